@@ -1,0 +1,179 @@
+//! Client settings: credentials, cloud/endpoints, TLS, retries, concurrency and timeouts.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::endpoints::Endpoints;
+use crate::errors::Error;
+use crate::secret::Secret;
+
+/// Cloud domain used when none is configured.
+pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
+/// Default number of retries after the first attempt (the official provider's default).
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Default number of page requests in flight per list call.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
+/// Accepted range of `max_concurrent_requests`.
+pub const MAX_CONCURRENT_REQUESTS_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
+/// Default time allowed to establish a TCP + TLS connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one HTTP attempt (connect, send, read the whole body).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// AK/SK credentials, permanent or temporary (temporary ones carry a security token).
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub access_key: String,
+    pub secret_key: Secret,
+    pub security_token: Option<Secret>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The access key identifies the account but is not secret; SK and token print as ***.
+        f.debug_struct("Credentials")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key)
+            .field("security_token", &self.security_token)
+            .finish()
+    }
+}
+
+/// Everything a [`crate::Client`] needs. Build it with struct update syntax over `Default`.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub credentials: Credentials,
+    /// Project to use in every region; when `None`, looked up from IAM once per region and
+    /// cached for the client's life.
+    pub project_id: Option<String>,
+    /// Cloud domain, default [`DEFAULT_CLOUD`]. While it is left at the default, regions
+    /// starting with `eu-west-1` use `myhuaweicloud.eu` (as the official tooling does); to force
+    /// `myhuaweicloud.com` there, set an explicit endpoint in [`ClientConfig::endpoints`].
+    pub cloud: String,
+    /// Full base URLs replacing the region-derived defaults.
+    pub endpoints: Endpoints,
+    /// Skip TLS certificate verification (for test environments only).
+    pub insecure: bool,
+    /// Retries after the first attempt for throttling, 5xx gateway errors and network errors.
+    pub max_retries: u32,
+    /// Page requests in flight per list call, within [`MAX_CONCURRENT_REQUESTS_RANGE`].
+    pub max_concurrent_requests: usize,
+    /// Value of the `User-Agent` header, e.g. `terraform-provider-rds/0.1.0`.
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    /// Limit for one attempt, including reading the response body.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            credentials: Credentials::default(),
+            project_id: None,
+            cloud: DEFAULT_CLOUD.to_owned(),
+            endpoints: Endpoints::default(),
+            insecure: false,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            user_agent: concat!("hwcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Rejects settings that can only fail later, with a message naming the setting.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let creds = &self.credentials;
+        if creds.access_key.trim().is_empty() {
+            return Err(Error::Config("access_key is empty".into()));
+        }
+        if creds.secret_key.expose().trim().is_empty() {
+            return Err(Error::Config("secret_key is empty".into()));
+        }
+        if creds
+            .security_token
+            .as_ref()
+            .is_some_and(|token| token.expose().trim().is_empty())
+        {
+            return Err(Error::Config(
+                "security_token is set but empty; omit it for permanent credentials".into(),
+            ));
+        }
+        if let Some(project_id) = &self.project_id
+            && project_id.trim().is_empty()
+        {
+            return Err(Error::Config("project_id is set but empty".into()));
+        }
+        if !MAX_CONCURRENT_REQUESTS_RANGE.contains(&self.max_concurrent_requests) {
+            return Err(Error::Config(format!(
+                "max_concurrent_requests must be between {} and {}, got {}",
+                MAX_CONCURRENT_REQUESTS_RANGE.start(),
+                MAX_CONCURRENT_REQUESTS_RANGE.end(),
+                self.max_concurrent_requests
+            )));
+        }
+        if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(Error::Config("timeouts must be greater than zero".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> ClientConfig {
+        ClientConfig {
+            credentials: Credentials {
+                access_key: "AK".into(),
+                secret_key: "SK".into(),
+                security_token: None,
+            },
+            ..ClientConfig::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_documented_values() {
+        let config = ClientConfig::default();
+        assert_eq!(config.cloud, "myhuaweicloud.com");
+        assert_eq!(config.max_retries, 5);
+        assert_eq!(config.max_concurrent_requests, 8);
+        assert!(!config.insecure);
+        assert!(valid().validate().is_ok());
+    }
+
+    #[test]
+    fn rejects_missing_credentials_and_bad_concurrency() {
+        let mut config = valid();
+        config.credentials.access_key.clear();
+        assert!(config.validate().is_err());
+
+        let mut config = valid();
+        config.credentials.secret_key = Secret::default();
+        assert!(config.validate().is_err());
+
+        for bad in [0, 33] {
+            let config = ClientConfig {
+                max_concurrent_requests: bad,
+                ..valid()
+            };
+            let err = config.validate().expect_err("out of range");
+            assert!(err.to_string().contains("max_concurrent_requests"));
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut config = valid();
+        config.credentials.secret_key = "the-secret-key".into();
+        config.credentials.security_token = Some("the-token".into());
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("the-secret-key"));
+        assert!(!printed.contains("the-token"));
+        assert!(printed.contains("AK"));
+    }
+}

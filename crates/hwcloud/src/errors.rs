@@ -1,0 +1,409 @@
+//! The one error type of this crate, and decoding of Huawei Cloud error bodies.
+//!
+//! Every message is built from non-secret data only: status, error code and message from the
+//! server, request id, method, endpoint, path and page offset. Headers are never included.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// Longest raw (undecodable) error body kept in a message.
+const MAX_RAW_BODY: usize = 1024;
+
+/// Which request failed, for messages: method, endpoint, path and page offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestDescription {
+    pub method: String,
+    /// Base URL of the service, e.g. `https://rds.cn-north-4.myhuaweicloud.com`.
+    pub endpoint: String,
+    /// Encoded URL path (no query string).
+    pub path: String,
+    /// Page offset for list requests.
+    pub offset: Option<u64>,
+}
+
+impl fmt::Display for RequestDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}{}", self.method, self.endpoint, self.path)?;
+        if let Some(offset) = self.offset {
+            write!(f, " (offset {offset})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A non-success HTTP answer from the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    /// `error_code` / `code` from the body, e.g. `APIG.0301`, `DBS.280234`.
+    pub code: Option<String>,
+    /// `error_msg` / `message` from the body, else the raw body (truncated).
+    pub message: String,
+    /// `X-Request-Id` response header, to quote to Huawei Cloud support.
+    pub request_id: Option<String>,
+    pub request: RequestDescription,
+    /// HTTP attempts made for this request (1 = not retried).
+    pub attempts: u32,
+}
+
+impl ApiError {
+    /// What to check for authentication and authorization failures.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.status {
+            401 | 403 => Some(
+                "Check that access_key and secret_key are correct and belong to the same key \
+                 pair; temporary credentials also need a valid, unexpired security_token. The \
+                 local clock must be within 15 minutes of the real time (requests are signed \
+                 with it). The user needs the permission rds:backup:list in this region's \
+                 project. Note: repeated signature failures lock the access key for 5 minutes.",
+            ),
+            429 => Some(
+                "The API throttled the requests; lower max_concurrent_requests or retry later.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The connection failed or timed out (after retries).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    pub request: RequestDescription,
+    /// Why, including the underlying causes (never the request headers).
+    pub reason: String,
+    pub timed_out: bool,
+    pub attempts: u32,
+}
+
+/// A successful HTTP answer whose body is not the expected JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// What could not be decoded, e.g. `page at offset 200`.
+    pub what: String,
+    pub reason: String,
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub request: RequestDescription,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client settings or call arguments are unusable.
+    #[error("invalid Huawei Cloud client configuration: {0}")]
+    Config(String),
+    #[error("{}: {}", self.summary(), .0.message)]
+    Api(Box<ApiError>),
+    #[error("{}: {}", self.summary(), .0.reason)]
+    Transport(Box<TransportError>),
+    #[error("could not decode {}: {}", .0.what, .0.reason)]
+    Decode(Box<DecodeError>),
+    /// IAM returned no project named after the region.
+    #[error("{}", self.summary())]
+    ProjectNotFound { region: String, endpoint: String },
+    /// The caller's cancellation token fired.
+    #[error("the Huawei Cloud request was cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    /// One line, suitable as a diagnostic summary, e.g. `Huawei Cloud API error: HTTP 401 APIG.0301`.
+    pub fn summary(&self) -> String {
+        match self {
+            Error::Config(_) => "Invalid Huawei Cloud client configuration".into(),
+            Error::Api(e) => match &e.code {
+                Some(code) => format!("Huawei Cloud API error: HTTP {} {code}", e.status),
+                None => format!("Huawei Cloud API error: HTTP {}", e.status),
+            },
+            Error::Transport(e) if e.timed_out => format!(
+                "Huawei Cloud API request timed out: {}",
+                e.request.endpoint
+            ),
+            Error::Transport(e) => {
+                format!("Could not reach the Huawei Cloud API at {}", e.request.endpoint)
+            }
+            Error::Decode(e) => format!(
+                "Huawei Cloud API error: could not decode {}",
+                e.what
+            ),
+            Error::ProjectNotFound { region, .. } => {
+                format!("No Huawei Cloud project found for region {region}")
+            }
+            Error::Cancelled => "Huawei Cloud request cancelled".into(),
+        }
+    }
+
+    /// Several lines: the server's message, request id, hint, and which request failed.
+    pub fn detail(&self) -> String {
+        let mut lines = Vec::new();
+        match self {
+            Error::Config(message) => lines.push(message.clone()),
+            Error::Api(e) => {
+                lines.push(e.message.clone());
+                if let Some(id) = &e.request_id {
+                    lines.push(format!("Request ID: {id}"));
+                }
+                lines.push(format!("Request: {}", e.request));
+                if e.attempts > 1 {
+                    lines.push(format!("Attempts: {}", e.attempts));
+                }
+                if let Some(hint) = e.hint() {
+                    lines.push(format!("Hint: {hint}"));
+                }
+            }
+            Error::Transport(e) => {
+                lines.push(e.reason.clone());
+                lines.push(format!("Request: {}", e.request));
+                lines.push(format!("Attempts: {}", e.attempts));
+                lines.push(
+                    "Hint: check the region, cloud and endpoints settings and the network \
+                     (proxy, firewall, DNS)."
+                        .into(),
+                );
+            }
+            Error::Decode(e) => {
+                lines.push(format!("could not decode {}: {}", e.what, e.reason));
+                if let Some(id) = &e.request_id {
+                    lines.push(format!("Request ID: {id}"));
+                }
+                lines.push(format!("Request: {} (HTTP {})", e.request, e.status));
+            }
+            Error::ProjectNotFound { region, endpoint } => {
+                lines.push(format!(
+                    "IAM at {endpoint} lists no project named {region:?} for these credentials."
+                ));
+                lines.push(
+                    "Hint: check the region name, or set project_id explicitly.".into(),
+                );
+            }
+            Error::Cancelled => {
+                lines.push("The operation was cancelled before it completed.".into())
+            }
+        }
+        lines.join("\n")
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Error::Cancelled)
+    }
+
+    /// HTTP status of the failing response, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Server error code such as `APIG.0301`, when the body carried one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// `X-Request-Id` of the failing response, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Decode(e) => e.request_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Code and message decoded from an error response body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ErrorBody {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// Decodes the error shapes used by the gateway and services:
+/// `{"error_code","error_msg"}`, `{"code","message"}`, and either nested under `"error"`;
+/// anything else becomes the raw body, truncated to about 1 KiB.
+pub(crate) fn decode_error_body(body: &[u8]) -> ErrorBody {
+    if let Ok(value) = serde_json::from_slice::<Value>(body)
+        && let Some(decoded) = error_fields(&value)
+            .or_else(|| value.get("error").and_then(error_fields))
+    {
+        return decoded;
+    }
+    ErrorBody {
+        code: None,
+        message: raw_body_message(body),
+    }
+}
+
+/// Reads code/message from one JSON object, accepting either naming.
+fn error_fields(value: &Value) -> Option<ErrorBody> {
+    let object = value.as_object()?;
+    let text = |key: &str| match object.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let code = text("error_code").or_else(|| text("code"));
+    let message = text("error_msg").or_else(|| text("message"));
+    match (code, message) {
+        (None, None) => None,
+        (code, Some(message)) => Some(ErrorBody { code, message }),
+        (code, None) => Some(ErrorBody {
+            code,
+            message: "(no error message in the response)".into(),
+        }),
+    }
+}
+
+/// The body as text for a message, truncated on a character boundary.
+pub(crate) fn raw_body_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(empty response body)".into();
+    }
+    if text.len() <= MAX_RAW_BODY {
+        return text.to_owned();
+    }
+    let mut end = MAX_RAW_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... (truncated, {} bytes in total)", &text[..end], body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> RequestDescription {
+        RequestDescription {
+            method: "GET".into(),
+            endpoint: "https://rds.cn-north-4.myhuaweicloud.com".into(),
+            path: "/v3/p/offsite-backups".into(),
+            offset: Some(200),
+        }
+    }
+
+    #[test]
+    fn decodes_error_code_and_error_msg() {
+        let body = br#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#;
+        assert_eq!(
+            decode_error_body(body),
+            ErrorBody {
+                code: Some("APIG.0301".into()),
+                message: "Incorrect IAM authentication information".into()
+            }
+        );
+    }
+
+    #[test]
+    fn decodes_code_and_message() {
+        let body = br#"{"code":"DBS.280234","message":"instance not found"}"#;
+        let decoded = decode_error_body(body);
+        assert_eq!(decoded.code.as_deref(), Some("DBS.280234"));
+        assert_eq!(decoded.message, "instance not found");
+    }
+
+    #[test]
+    fn decodes_nested_error_objects_with_either_naming() {
+        let decoded = decode_error_body(br#"{"error":{"code":"X.1","message":"nested"}}"#);
+        assert_eq!(decoded.code.as_deref(), Some("X.1"));
+        assert_eq!(decoded.message, "nested");
+        let decoded =
+            decode_error_body(br#"{"error":{"error_code":"X.2","error_msg":"nested2"}}"#);
+        assert_eq!(decoded.code.as_deref(), Some("X.2"));
+        assert_eq!(decoded.message, "nested2");
+    }
+
+    #[test]
+    fn numeric_code_and_missing_message() {
+        let decoded = decode_error_body(br#"{"code":404}"#);
+        assert_eq!(decoded.code.as_deref(), Some("404"));
+        assert!(decoded.message.contains("no error message"));
+    }
+
+    #[test]
+    fn falls_back_to_raw_body() {
+        let decoded = decode_error_body(b"<html>Bad Gateway</html>");
+        assert_eq!(decoded.code, None);
+        assert_eq!(decoded.message, "<html>Bad Gateway</html>");
+        assert_eq!(decode_error_body(br#"{"other":1}"#).message, r#"{"other":1}"#);
+        assert_eq!(decode_error_body(b"").message, "(empty response body)");
+    }
+
+    #[test]
+    fn raw_body_is_truncated_on_char_boundary() {
+        let body = "é".repeat(2000);
+        let message = decode_error_body(body.as_bytes()).message;
+        assert!(message.len() < 1100);
+        assert!(message.contains("truncated, 4000 bytes in total"));
+    }
+
+    #[test]
+    fn api_error_summary_and_detail() {
+        let err = Error::Api(Box::new(ApiError {
+            status: 401,
+            code: Some("APIG.0301".into()),
+            message: "verify aksk signature fail".into(),
+            request_id: Some("req-123".into()),
+            request: request(),
+            attempts: 1,
+        }));
+        assert_eq!(err.summary(), "Huawei Cloud API error: HTTP 401 APIG.0301");
+        assert_eq!(err.status(), Some(401));
+        assert_eq!(err.code(), Some("APIG.0301"));
+        let detail = err.detail();
+        assert!(detail.contains("verify aksk signature fail"));
+        assert!(detail.contains("Request ID: req-123"));
+        assert!(detail.contains(
+            "GET https://rds.cn-north-4.myhuaweicloud.com/v3/p/offsite-backups (offset 200)"
+        ));
+        assert!(detail.contains("15 minutes"));
+        assert!(detail.contains("rds:backup:list"));
+        assert!(detail.contains("security_token"));
+        assert!(!err.is_cancelled());
+    }
+
+    #[test]
+    fn no_hint_for_not_found() {
+        let err = ApiError {
+            status: 404,
+            code: None,
+            message: "nope".into(),
+            request_id: None,
+            request: request(),
+            attempts: 1,
+        };
+        assert_eq!(err.hint(), None);
+        assert_eq!(
+            Error::Api(Box::new(err)).summary(),
+            "Huawei Cloud API error: HTTP 404"
+        );
+    }
+
+    #[test]
+    fn decode_error_names_the_offset() {
+        let err = Error::Decode(Box::new(DecodeError {
+            what: "page at offset 200".into(),
+            reason: "EOF while parsing".into(),
+            status: 200,
+            request_id: None,
+            request: request(),
+        }));
+        assert_eq!(
+            err.to_string(),
+            "could not decode page at offset 200: EOF while parsing"
+        );
+        assert!(err.detail().contains("could not decode page at offset 200"));
+    }
+
+    #[test]
+    fn cancelled_is_recognised() {
+        assert!(Error::Cancelled.is_cancelled());
+        assert_eq!(Error::Cancelled.status(), None);
+    }
+}

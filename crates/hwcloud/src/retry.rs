@@ -1,0 +1,125 @@
+//! Retry policy: which failures are retried and how long to wait before the next attempt.
+//!
+//! Pure functions (the caller supplies the clock and the random jitter) so the policy is
+//! testable without sleeping.
+//!
+//! Chosen values: exponential backoff starting at 200 ms and doubling per retry, capped at
+//! 10 s, with "equal jitter" (a random delay between half and all of the exponential value) so
+//! that concurrent page requests throttled together do not retry in lock-step. A server's
+//! `Retry-After` (seconds or HTTP date) replaces the computed delay, capped at 60 s so that a
+//! bogus value cannot stall a Terraform run.
+
+use std::time::{Duration, SystemTime};
+
+/// Delay before the first retry, before jitter.
+pub const BASE_DELAY: Duration = Duration::from_millis(200);
+/// Upper bound of the exponential delay.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Upper bound of a server-requested `Retry-After` wait.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Throttling and transient gateway/server failures. Other statuses (400, 401, 403, 404, ...)
+/// are final: retrying them cannot succeed, and repeated signature failures lock the key.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
+}
+
+/// Backoff before retry number `retry` (0 = first retry); `jitter` in `[0, 1]` picks a point
+/// between half and all of the capped exponential delay.
+pub fn backoff_delay(retry: u32, jitter: f64) -> Duration {
+    let factor = 2u32.saturating_pow(retry.min(16));
+    let exponential = BASE_DELAY.saturating_mul(factor).min(MAX_BACKOFF);
+    let half = exponential / 2;
+    half + half.mul_f64(jitter.clamp(0.0, 1.0))
+}
+
+/// Parses a `Retry-After` value: delay seconds, or an HTTP date relative to `now`; capped at
+/// [`MAX_RETRY_AFTER`]. A date in the past means "now". Unparsable values give `None`.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let delay = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
+}
+
+/// Delay before retry number `retry`: the server's wish when given, else the backoff.
+pub fn delay_before_retry(retry_after: Option<Duration>, retry: u32, jitter: f64) -> Duration {
+    retry_after.unwrap_or_else(|| backoff_delay(retry, jitter))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_statuses() {
+        for status in [429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(status), "{status}");
+        }
+        for status in [200, 400, 401, 403, 404, 409, 501] {
+            assert!(!is_retryable_status(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_bounds() {
+        assert_eq!(backoff_delay(0, 0.0), Duration::from_millis(100));
+        assert_eq!(backoff_delay(0, 1.0), Duration::from_millis(200));
+        assert_eq!(backoff_delay(1, 0.0), Duration::from_millis(200));
+        assert_eq!(backoff_delay(1, 1.0), Duration::from_millis(400));
+        assert_eq!(backoff_delay(3, 1.0), Duration::from_millis(1600));
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        assert_eq!(backoff_delay(6, 1.0), MAX_BACKOFF);
+        assert_eq!(backoff_delay(6, 0.0), MAX_BACKOFF / 2);
+        assert_eq!(backoff_delay(u32::MAX, 1.0), MAX_BACKOFF);
+        // Out-of-range jitter is clamped rather than trusted.
+        assert_eq!(backoff_delay(u32::MAX, 7.0), MAX_BACKOFF);
+        assert_eq!(backoff_delay(0, -1.0), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let now = SystemTime::now();
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("3600", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_http_date() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").expect("date");
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn server_delay_wins_over_backoff() {
+        assert_eq!(
+            delay_before_retry(Some(Duration::from_secs(3)), 0, 0.5),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            delay_before_retry(None, 1, 1.0),
+            Duration::from_millis(400)
+        );
+    }
+}

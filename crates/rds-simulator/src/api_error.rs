@@ -1,0 +1,98 @@
+//! Error answers in the API's shape `{"error_code":"...","error_msg":"..."}`.
+//!
+//! Codes of the gateway (`APIG.*`, `APIGW.*`) are the documented ones; `DBS.*` codes for
+//! parameter errors follow the RDS error code scheme.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Invalid request parameter (named in the message).
+pub const INVALID_PARAMETER: &str = "DBS.280001";
+/// The project in the URL is not the caller's.
+pub const PROJECT_NOT_FOUND: &str = "DBS.280238";
+/// Gateway: AK/SK authentication failed.
+pub const IAM_AUTH_FAILED: &str = "APIG.0301";
+/// Gateway: no such API.
+pub const API_NOT_FOUND: &str = "APIGW.0101";
+/// Gateway: throttled.
+pub const THROTTLED: &str = "APIGW.0308";
+
+/// An error answer: status plus the JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// `Retry-After` seconds, for throttling and unavailability.
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// HTTP 400 naming the offending parameter.
+    pub fn invalid_parameter(name: &str, why: &str) -> ApiError {
+        ApiError::new(
+            400,
+            INVALID_PARAMETER,
+            format!("Invalid parameter: {name}. {why}"),
+        )
+    }
+
+    /// HTTP 401 from the gateway's AK/SK check.
+    pub fn unauthorized(detail: &str) -> ApiError {
+        ApiError::new(
+            401,
+            IAM_AUTH_FAILED,
+            format!("Incorrect IAM authentication information: {detail}"),
+        )
+    }
+
+    /// The body a real gateway or backend sends with an injected failure `status`.
+    pub fn injected(status: u16, retry_after: Option<u32>) -> ApiError {
+        let (code, message) = match status {
+            429 => (
+                THROTTLED,
+                "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:5 minute",
+            ),
+            500 => ("DBS.200001", "Internal server error."),
+            502 => ("APIG.0202", "Backend unavailable"),
+            503 => ("APIG.0202", "Backend unavailable"),
+            504 => ("APIG.0203", "Backend timeout"),
+            _ => ("APIG.1000", "Simulated failure"),
+        };
+        ApiError {
+            retry_after,
+            ..ApiError::new(status, code, message)
+        }
+    }
+
+    pub fn body(&self) -> String {
+        serde_json::json!({ "error_code": self.code, "error_msg": self.message }).to_string()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            self.body(),
+        )
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

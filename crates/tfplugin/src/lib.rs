@@ -1,0 +1,67 @@
+//! A Terraform plugin protocol 6 server, written from the protocol's facts.
+//!
+//! This crate knows nothing about any cloud. It offers:
+//! - [`cty`]: Terraform's value model (types, values with null and unknown) and its msgpack/JSON
+//!   wire encodings;
+//! - [`schema`]: typed schema builders whose type JSON is generated, never hand-written;
+//! - [`diag`]: diagnostics with attribute paths that Terraform maps to configuration lines;
+//! - [`Provider`] and [`DataSource`]: what a provider implements (in the spirit of
+//!   terraform-plugin-framework: metadata, schema, validate, configure, read);
+//! - [`serve`]: the go-plugin handshake, AutoMTLS, the gRPC services Terraform expects, and
+//!   hclog-formatted logging on stderr.
+
+pub mod cty;
+pub mod diag;
+pub mod schema;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+pub use cty::{Type, Value};
+pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
+pub use schema::{Attribute, Block, NestedAttributes, Nesting, Schema};
+
+/// What a provider implements. The server calls these methods from the matching RPCs; it owns
+/// decoding and encoding of [`Value`]s, the mapping of diagnostics, and cancellation.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The provider block's schema (`provider "NAME" { ... }`).
+    fn schema(&self) -> Schema;
+
+    /// Every data source the provider offers, each knowing its own type name and schema.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    /// Static checks of the provider block. `config` may contain unknown values (for example
+    /// during `terraform validate`): only known values are checked.
+    async fn validate_config(&self, config: &Value) -> Diagnostics;
+
+    /// Configures the provider with a wholly known configuration (environment fallbacks are
+    /// the provider's business). Called before any read.
+    async fn configure(&self, config: &Value) -> Diagnostics;
+}
+
+/// One data source: metadata (type name), schema, validation and read.
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    /// The full type name, e.g. `rds_offsite_backups`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Static checks of the data block; unknown values are not errors.
+    async fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Reads the data source. `config` is wholly known. The returned state must be a non-null,
+    /// wholly known value of exactly the schema's type (the server checks this and reports a
+    /// provider bug otherwise). `cancel` fires on StopProvider (Ctrl-C in Terraform).
+    async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult;
+}
+
+/// The outcome of [`DataSource::read`]: a state (absent on error) and diagnostics.
+#[derive(Debug, Default)]
+pub struct ReadResult {
+    pub state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}

@@ -1,0 +1,79 @@
+//! Times as the RDS API writes them (`2018-08-06T10:41:14+0800`) and as Terraform users write
+//! them (RFC 3339: `2018-08-06T10:41:14+08:00`, `2018-08-06T02:41:14Z`, what `timestamp()` and
+//! `timeadd()` produce). Both are accepted; requests always carry the API's own format, keeping
+//! the offset the user wrote so the instant is unchanged.
+
+use time::format_description::BorrowedFormatItem;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// The API's layout: seconds precision, offset as `±hhmm`.
+const API_FORMAT: &[BorrowedFormatItem<'static>] = format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+);
+
+/// What the accepted formats are, for error messages.
+pub const ACCEPTED_FORMATS: &str = "the API's format `2018-08-06T10:41:14+0800` or RFC 3339 \
+    (`2018-08-06T10:41:14+08:00`, `2018-08-06T02:41:14Z`, as produced by timestamp() and timeadd())";
+
+/// Parses a time in either accepted format. The error says what was wrong, in words.
+pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+    if let Ok(t) = OffsetDateTime::parse(text, API_FORMAT) {
+        return Ok(t);
+    }
+    match OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(t) if t.nanosecond() != 0 => Err(format!(
+            "{text:?} has fractional seconds, which the API cannot express; use whole seconds"
+        )),
+        Ok(t) => Ok(t),
+        Err(_) => Err(format!("{text:?} is not a valid time")),
+    }
+}
+
+/// Formats a time in the API's layout, in the time's own offset (`Z` becomes `+0000`).
+pub fn to_api_format(t: OffsetDateTime) -> String {
+    // Formatting with a fixed, valid description cannot fail for any OffsetDateTime whose year
+    // has four digits; fall back to UTC's RFC 3339 text rather than panic for exotic years.
+    t.format(API_FORMAT)
+        .or_else(|_| t.to_offset(UtcOffset::UTC).format(&Rfc3339))
+        .unwrap_or_default()
+}
+
+/// Converts an accepted time text to the API's format.
+pub fn normalize(text: &str) -> Result<String, String> {
+    parse(text).map(to_api_format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_format_is_kept_as_is() {
+        assert_eq!(normalize("2018-08-06T10:41:14+0800").unwrap(), "2018-08-06T10:41:14+0800");
+        assert_eq!(normalize("2018-08-06T10:41:14-0530").unwrap(), "2018-08-06T10:41:14-0530");
+    }
+
+    #[test]
+    fn rfc3339_is_converted_keeping_the_offset() {
+        assert_eq!(normalize("2018-08-06T10:41:14+08:00").unwrap(), "2018-08-06T10:41:14+0800");
+        assert_eq!(normalize("2018-08-06T02:41:14Z").unwrap(), "2018-08-06T02:41:14+0000");
+        assert_eq!(normalize("2018-08-06t02:41:14z").unwrap(), "2018-08-06T02:41:14+0000");
+    }
+
+    #[test]
+    fn same_instant_in_both_formats() {
+        assert_eq!(parse("2018-08-06T10:41:14+0800").unwrap(), parse("2018-08-06T02:41:14Z").unwrap());
+    }
+
+    #[test]
+    fn bad_times_are_explained() {
+        for bad in ["", "yesterday", "2018-08-06", "2018-08-06 10:41:14+0800", "2018-13-06T10:41:14Z", "2018-08-06T10:41:14", "2018-08-06T10:41:14 0800"] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.contains("not a valid time"), "{bad}: {err}");
+        }
+        let err = parse("2018-08-06T10:41:14.5Z").unwrap_err();
+        assert!(err.contains("fractional seconds"), "{err}");
+    }
+}

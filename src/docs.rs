@@ -1,0 +1,1 @@
+//! Registry-style documentation generated from the schemas' descriptions (issue 4).

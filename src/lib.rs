@@ -1,0 +1,19 @@
+//! The `rds` Terraform provider: the one place where the plugin protocol ([`tfplugin`]) and the
+//! Huawei Cloud client ([`hwcloud`]) meet.
+//!
+//! - [`provider`]: the provider block (settings, environment fallbacks) and configuration;
+//! - [`offsite_backups`]: the `rds_offsite_backups` data source;
+//! - [`docs`]: Registry-style documentation generated from the schemas' descriptions.
+
+pub mod api_time;
+pub mod config_value;
+pub mod docs;
+pub mod offsite_backups;
+pub mod provider;
+
+/// The provider's address in the Terraform Registry namespace used by this project.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tfrds/rds";
+/// The binary's name, as Terraform expects it (`terraform-provider-<type>`).
+pub const BINARY_NAME: &str = "terraform-provider-rds";
+/// The crate version, reported by `--version` and in the HTTP `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,92 @@
+//! The `rds_offsite_backups` data source: metadata, schema, validation and read.
+
+pub mod arguments;
+pub mod schema;
+pub mod state;
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use tfplugin::{DataSource, Diagnostic, Diagnostics, ReadResult, Schema, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::provider::SharedConfig;
+
+pub const TYPE_NAME: &str = "rds_offsite_backups";
+
+pub struct OffsiteBackupsDataSource {
+    config: SharedConfig,
+}
+
+impl OffsiteBackupsDataSource {
+    pub fn new(config: SharedConfig) -> Self {
+        Self { config }
+    }
+}
+
+#[async_trait]
+impl DataSource for OffsiteBackupsDataSource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::data_source_schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        arguments::examine(config).0
+    }
+
+    async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult {
+        let (mut diagnostics, arguments) = arguments::examine(config);
+        let Some(arguments) = arguments else {
+            if !diagnostics.has_errors() {
+                diagnostics.push(Diagnostic::error(
+                    "Arguments not known",
+                    "rds_offsite_backups was asked to read with arguments that are not known yet; \
+                     this is a bug in Terraform or the provider.",
+                ));
+            }
+            return ReadResult { state: None, diagnostics };
+        };
+        let configured = match self.config.get() {
+            Ok(configured) => configured,
+            Err(d) => return ReadResult { state: None, diagnostics: d.into() },
+        };
+        let region = arguments.region.clone().unwrap_or(configured.region);
+        let query = hwcloud::OffsiteBackupQuery {
+            instance_id: arguments.instance_id.clone(),
+            backup_type: arguments.backup_type.clone(),
+            backup_id: arguments.backup_id.clone(),
+            begin_time: arguments.window.as_ref().map(|w| w.begin_api.clone()),
+            end_time: arguments.window.as_ref().map(|w| w.end_api.clone()),
+        };
+
+        let started = Instant::now();
+        let list = match configured.client.list_offsite_backups(&region, &query, &cancel).await {
+            Ok(list) => list,
+            Err(error) => {
+                diagnostics.push(Diagnostic::error(error.summary(), error.detail()));
+                return ReadResult { state: None, diagnostics };
+            }
+        };
+        let received = list.backups.len();
+        for warning in &list.warnings {
+            diagnostics.push(Diagnostic::warning("Backups changed during the read", warning.clone()));
+        }
+        let backups = state::select(&arguments, list.backups);
+        tracing::info!(
+            region = %region,
+            instance_id = %arguments.instance_id,
+            total_count = list.total_count,
+            received,
+            selected = backups.len(),
+            requests = list.requests,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "read rds_offsite_backups"
+        );
+        let state = state::state(&arguments, &region, &list.project_id, list.total_count, &backups);
+        ReadResult { state: Some(state), diagnostics }
+    }
+}

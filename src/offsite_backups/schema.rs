@@ -1,0 +1,123 @@
+//! The `rds_offsite_backups` schema. Descriptions follow the API documentation; they feed
+//! `terraform providers schema -json` and the generated `docs/data-sources` page.
+
+use tfplugin::{Attribute, Nesting, Schema};
+
+pub const BACKUP_TYPES: [&str; 2] = ["auto", "incremental"];
+pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
+
+pub fn data_source_schema() -> Schema {
+    Schema::new(
+        "Lists the cross-region (\"offsite\") backups of a Huawei Cloud RDS instance, as stored \
+         in the backup region: the API `GET /v3/{project_id}/offsite-backups`, paged through \
+         completely. Optional filters narrow the result on the client side, and `most_recent` \
+         keeps only the newest backup, e.g. to restore from it.",
+        vec![
+            Attribute::string("instance_id").required().description(
+                "The ID of the DB instance whose cross-region backups are listed.",
+            ),
+            Attribute::string("backup_type").required().description(
+                "The backup type: `auto` (automated full backups and manual backups; \
+                 cross-region manual backups exist only for RDS for SQL Server) or `incremental` \
+                 (automated incremental backups).",
+            ),
+            Attribute::string("backup_id")
+                .optional()
+                .description("Only the backup with this ID."),
+            Attribute::string("begin_time").optional().description(
+                "Start of the time window of backups to list. Accepted in the API's format \
+                 `2018-08-06T10:41:14+0800` or in RFC 3339 (`2018-08-06T10:41:14+08:00`, \
+                 `2018-08-06T02:41:14Z`, as `timestamp()` and `timeadd()` produce). Requires \
+                 `end_time`. Kept in state as written; sent in the API's format.",
+            ),
+            Attribute::string("end_time").optional().description(
+                "End of the time window, in the same formats as `begin_time`; must be later than \
+                 `begin_time`. Requires `begin_time`.",
+            ),
+            Attribute::string("region").optional().computed().description(
+                "The region to list backups in (the backup region). Defaults to the provider's \
+                 region.",
+            ),
+            Attribute::string("name").optional().description(
+                "Only backups with exactly this name (filtered by the provider, not the API).",
+            ),
+            Attribute::string("status").optional().description(
+                "Only backups with this status: `BUILDING`, `COMPLETED`, `FAILED` or `DELETING` \
+                 (filtered by the provider, not the API).",
+            ),
+            Attribute::bool("most_recent").optional().description(
+                "When `true`, keep only the backup with the latest `begin_time` after the other \
+                 filters: `backups` then has at most one element.",
+            ),
+            Attribute::string("id").computed().description(
+                "An identifier derived from the region, the project and the arguments: the same \
+                 query always has the same ID.",
+            ),
+            Attribute::number("total_count").computed().description(
+                "The number of backups the API reports for the query, before the `name`, \
+                 `status` and `most_recent` filters.",
+            ),
+            Attribute::nested("backups", Nesting::List, backup_attributes())
+                .computed()
+                .description(
+                    "The backups, in the order the API returns them (newest first), after the \
+                     filters. Fields the API omits are null.",
+                ),
+        ],
+    )
+}
+
+fn backup_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::string("id").computed().description("The backup ID."),
+        Attribute::string("name").computed().description("The backup name."),
+        Attribute::string("type")
+            .computed()
+            .description("The backup type: `auto` or `incremental`."),
+        Attribute::number("size").computed().description("The backup size in KB."),
+        Attribute::string("status").computed().description(
+            "The backup status: `BUILDING` (in progress), `COMPLETED`, `FAILED` or `DELETING` \
+             (being deleted).",
+        ),
+        Attribute::string("instance_id")
+            .computed()
+            .description("The ID of the DB instance the backup was created for."),
+        Attribute::string("begin_time").computed().description(
+            "The backup start time, in the API's format `yyyy-mm-ddThh:mm:ss+hhmm`.",
+        ),
+        Attribute::string("end_time").computed().description(
+            "The backup end time: for a full backup, when it ended; for an incremental backup, \
+             when the last transaction in the backup file was committed. Same format as \
+             `begin_time`.",
+        ),
+        Attribute::bool("associated_with_ddm").computed().description(
+            "Whether the backup is associated with DDM. Returned only for RDS for MySQL; null \
+             otherwise.",
+        ),
+        Attribute::nested(
+            "databases",
+            Nesting::List,
+            vec![
+                Attribute::string("name")
+                    .computed()
+                    .description("The name of the self-built database."),
+            ],
+        )
+        .computed()
+        .description("The self-built databases. Returned only for RDS for SQL Server; null otherwise."),
+        Attribute::nested(
+            "datastore",
+            Nesting::Single,
+            vec![
+                Attribute::string("type").computed().description(
+                    "The DB engine, e.g. `MySQL`, `PostgreSQL` or `sqlserver`.",
+                ),
+                Attribute::string("version")
+                    .computed()
+                    .description("The DB engine version."),
+            ],
+        )
+        .computed()
+        .description("The database engine and version."),
+    ]
+}

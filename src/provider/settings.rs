@@ -1,0 +1,290 @@
+//! The provider's settings: validation of what the configuration says, then resolution with
+//! the `HW_*` environment fallbacks into the cloud client's configuration.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+
+use crate::config_value::{self, Setting};
+use crate::provider::schema::{
+    DEFAULT_CLOUD, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, ENDPOINT_KEYS,
+    MAX_CONCURRENT_REQUESTS_RANGE,
+};
+
+/// Where environment variables come from (the process environment, or a map in tests).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment; empty values count as unset, like HashiCorp's providers.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Settings after environment fallbacks: everything a client needs.
+#[derive(Debug)]
+pub struct ResolvedSettings {
+    pub region: String,
+    pub client: hwcloud::ClientConfig,
+}
+
+/// Checks the configuration's known values. Unknown values are skipped; missing values that an
+/// environment variable may supply are checked at configure time.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut check = |result: Result<(), Diagnostic>| {
+        if let Err(d) = result {
+            diags.push(d);
+        }
+    };
+    check(non_empty_string(config, "region").map(drop));
+    check(non_empty_string(config, "project_id").map(drop));
+    check(non_empty_string(config, "cloud").map(drop));
+    check(non_empty_string(config, "access_key").map(drop));
+    check(non_empty_string(config, "secret_key").map(drop));
+    check(non_empty_string(config, "security_token").map(drop));
+    check(config_value::bool(config, "insecure").map(drop));
+    check(max_retries(config).map(drop));
+    check(max_concurrent_requests(config).map(drop));
+    check(endpoints(config).map(drop));
+    check(credential_pair(config));
+    diags
+}
+
+fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+    let setting = config_value::string(config, name)?;
+    if let Setting::Known(value) = &setting
+        && value.trim().is_empty()
+    {
+        return Err(Diagnostic::error(
+            format!("Empty {name}"),
+            format!("The provider setting {name} must not be empty: remove it or give a value."),
+        )
+        .at(AttributePath::root(name)));
+    }
+    Ok(setting)
+}
+
+fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
+    let setting = config_value::integer(config, "max_retries")?;
+    if let Setting::Known(n) = setting
+        && n < 0
+    {
+        return Err(Diagnostic::error(
+            "Invalid max_retries",
+            format!("max_retries must be a whole number of 0 or more (got {n})."),
+        )
+        .at(AttributePath::root("max_retries")));
+    }
+    Ok(setting)
+}
+
+fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
+    let setting = config_value::integer(config, "max_concurrent_requests")?;
+    if let Setting::Known(n) = setting
+        && !MAX_CONCURRENT_REQUESTS_RANGE.contains(&n)
+    {
+        return Err(Diagnostic::error(
+            "Invalid max_concurrent_requests",
+            format!(
+                "max_concurrent_requests must be a whole number from {} to {} (got {n}).",
+                MAX_CONCURRENT_REQUESTS_RANGE.start(),
+                MAX_CONCURRENT_REQUESTS_RANGE.end()
+            ),
+        )
+        .at(AttributePath::root("max_concurrent_requests")));
+    }
+    Ok(setting)
+}
+
+fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
+    let setting = config_value::string_map(config, "endpoints")?;
+    if let Setting::Known(map) = &setting {
+        for (key, url) in map {
+            let path = AttributePath::root("endpoints").key(key.clone());
+            if !ENDPOINT_KEYS.contains(&key.as_str()) {
+                return Err(Diagnostic::error(
+                    "Unknown endpoint key",
+                    format!(
+                        "endpoints has the key {key:?}; the accepted keys are {}.",
+                        ENDPOINT_KEYS.map(|k| format!("{k:?}")).join(" and ")
+                    ),
+                )
+                .at(path));
+            }
+            if let Some(url) = url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(Diagnostic::error(
+                    "Invalid endpoint URL",
+                    format!(
+                        "endpoints[{key:?}] must be a full base URL starting with https:// (or \
+                         http:// for a local simulator), e.g. \"https://rds.cn-north-4.myhuaweicloud.com\"; got {url:?}."
+                    ),
+                )
+                .at(path));
+            }
+        }
+    }
+    Ok(setting)
+}
+
+/// `access_key` and `secret_key` go together when both are written in the configuration.
+fn credential_pair(config: &Value) -> Result<(), Diagnostic> {
+    let access = config_value::string(config, "access_key")?;
+    let secret = config_value::string(config, "secret_key")?;
+    match (access.is_set(), secret.is_set()) {
+        (true, false) => Err(half_pair("access_key", "secret_key")),
+        (false, true) => Err(half_pair("secret_key", "access_key")),
+        _ => Ok(()),
+    }
+}
+
+fn half_pair(given: &str, missing: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Incomplete credentials",
+        format!(
+            "{given} is set but {missing} is not: they must be given together, both in the \
+             provider block or both through HW_ACCESS_KEY and HW_SECRET_KEY."
+        ),
+    )
+    .at(AttributePath::root(given))
+}
+
+/// A setting from the configuration, else from an environment variable. An unknown value at
+/// configure time is an error: the provider cannot sign requests with a value it does not have.
+fn with_env(
+    setting: Setting<String>,
+    name: &str,
+    env: Env<'_>,
+    env_name: &str,
+) -> Result<Option<String>, Diagnostic> {
+    match setting {
+        Setting::Known(value) => Ok(Some(value)),
+        Setting::Unset => Ok(env(env_name)),
+        Setting::Unknown => Err(Diagnostic::error(
+            format!("{name} is not known yet"),
+            format!(
+                "The provider setting {name} depends on a value known only after apply; the \
+                 provider needs it to read data. Use a value known at plan time, or {env_name}."
+            ),
+        )
+        .at(AttributePath::root(name))),
+    }
+}
+
+fn env_parse<T: std::str::FromStr>(
+    env: Env<'_>,
+    env_name: &str,
+    what: &str,
+) -> Result<Option<T>, Diagnostic> {
+    match env(env_name) {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+            Diagnostic::error(
+                format!("Invalid {env_name}"),
+                format!("The environment variable {env_name} must be {what}; got {text:?}."),
+            )
+        }),
+    }
+}
+
+/// Resolves the configuration plus environment into the client's configuration, or explains
+/// every problem at once.
+pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnostics> {
+    let mut diags = validate(config);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut take = |result: Result<Option<String>, Diagnostic>| match result {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    let setting = |name: &str| non_empty_string(config, name).unwrap_or(Setting::Unset);
+    let region = take(with_env(setting("region"), "region", env, "HW_REGION_NAME"));
+    let project_id = take(with_env(setting("project_id"), "project_id", env, "HW_PROJECT_ID"));
+    let access_key = take(with_env(setting("access_key"), "access_key", env, "HW_ACCESS_KEY"));
+    let secret_key = take(with_env(setting("secret_key"), "secret_key", env, "HW_SECRET_KEY"));
+    let security_token =
+        take(with_env(setting("security_token"), "security_token", env, "HW_SECURITY_TOKEN"));
+    let cloud = take(with_env(setting("cloud"), "cloud", env, "HW_CLOUD"));
+
+    let insecure = match config_value::bool(config, "insecure") {
+        Ok(Setting::Known(b)) => b,
+        _ => env_parse::<bool>(env, "HW_INSECURE", "true or false")
+            .unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            })
+            .unwrap_or(false),
+    };
+    let max_retries = match max_retries(config) {
+        Ok(Setting::Known(n)) => n,
+        _ => env_parse::<u32>(env, "HW_MAX_RETRIES", "a whole number of 0 or more")
+            .unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            })
+            .map_or(DEFAULT_MAX_RETRIES, i64::from),
+    };
+    let max_concurrent_requests = max_concurrent_requests(config)
+        .ok()
+        .and_then(Setting::known)
+        .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS);
+    let endpoints = endpoints(config).ok().and_then(Setting::known).unwrap_or_default();
+
+    if region.is_none() {
+        diags.push(
+            Diagnostic::error(
+                "Missing region",
+                "Set region in the provider block or the environment variable HW_REGION_NAME, \
+                 e.g. region = \"cn-north-4\".",
+            )
+            .at(AttributePath::root("region")),
+        );
+    }
+    match (&access_key, &secret_key) {
+        (Some(_), Some(_)) => {}
+        (None, None) => diags.push(
+            Diagnostic::error(
+                "Missing credentials",
+                "The provider signs every request with an access key and a secret key: set \
+                 access_key and secret_key in the provider block, or the environment variables \
+                 HW_ACCESS_KEY and HW_SECRET_KEY.",
+            )
+            .at(AttributePath::root("access_key")),
+        ),
+        (Some(_), None) => diags.push(half_pair("access_key", "secret_key")),
+        (None, Some(_)) => diags.push(half_pair("secret_key", "access_key")),
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let (Some(region), Some(access_key), Some(secret_key)) = (region, access_key, secret_key)
+    else {
+        return Err(diags);
+    };
+
+    let client = hwcloud::ClientConfig {
+        credentials: hwcloud::Credentials {
+            access_key,
+            secret_key: hwcloud::Secret::new(secret_key),
+            security_token: security_token.map(hwcloud::Secret::new),
+        },
+        project_id,
+        cloud: cloud.unwrap_or_else(|| DEFAULT_CLOUD.to_owned()),
+        endpoints: hwcloud::Endpoints {
+            rds: endpoints.get("rds").cloned().flatten(),
+            iam: endpoints.get("iam").cloned().flatten(),
+        },
+        insecure,
+        max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
+        max_concurrent_requests: usize::try_from(max_concurrent_requests).unwrap_or(1),
+        user_agent: format!("{}/{}", crate::BINARY_NAME, crate::VERSION),
+        connect_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(60),
+    };
+    Ok(ResolvedSettings { region, client })
+}
