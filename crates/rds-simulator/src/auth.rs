@@ -120,7 +120,10 @@ fn verify(
                 skew.as_secs(),
                 config.max_clock_skew.as_secs()
             ),
-            "the request has expired: X-Sdk-Date differs from the server time by more than 15 minutes",
+            &format!(
+                "the request has expired: X-Sdk-Date differs from the server time by more than {} minutes",
+                config.max_clock_skew.as_secs() / 60
+            ),
         ));
     }
     let mut signed_headers = Vec::with_capacity(auth.signed_headers.len());
