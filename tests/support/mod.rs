@@ -32,12 +32,20 @@ use tempfile::TempDir;
 
 /// Provider source addresses mapped to the freshly built binary. Terraform
 /// expands `tfrds/rds` to the first, OpenTofu to the second.
-const OVERRIDDEN_PROVIDER_ADDRESSES: [&str; 2] =
-    ["registry.terraform.io/tfrds/rds", "registry.opentofu.org/tfrds/rds"];
+const OVERRIDDEN_PROVIDER_ADDRESSES: [&str; 2] = [
+    "registry.terraform.io/tfrds/rds",
+    "registry.opentofu.org/tfrds/rds",
+];
 
 /// Subcommands that accept `-no-color`; [`Workdir::run`] adds it to them.
 const COMMANDS_WITH_NO_COLOR: [&str; 7] = [
-    "validate", "plan", "apply", "output", "providers", "init", "refresh",
+    "validate",
+    "plan",
+    "apply",
+    "output",
+    "providers",
+    "init",
+    "refresh",
 ];
 
 /// A safety net, not an assertion: a Terraform command still running after
@@ -148,7 +156,9 @@ fn is_executable(path: &Path) -> bool {
 fn query_version(path: &Path) -> String {
     let scratch = TempDir::new().expect("create a temporary directory for `terraform version`");
     let mut command = Command::new(path);
-    command.args(["version", "-json"]).current_dir(scratch.path());
+    command
+        .args(["version", "-json"])
+        .current_dir(scratch.path());
     // An empty CLI config keeps the developer's ~/.terraformrc out.
     apply_clean_environment(&mut command, scratch.path(), Path::new("/dev/null"), &[]);
     let output = run_to_completion(command, "version -json");
@@ -224,7 +234,10 @@ impl Workdir {
             .prefix("tf-acc-")
             .tempdir()
             .expect("create the workdir");
-        let workdir = Workdir { dir, extra_env: Vec::new() };
+        let workdir = Workdir {
+            dir,
+            extra_env: Vec::new(),
+        };
         fs::create_dir_all(workdir.home_dir()).expect("create the workdir's HOME");
         fs::write(workdir.cli_config_path(), cli_config(&provider_binary()))
             .expect("write the CLI config file");
@@ -246,7 +259,8 @@ impl Workdir {
     /// Adds an environment variable to every later command (e.g. `HW_REGION`,
     /// or the simulator's endpoint).
     pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
-        self.extra_env.push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self.extra_env
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
         self
     }
 
@@ -283,7 +297,8 @@ impl Workdir {
     /// a map of output name to `{"value", "type", "sensitive"}`.
     #[track_caller]
     pub fn apply_outputs(&self) -> Value {
-        self.run(&["apply", "-auto-approve", "-input=false"]).assert_success();
+        self.run(&["apply", "-auto-approve", "-input=false"])
+            .assert_success();
         let output = self.run(&["output", "-json"]);
         output.assert_success();
         parse_json(&output)
@@ -361,7 +376,10 @@ fn apply_clean_environment(
 
 /// Runs `command` with no stdin, collecting both streams, killing it if it hangs.
 fn run_to_completion(mut command: Command, description: &str) -> RunOutput {
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command
         .spawn()
         .unwrap_or_else(|err| panic!("start `terraform {description}`: {err}"));

@@ -73,7 +73,7 @@ pub(crate) fn validate_region(region: &str) -> Result<(), Error> {
     if valid {
         Ok(())
     } else {
-        Err(Error::Config(format!(
+        Err(Error::InvalidArgument(format!(
             "invalid region {region:?}: expected a name such as \"cn-north-4\""
         )))
     }
@@ -109,7 +109,10 @@ impl BaseUrl {
     pub(crate) fn parse(value: &str) -> Result<BaseUrl, String> {
         let url = Url::parse(value).map_err(|e| format!("not a valid URL ({e})"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("scheme must be http or https, not {:?}", url.scheme()));
+            return Err(format!(
+                "scheme must be http or https, not {:?}",
+                url.scheme()
+            ));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err("the URL has no host".into());
@@ -242,7 +245,10 @@ mod tests {
     fn target_keeps_prefix_and_drops_default_port() {
         let base = BaseUrl::parse("https://proxy.example.com:443/rds%20api/").expect("valid");
         let target = base.target(&["v3", "projects"], "");
-        assert_eq!(target.url, "https://proxy.example.com/rds%20api/v3/projects");
+        assert_eq!(
+            target.url,
+            "https://proxy.example.com/rds%20api/v3/projects"
+        );
         assert_eq!(target.host, "proxy.example.com");
         assert_eq!(target.signing_path, "/rds api/v3/projects");
     }

@@ -93,6 +93,9 @@ pub enum Error {
     /// The client settings or call arguments are unusable.
     #[error("invalid Huawei Cloud client configuration: {0}")]
     Config(String),
+    /// The arguments of a call (region, query) are unusable.
+    #[error("invalid Huawei Cloud request: {0}")]
+    InvalidArgument(String),
     #[error("{}: {}", self.summary(), .0.message)]
     Api(Box<ApiError>),
     #[error("{}: {}", self.summary(), .0.reason)]
@@ -112,21 +115,21 @@ impl Error {
     pub fn summary(&self) -> String {
         match self {
             Error::Config(_) => "Invalid Huawei Cloud client configuration".into(),
+            Error::InvalidArgument(_) => "Invalid Huawei Cloud request".into(),
             Error::Api(e) => match &e.code {
                 Some(code) => format!("Huawei Cloud API error: HTTP {} {code}", e.status),
                 None => format!("Huawei Cloud API error: HTTP {}", e.status),
             },
-            Error::Transport(e) if e.timed_out => format!(
-                "Huawei Cloud API request timed out: {}",
-                e.request.endpoint
-            ),
-            Error::Transport(e) => {
-                format!("Could not reach the Huawei Cloud API at {}", e.request.endpoint)
+            Error::Transport(e) if e.timed_out => {
+                format!("Huawei Cloud API request timed out: {}", e.request.endpoint)
             }
-            Error::Decode(e) => format!(
-                "Huawei Cloud API error: could not decode {}",
-                e.what
-            ),
+            Error::Transport(e) => {
+                format!(
+                    "Could not reach the Huawei Cloud API at {}",
+                    e.request.endpoint
+                )
+            }
+            Error::Decode(e) => format!("Huawei Cloud API error: could not decode {}", e.what),
             Error::ProjectNotFound { region, .. } => {
                 format!("No Huawei Cloud project found for region {region}")
             }
@@ -138,7 +141,7 @@ impl Error {
     pub fn detail(&self) -> String {
         let mut lines = Vec::new();
         match self {
-            Error::Config(message) => lines.push(message.clone()),
+            Error::Config(message) | Error::InvalidArgument(message) => lines.push(message.clone()),
             Error::Api(e) => {
                 lines.push(e.message.clone());
                 if let Some(id) = &e.request_id {
@@ -156,11 +159,20 @@ impl Error {
                 lines.push(e.reason.clone());
                 lines.push(format!("Request: {}", e.request));
                 lines.push(format!("Attempts: {}", e.attempts));
-                lines.push(
-                    "Hint: check the region, cloud and endpoints settings and the network \
-                     (proxy, firewall, DNS)."
-                        .into(),
-                );
+                if e.reason.contains("certificate") {
+                    lines.push(
+                        "Hint: the server's TLS certificate is not trusted. Check the endpoint; \
+                         only for test endpoints with self-signed certificates set insecure = \
+                         true."
+                            .into(),
+                    );
+                } else {
+                    lines.push(
+                        "Hint: check the region, cloud and endpoints settings and the network \
+                         (proxy, firewall, DNS)."
+                            .into(),
+                    );
+                }
             }
             Error::Decode(e) => {
                 lines.push(format!("could not decode {}: {}", e.what, e.reason));
@@ -173,9 +185,7 @@ impl Error {
                 lines.push(format!(
                     "IAM at {endpoint} lists no project named {region:?} for these credentials."
                 ));
-                lines.push(
-                    "Hint: check the region name, or set project_id explicitly.".into(),
-                );
+                lines.push("Hint: check the region name, or set project_id explicitly.".into());
             }
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
@@ -227,8 +237,8 @@ pub(crate) struct ErrorBody {
 /// anything else becomes the raw body, truncated to about 1 KiB.
 pub(crate) fn decode_error_body(body: &[u8]) -> ErrorBody {
     if let Ok(value) = serde_json::from_slice::<Value>(body)
-        && let Some(decoded) = error_fields(&value)
-            .or_else(|| value.get("error").and_then(error_fields))
+        && let Some(decoded) =
+            error_fields(&value).or_else(|| value.get("error").and_then(error_fields))
     {
         return decoded;
     }
@@ -272,7 +282,11 @@ pub(crate) fn raw_body_message(body: &[u8]) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}... (truncated, {} bytes in total)", &text[..end], body.len())
+    format!(
+        "{}... (truncated, {} bytes in total)",
+        &text[..end],
+        body.len()
+    )
 }
 
 #[cfg(test)]
@@ -290,7 +304,8 @@ mod tests {
 
     #[test]
     fn decodes_error_code_and_error_msg() {
-        let body = br#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#;
+        let body =
+            br#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#;
         assert_eq!(
             decode_error_body(body),
             ErrorBody {
@@ -313,8 +328,7 @@ mod tests {
         let decoded = decode_error_body(br#"{"error":{"code":"X.1","message":"nested"}}"#);
         assert_eq!(decoded.code.as_deref(), Some("X.1"));
         assert_eq!(decoded.message, "nested");
-        let decoded =
-            decode_error_body(br#"{"error":{"error_code":"X.2","error_msg":"nested2"}}"#);
+        let decoded = decode_error_body(br#"{"error":{"error_code":"X.2","error_msg":"nested2"}}"#);
         assert_eq!(decoded.code.as_deref(), Some("X.2"));
         assert_eq!(decoded.message, "nested2");
     }
@@ -331,7 +345,10 @@ mod tests {
         let decoded = decode_error_body(b"<html>Bad Gateway</html>");
         assert_eq!(decoded.code, None);
         assert_eq!(decoded.message, "<html>Bad Gateway</html>");
-        assert_eq!(decode_error_body(br#"{"other":1}"#).message, r#"{"other":1}"#);
+        assert_eq!(
+            decode_error_body(br#"{"other":1}"#).message,
+            r#"{"other":1}"#
+        );
         assert_eq!(decode_error_body(b"").message, "(empty response body)");
     }
 

@@ -1,6 +1,35 @@
 //! Huawei Cloud API client for RDS cross-region ("offsite") backups.
 //!
-//! Knows nothing about Terraform: endpoints, AK/SK signing, HTTP with retries, paging and error
-//! decoding only.
+//! Knows nothing about Terraform. Layout, one concern per module:
+//! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; shared with the simulator.
+//! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
+//! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy.
+//! - `errors`: the [`Error`] type and error body decoding.
+//! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
+//!   project id lookup; `client`: the [`Client`] tying them together.
 
+mod client;
+mod config;
+mod endpoints;
+mod errors;
+mod http;
+mod iam;
+mod offsite_backups;
+pub mod paging;
+pub mod retry;
+mod secret;
 pub mod signing;
+
+pub use client::Client;
+pub use config::{
+    ClientConfig, Credentials, DEFAULT_CLOUD, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    MAX_CONCURRENT_REQUESTS_RANGE,
+};
+pub use endpoints::Endpoints;
+pub use errors::{ApiError, DecodeError, Error, RequestDescription, TransportError};
+pub use offsite_backups::{
+    BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupQuery,
+};
+pub use secret::Secret;
+pub use tokio_util::sync::CancellationToken;

@@ -133,11 +133,11 @@ impl<T> Pager<T> {
         }
         let len = page.len();
         for item in page {
-            if let Some(item_id) = id(&item) {
-                if !self.seen_ids.insert(item_id.to_owned()) {
-                    self.duplicate_ids.push(item_id.to_owned());
-                    continue;
-                }
+            if let Some(item_id) = id(&item)
+                && !self.seen_ids.insert(item_id.to_owned())
+            {
+                self.duplicate_ids.push(item_id.to_owned());
+                continue;
             }
             self.items.push(item);
         }
@@ -269,8 +269,12 @@ mod tests {
 
     #[test]
     fn stable_lists_need_exactly_the_ceiling_of_pages() {
-        for (total, expected) in [(0, vec![0]), (1, vec![0]), (100, vec![0]), (101, vec![0, 100])]
-        {
+        for (total, expected) in [
+            (0, vec![0]),
+            (1, vec![0]),
+            (100, vec![0]),
+            (101, vec![0, 100]),
+        ] {
             let (paged, requested) = read_all(stable(total));
             assert_eq!(requested, expected, "total {total}");
             assert_eq!(paged.items, ids(0..total));
@@ -319,7 +323,9 @@ mod tests {
             if request == 1 {
                 (Some(200), ids(1..101))
             } else {
-                let all: Vec<String> = std::iter::once("b0".to_owned()).chain(ids(1..201)).collect();
+                let all: Vec<String> = std::iter::once("b0".to_owned())
+                    .chain(ids(1..201))
+                    .collect();
                 let start = offset as usize;
                 let end = (start + PAGE_SIZE as usize).min(all.len());
                 (Some(201), all[start..end].to_vec())
@@ -337,7 +343,10 @@ mod tests {
     #[test]
     fn ever_growing_total_is_bounded() {
         let (paged, requested) = read_all(|offset, _| {
-            (Some(offset + 10 * PAGE_SIZE), ids(offset..offset + PAGE_SIZE))
+            (
+                Some(offset + 10 * PAGE_SIZE),
+                ids(offset..offset + PAGE_SIZE),
+            )
         });
         assert_eq!(requested.len() as u64, MAX_PAGES);
         assert_eq!(paged.pages, MAX_PAGES);
@@ -353,7 +362,12 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200]);
         assert_eq!(paged.items, ids(0..230));
         assert_eq!(paged.total_count, 230);
-        assert!(paged.warnings.iter().any(|w| w.contains("did not include total_count")));
+        assert!(
+            paged
+                .warnings
+                .iter()
+                .any(|w| w.contains("did not include total_count"))
+        );
     }
 
     #[test]

@@ -117,9 +117,6 @@ mod tests {
             delay_before_retry(Some(Duration::from_secs(3)), 0, 0.5),
             Duration::from_secs(3)
         );
-        assert_eq!(
-            delay_before_retry(None, 1, 1.0),
-            Duration::from_millis(400)
-        );
+        assert_eq!(delay_before_retry(None, 1, 1.0), Duration::from_millis(400));
     }
 }

@@ -22,7 +22,9 @@ pub enum DatasetError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not an offsite-backups response ({{\"backups\":[...],\"total_count\":N}}): {source}")]
+    #[error(
+        "{path} is not an offsite-backups response ({{\"backups\":[...],\"total_count\":N}}): {source}"
+    )]
     Parse {
         path: PathBuf,
         source: serde_json::Error,
@@ -192,7 +194,10 @@ mod tests {
         let data = sample();
         assert_eq!(ids(data.query(&Query::new("i1", "auto"))), ["b4", "b2"]);
         assert_eq!(ids(data.query(&Query::new("i1", "incremental"))), ["b3"]);
-        assert_eq!(ids(data.query(&Query::new("i3", "auto"))), Vec::<&str>::new());
+        assert_eq!(
+            ids(data.query(&Query::new("i3", "auto"))),
+            Vec::<&str>::new()
+        );
         let by_id = Query {
             backup_id: Some("b2".into()),
             ..Query::new("i1", "auto")
@@ -210,12 +215,19 @@ mod tests {
             ..Query::new("i1", "auto")
         };
         assert_eq!(ids(data.query(&window)), ["b4"]);
+        // Ends one second before b4 (10:00+0800); b2 (02:00+0000 the day before) is inside.
         let earlier = Query {
             begin_time: Some("2026-11-26T09:59:59+0800".into()),
             end_time: Some("2026-11-27T09:59:59+0800".into()),
             ..Query::new("i1", "auto")
         };
-        assert_eq!(ids(data.query(&earlier)), Vec::<&str>::new());
+        assert_eq!(ids(data.query(&earlier)), ["b2"]);
+        let between = Query {
+            begin_time: Some("2026-11-26T02:00:01+0000".into()),
+            end_time: Some("2026-11-27T01:59:59+0000".into()),
+            ..Query::new("i1", "auto")
+        };
+        assert_eq!(ids(data.query(&between)), Vec::<&str>::new());
         let wide = Query {
             begin_time: Some("2026-11-26T10:00:00+0800".into()),
             end_time: Some("2026-11-27T10:00:00+0800".into()),
@@ -248,7 +260,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("data.json");
         std::fs::write(&path, data.to_json()).expect("write data file");
-        assert_eq!(Dataset::from_json_file(&path).expect("load data file"), data);
+        assert_eq!(
+            Dataset::from_json_file(&path).expect("load data file"),
+            data
+        );
         std::fs::write(&path, "{\"items\":[]}").expect("write bad file");
         let err = Dataset::from_json_file(&path).expect_err("wrong shape");
         assert!(err.to_string().contains("not an offsite-backups response"));

@@ -1,1 +1,46 @@
-//! placeholder
+//! A local HTTP simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
+//! (`GET /v3/{project_id}/offsite-backups`) and of the IAM project lookup
+//! (`GET /v3/projects?name={region}`).
+//!
+//! It checks `SDK-HMAC-SHA256` signatures with `hwcloud::signing`, reads query strings like the
+//! real server (a literal `+` is a space), validates parameters with the API's error bodies,
+//! serves deterministic realistic data, logs every request, and injects faults on demand
+//! (latency, error statuses, truncated JSON, dropped connections, data changing mid-read).
+//! Used in-process by tests ([`Simulator::start`]) and as the `rds-api-simulator` binary.
+
+mod api_error;
+mod api_time;
+mod auth;
+mod config;
+mod dataset;
+mod engine;
+mod fault_state;
+mod faults;
+mod generate;
+mod handler;
+mod iam;
+mod listing;
+mod model;
+mod offsite_backups;
+mod query_params;
+mod request_log;
+mod server;
+
+pub use api_error::ApiError;
+pub use api_time::{format_api_time, parse_api_time};
+pub use config::{
+    DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
+    DEFAULT_SECRET_KEY, SimulatorConfig,
+};
+pub use dataset::{Dataset, DatasetError, Query};
+pub use engine::Engine;
+pub use faults::{FailSpec, Faults, TotalCountChange, parse_fail_fraction, parse_offset_times};
+pub use generate::{
+    DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,
+    DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,
+};
+pub use iam::DOMAIN_ID;
+pub use model::{Backup, BackupDatabase, BackupList, Datastore};
+pub use query_params::{MAX_LIMIT, decode_query};
+pub use request_log::{RequestRecord, SignatureCheck};
+pub use server::Simulator;

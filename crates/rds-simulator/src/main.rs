@@ -1,1 +1,230 @@
-fn main() {}
+//! `rds-api-simulator`: runs the RDS offsite-backups API simulator from the command line.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use rds_simulator::{
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
+    Faults, GenerateSpec, InstanceSpec, Simulator, SimulatorConfig, TotalCountChange,
+    parse_fail_fraction, parse_offset_times,
+};
+
+/// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
+/// (GET /v3/{project_id}/offsite-backups) and the IAM project lookup
+/// (GET /v3/projects?name={region}), both served on one address.
+///
+/// Requests must be signed with SDK-HMAC-SHA256 using the configured access/secret key
+/// (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
+/// '+' is a space, so times must carry '%2B0800'.
+///
+/// Without --data or --instance, a demo dataset is served: MySQL instance
+/// 0c2e0c9f5f8d4b3a9a3c6e1f2d4b5a60in01, PostgreSQL instance
+/// 5b7d1e3c9a2f4e6b8c0d2f4a6b8c0e13in03 and SQL Server instance
+/// 9e8f7a6b5c4d4e3f8a1b2c3d4e5f6a70in04, with 120 auto and 30 incremental backups each.
+///
+/// Prints one line `listening on http://HOST:PORT` on stdout once ready. Stops on SIGINT or
+/// SIGTERM.
+#[derive(Debug, Parser)]
+#[command(name = "rds-api-simulator", version)]
+struct Cli {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+
+    /// Access key clients must sign with.
+    #[arg(long, default_value = DEFAULT_ACCESS_KEY)]
+    access_key: String,
+
+    /// Secret key clients must sign with (never printed).
+    #[arg(long, default_value = DEFAULT_SECRET_KEY, hide_default_value = true)]
+    secret_key: String,
+
+    /// Project id accepted in /v3/{project_id}/... and returned by IAM.
+    #[arg(long, default_value = DEFAULT_PROJECT_ID)]
+    project_id: String,
+
+    /// Region name IAM knows (repeatable) [default: cn-north-4].
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+
+    /// Serve the backups of FILE, JSON in the API's response format
+    /// {"backups":[...],"total_count":N}.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["instances", "seed"])]
+    data: Option<PathBuf>,
+
+    /// Generate backups for an instance (repeatable): ID[:ENGINE[:AUTO[:INCREMENTAL]]],
+    /// ENGINE one of mysql, postgresql, sqlserver (default mysql), AUTO and INCREMENTAL
+    /// backup counts (default 120 and 30).
+    #[arg(long = "instance", value_name = "SPEC")]
+    instances: Vec<InstanceSpec>,
+
+    /// Seed of the data generator (same seed, same data).
+    #[arg(long, requires = "instances")]
+    seed: Option<u64>,
+
+    /// Accept requests without checking their signature.
+    #[arg(long)]
+    no_verify_signatures: bool,
+
+    /// Delay added to every request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+
+    /// The first COUNT list requests answer STATUS (e.g. 429, 500, 503), with
+    /// `Retry-After: RETRY_AFTER` seconds if given. Repeatable; applied in order.
+    #[arg(long, value_name = "STATUS:COUNT[:RETRY_AFTER]")]
+    fail_first: Vec<FailSpec>,
+
+    /// A random FRACTION (0..1, seeded by --fault-seed) of list requests answer STATUS.
+    #[arg(long, value_name = "FRACTION:STATUS", value_parser = parse_fail_fraction)]
+    fail_fraction: Option<(f64, u16)>,
+
+    /// Seed of the --fail-fraction draws.
+    #[arg(long, value_name = "SEED", default_value_t = 0)]
+    fault_seed: u64,
+
+    /// The page at OFFSET answers 200 with truncated JSON (every time).
+    #[arg(long, value_name = "OFFSET")]
+    malformed_json_at: Option<u64>,
+
+    /// With --malformed-json-at: only the first request for that page is malformed.
+    #[arg(long, requires = "malformed_json_at")]
+    malformed_json_once: bool,
+
+    /// Close the connection without any response for the page at OFFSET, TIMES times
+    /// (default 1).
+    #[arg(long, value_name = "OFFSET[:TIMES]", value_parser = parse_offset_times)]
+    drop_connection_at: Option<(u64, u32)>,
+
+    /// After the first page is served, N new backups appear at the head of every listing
+    /// (total_count grows), as if backups were created while a client pages.
+    #[arg(long, value_name = "N")]
+    grow_total_after_first_page: Option<usize>,
+
+    /// Print one line per request on stderr.
+    #[arg(long)]
+    request_log: bool,
+}
+
+impl Cli {
+    fn dataset(&self) -> Result<Dataset, String> {
+        if let Some(path) = &self.data {
+            return Dataset::from_json_file(path).map_err(|e| e.to_string());
+        }
+        if self.instances.is_empty() {
+            return Ok(Dataset::demo());
+        }
+        Ok(Dataset::generate(&GenerateSpec {
+            instances: self.instances.clone(),
+            seed: self.seed.unwrap_or(1),
+        }))
+    }
+
+    fn faults(&self) -> Faults {
+        Faults {
+            latency: Duration::from_millis(self.latency_ms),
+            fail_first: self.fail_first.clone(),
+            fail_fraction: self.fail_fraction,
+            malformed_json_at_offset: self.malformed_json_at,
+            malformed_json_once: self.malformed_json_once,
+            drop_connection_at_offset: self.drop_connection_at,
+            total_count_change: self
+                .grow_total_after_first_page
+                .map(|inserted| TotalCountChange { inserted }),
+            seed: self.fault_seed,
+        }
+    }
+
+    fn config(&self) -> Result<SimulatorConfig, String> {
+        Ok(SimulatorConfig {
+            access_key: self.access_key.clone(),
+            secret_key: self.secret_key.clone(),
+            project_id: self.project_id.clone(),
+            regions: if self.regions.is_empty() {
+                vec![DEFAULT_REGION.to_owned()]
+            } else {
+                self.regions.clone()
+            },
+            dataset: self.dataset()?,
+            faults: self.faults(),
+            check_signatures: !self.no_verify_signatures,
+            ..SimulatorConfig::default()
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = if cli.request_log {
+        "warn,rds_simulator::requests=info"
+    } else {
+        "warn"
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(false)
+        .without_time()
+        .init();
+    let config = match cli.config() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("rds-api-simulator: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("rds-api-simulator: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config, cli.listen)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rds-api-simulator: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: SimulatorConfig, listen: SocketAddr) -> Result<(), String> {
+    let simulator = Simulator::start_on(config, listen)
+        .await
+        .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on {}", simulator.base_url())
+        .and_then(|()| stdout.flush())
+        .map_err(|error| format!("cannot write to stdout: {error}"))?;
+    drop(stdout);
+    wait_for_stop_signal().await?;
+    simulator.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_stop_signal() -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())
+        .map_err(|error| format!("cannot watch SIGTERM: {error}"))?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.map_err(|error| format!("cannot watch SIGINT: {error}")),
+        _ = terminate.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop_signal() -> Result<(), String> {
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|error| format!("cannot watch Ctrl-C: {error}"))
+}

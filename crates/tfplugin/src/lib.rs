@@ -10,9 +10,15 @@
 //! - [`serve`]: the go-plugin handshake, AutoMTLS, the gRPC services Terraform expects, and
 //!   hclog-formatted logging on stderr.
 
+mod convert;
 pub mod cty;
 pub mod diag;
+pub mod logging;
+pub mod panic;
+pub mod proto;
 pub mod schema;
+pub mod server;
+mod services;
 
 use std::sync::Arc;
 
@@ -22,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 pub use cty::{Type, Value};
 pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use schema::{Attribute, Block, NestedAttributes, Nesting, Schema};
+pub use server::{ServeOptions, serve};
 
 /// What a provider implements. The server calls these methods from the matching RPCs; it owns
 /// decoding and encoding of [`Value`]s, the mapping of diagnostics, and cancellation.

@@ -57,7 +57,14 @@ pub struct Attribute {
 
 impl Schema {
     pub fn new(description: impl Into<String>, attributes: Vec<Attribute>) -> Self {
-        Self { version: 0, block: Block { attributes, description: description.into(), deprecated: false } }
+        Self {
+            version: 0,
+            block: Block {
+                attributes,
+                description: description.into(),
+                deprecated: false,
+            },
+        }
     }
 
     /// The cty object type of a value conforming to this schema.
@@ -71,7 +78,12 @@ impl Schema {
 }
 
 fn attributes_type(attributes: &[Attribute]) -> Type {
-    Type::Object(attributes.iter().map(|a| (a.name.clone(), a.value_type())).collect::<BTreeMap<_, _>>())
+    Type::Object(
+        attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value_type()))
+            .collect::<BTreeMap<_, _>>(),
+    )
 }
 
 impl Attribute {
@@ -104,7 +116,13 @@ impl Attribute {
         Self::of_type(name, Type::map(element))
     }
     pub fn nested(name: impl Into<String>, nesting: Nesting, attributes: Vec<Attribute>) -> Self {
-        Self::new(name, AttributeType::Nested(NestedAttributes { nesting, attributes }))
+        Self::new(
+            name,
+            AttributeType::Nested(NestedAttributes {
+                nesting,
+                attributes,
+            }),
+        )
     }
 
     pub fn required(mut self) -> Self {
@@ -142,5 +160,67 @@ impl Attribute {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::cty::type_json;
+
+    fn small_schema() -> Schema {
+        Schema::new(
+            "Lists offsite backups.",
+            vec![
+                Attribute::string("instance_id").required(),
+                Attribute::map_of("tags", Type::String).optional(),
+                Attribute::nested(
+                    "backups",
+                    Nesting::List,
+                    vec![
+                        Attribute::string("id").computed(),
+                        Attribute::number("size").computed(),
+                        Attribute::nested(
+                            "datastore",
+                            Nesting::Single,
+                            vec![Attribute::string("type").computed()],
+                        ),
+                    ],
+                )
+                .computed(),
+            ],
+        )
+    }
+
+    #[test]
+    fn nested_list_attribute_has_list_of_object_type_json() {
+        let schema = small_schema();
+        let backups = schema.attribute("backups").expect("backups attribute");
+        assert_eq!(
+            type_json::to_json(&backups.value_type()),
+            json!(["list", ["object", {"datastore": ["object", {"type": "string"}], "id": "string", "size": "number"}]])
+        );
+        assert_eq!(
+            type_json::to_bytes(&schema.attribute("tags").expect("tags").value_type()),
+            br#"["map","string"]"#
+        );
+    }
+
+    #[test]
+    fn schema_value_type_is_an_object_of_every_attribute() {
+        let Type::Object(attributes) = small_schema().value_type() else {
+            panic!("a schema's value type is an object");
+        };
+        assert_eq!(
+            attributes.keys().collect::<Vec<_>>(),
+            ["backups", "instance_id", "tags"]
+        );
+        assert_eq!(attributes["instance_id"], Type::String);
+        let set = Attribute::nested("s", Nesting::Set, vec![Attribute::bool("b")]).value_type();
+        assert_eq!(set, Type::set(Type::object([("b", Type::Bool)])));
+        let map = Attribute::nested("m", Nesting::Map, vec![Attribute::bool("b")]).value_type();
+        assert_eq!(map, Type::map(Type::object([("b", Type::Bool)])));
     }
 }

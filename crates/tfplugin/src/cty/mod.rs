@@ -2,15 +2,22 @@
 //!
 //! Wire encodings live beside this file: [`msgpack`] (what Terraform sends and expects in
 //! `DynamicValue.msgpack`), [`json`] (the legacy `DynamicValue.json` form) and [`type_json`]
-//! (the JSON type syntax used in schemas and in msgpack's dynamic values).
+//! (the JSON type syntax used in schemas and in msgpack's dynamic values). Checking a value
+//! against a type is [`Value::conforms_to`]; every codec reports problems as a [`CodecError`]
+//! that names the attribute path.
 
-mod number;
+mod conform;
+mod error;
+mod implied_type;
 pub mod json;
 pub mod msgpack;
+mod number;
 pub mod type_json;
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+pub use error::CodecError;
 pub use number::Number;
 
 /// A cty type.
@@ -29,6 +36,17 @@ pub enum Type {
 }
 
 impl Type {
+    /// True for `"dynamic"` and for any type with `"dynamic"` somewhere inside.
+    pub fn has_dynamic(&self) -> bool {
+        match self {
+            Type::Dynamic => true,
+            Type::String | Type::Number | Type::Bool => false,
+            Type::List(element) | Type::Set(element) | Type::Map(element) => element.has_dynamic(),
+            Type::Object(attributes) => attributes.values().any(Type::has_dynamic),
+            Type::Tuple(elements) => elements.iter().any(Type::has_dynamic),
+        }
+    }
+
     pub fn list(element: Type) -> Type {
         Type::List(Box::new(element))
     }
@@ -44,6 +62,23 @@ impl Type {
         K: Into<String>,
     {
         Type::Object(attributes.into_iter().map(|(k, t)| (k.into(), t)).collect())
+    }
+}
+
+/// cty's friendly type names, for error messages: `string`, `list of object`, ...
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::String => f.write_str("string"),
+            Type::Number => f.write_str("number"),
+            Type::Bool => f.write_str("bool"),
+            Type::Dynamic => f.write_str("dynamic"),
+            Type::List(element) => write!(f, "list of {element}"),
+            Type::Set(element) => write!(f, "set of {element}"),
+            Type::Map(element) => write!(f, "map of {element}"),
+            Type::Object(_) => f.write_str("object"),
+            Type::Tuple(_) => f.write_str("tuple"),
+        }
     }
 }
 
@@ -124,6 +159,22 @@ impl Value {
         }
     }
 
+    /// What kind of value this is, for error messages (`found list`).
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Unknown => "unknown",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Set(_) => "set",
+            Value::Map(_) => "map",
+            Value::Object(_) => "object",
+            Value::Tuple(_) => "tuple",
+        }
+    }
+
     /// A string value, or null when `None`.
     pub fn string_or_null(value: Option<impl Into<String>>) -> Value {
         value.map_or(Value::Null, |s| Value::String(s.into()))
@@ -157,5 +208,10 @@ impl From<bool> for Value {
 impl From<i64> for Value {
     fn from(n: i64) -> Self {
         Value::Number(Number::from(n))
+    }
+}
+impl From<Number> for Value {
+    fn from(n: Number) -> Self {
+        Value::Number(n)
     }
 }

@@ -1,0 +1,151 @@
+//! The public [`Client`]: configuration, endpoint resolution and the per-region project cache.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::ClientConfig;
+use crate::endpoints::{self, BaseUrl, Service};
+use crate::errors::Error;
+use crate::http::SignedHttp;
+use crate::iam;
+use crate::offsite_backups::{self, OffsiteBackupList, OffsiteBackupQuery};
+
+/// Huawei Cloud RDS client. Cheap to clone: clones share the HTTP connection pool and the
+/// project id cache.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    http: SignedHttp,
+    /// Project id per region, looked up at most once per region (concurrent first callers of a
+    /// region wait for the same lookup); a failed lookup is retried by the next call.
+    projects: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Validates `config` and builds the HTTP client (no network traffic yet).
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        config.validate()?;
+        if let Some(rds) = &config.endpoints.rds {
+            endpoints::validate_override("rds", rds)?;
+        }
+        if let Some(iam) = &config.endpoints.iam {
+            endpoints::validate_override("iam", iam)?;
+        }
+        let http = SignedHttp::new(&config)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                projects: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// `https://rds.{region}.{cloud}`, or the configured `endpoints.rds`.
+    pub fn rds_endpoint(&self, region: &str) -> String {
+        self.endpoint(Service::Rds, region)
+    }
+
+    /// `https://iam.{region}.{cloud}`, or the configured `endpoints.iam`.
+    pub fn iam_endpoint(&self, region: &str) -> String {
+        self.endpoint(Service::Iam, region)
+    }
+
+    /// The configured project id, else the one IAM reports for `region` (cached).
+    pub async fn project_id(
+        &self,
+        region: &str,
+        cancel: &CancellationToken,
+    ) -> Result<String, Error> {
+        self.project_id_counting(region, &AtomicU32::new(0), cancel)
+            .await
+    }
+
+    /// Lists the cross-region backups of one instance stored in `region`.
+    pub async fn list_offsite_backups(
+        &self,
+        region: &str,
+        query: &OffsiteBackupQuery,
+        cancel: &CancellationToken,
+    ) -> Result<OffsiteBackupList, Error> {
+        offsite_backups::list(self, region, query, cancel).await
+    }
+
+    pub(crate) fn http(&self) -> &SignedHttp {
+        &self.inner.http
+    }
+
+    pub(crate) fn max_concurrent_requests(&self) -> usize {
+        self.inner.config.max_concurrent_requests
+    }
+
+    fn endpoint(&self, service: Service, region: &str) -> String {
+        let config = &self.inner.config;
+        let override_url = match service {
+            Service::Rds => config.endpoints.rds.as_deref(),
+            Service::Iam => config.endpoints.iam.as_deref(),
+        };
+        endpoints::base_url_string(service, override_url, region, &config.cloud)
+    }
+
+    /// Parsed base URL of `service` in `region`, and its string form for messages.
+    pub(crate) fn base_url(
+        &self,
+        service: Service,
+        region: &str,
+    ) -> Result<(BaseUrl, String), Error> {
+        endpoints::validate_region(region)?;
+        let endpoint = self.endpoint(service, region);
+        let base = BaseUrl::parse(&endpoint)
+            .map_err(|reason| Error::Config(format!("endpoint {endpoint:?}: {reason}")))?;
+        Ok((base, endpoint))
+    }
+
+    /// [`Client::project_id`], counting the HTTP attempts of a lookup into `attempts`.
+    pub(crate) async fn project_id_counting(
+        &self,
+        region: &str,
+        attempts: &AtomicU32,
+        cancel: &CancellationToken,
+    ) -> Result<String, Error> {
+        if let Some(project_id) = &self.inner.config.project_id {
+            return Ok(project_id.trim().to_owned());
+        }
+        let (base, endpoint) = self.base_url(Service::Iam, region)?;
+        let cell = {
+            // A poisoned lock only means another thread panicked while inserting; the map is
+            // still usable.
+            let mut projects = self
+                .inner
+                .projects
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(projects.entry(region.to_owned()).or_default())
+        };
+        // Waiting for another caller's lookup of the same region must also honour our token.
+        let lookup = cell.get_or_try_init(|| {
+            iam::lookup_project_id(&self.inner.http, &base, &endpoint, region, attempts, cancel)
+        });
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(Error::Cancelled),
+            project_id = lookup => project_id.cloned(),
+        }
+    }
+}

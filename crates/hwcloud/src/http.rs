@@ -1,0 +1,361 @@
+//! Signed HTTP GET with retries, timeouts and cancellation.
+//!
+//! Each attempt is signed afresh (new `X-Sdk-Date`), so a retry after a long `Retry-After`
+//! wait is not rejected for clock skew. Only non-secret data reaches logs and errors: the
+//! `Authorization` and `X-Security-Token` header values are marked sensitive and never
+//! formatted.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
+
+use crate::config::{ClientConfig, Credentials};
+use crate::endpoints::{BaseUrl, Target};
+use crate::errors::{ApiError, Error, RequestDescription, TransportError, decode_error_body};
+use crate::retry;
+use crate::signing;
+
+/// Largest response body accepted; offsite-backup pages are a few tens of KiB.
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
+const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
+const X_LANGUAGE: HeaderName = HeaderName::from_static("x-language");
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// One API call: where it goes and what identifies it in messages.
+pub(crate) struct ApiRequest<'a> {
+    pub base: &'a BaseUrl,
+    /// Base URL as configured, for messages.
+    pub endpoint: &'a str,
+    /// Raw (unencoded) path segments under the base.
+    pub segments: &'a [&'a str],
+    pub query: &'a [(String, String)],
+    /// Sent and signed as `X-Project-Id` (RDS calls); `None` for IAM calls.
+    pub project_id: Option<&'a str>,
+    /// Page offset, for logs and messages.
+    pub offset: Option<u64>,
+}
+
+/// A successful (2xx) response.
+pub(crate) struct ApiResponse {
+    pub status: u16,
+    pub body: Bytes,
+    pub request_id: Option<String>,
+    pub request: RequestDescription,
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Response {
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    TransportFailure {
+        reason: String,
+        timed_out: bool,
+        retryable: bool,
+    },
+}
+
+/// HTTP client plus credentials and retry budget; shared by all calls of a [`crate::Client`].
+pub(crate) struct SignedHttp {
+    client: reqwest::Client,
+    credentials: Credentials,
+    max_retries: u32,
+}
+
+impl SignedHttp {
+    pub(crate) fn new(config: &ClientConfig) -> Result<SignedHttp, Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.as_str())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .tls_danger_accept_invalid_certs(config.insecure)
+            // A signed request must not be replayed against another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::Config(format!(
+                    "could not create the HTTP client: {}",
+                    error_chain(&e)
+                ))
+            })?;
+        Ok(SignedHttp {
+            client,
+            credentials: config.credentials.clone(),
+            max_retries: config.max_retries,
+        })
+    }
+
+    /// Sends a signed GET, retrying throttling, gateway errors and network failures.
+    /// `attempts` counts every HTTP attempt made (shared by the pages of one list call).
+    pub(crate) async fn get(
+        &self,
+        request: &ApiRequest<'_>,
+        attempts: &AtomicU32,
+        cancel: &CancellationToken,
+    ) -> Result<ApiResponse, Error> {
+        let query = signing::canonical_query(request.query);
+        let target = request.base.target(request.segments, &query);
+        let description = RequestDescription {
+            method: "GET".into(),
+            endpoint: request.endpoint.to_owned(),
+            path: target.path.clone(),
+            offset: request.offset,
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let headers = self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
+            attempts.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
+            let outcome = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Error::Cancelled),
+                outcome = self.attempt(&target, headers) => outcome,
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let can_retry = attempt <= self.max_retries;
+            let retry_after = match outcome {
+                Attempt::Response {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    debug!(
+                        method = "GET",
+                        endpoint = request.endpoint,
+                        path = %target.path,
+                        offset = request.offset,
+                        status,
+                        attempt,
+                        elapsed_ms,
+                        "Huawei Cloud API response"
+                    );
+                    let request_id = header_text(&headers, &X_REQUEST_ID);
+                    if (200..300).contains(&status) {
+                        return Ok(ApiResponse {
+                            status,
+                            body,
+                            request_id,
+                            request: description,
+                        });
+                    }
+                    if !(can_retry && retry::is_retryable_status(status)) {
+                        let decoded = decode_error_body(&body);
+                        return Err(Error::Api(Box::new(ApiError {
+                            status,
+                            code: decoded.code,
+                            message: decoded.message,
+                            request_id,
+                            request: description,
+                            attempts: attempt,
+                        })));
+                    }
+                    header_text(&headers, &RETRY_AFTER)
+                        .and_then(|value| retry::parse_retry_after(&value, SystemTime::now()))
+                }
+                Attempt::TransportFailure {
+                    reason,
+                    timed_out,
+                    retryable,
+                } => {
+                    debug!(
+                        method = "GET",
+                        endpoint = request.endpoint,
+                        path = %target.path,
+                        offset = request.offset,
+                        attempt,
+                        elapsed_ms,
+                        timed_out,
+                        reason = %reason,
+                        "Huawei Cloud API request failed"
+                    );
+                    if !(can_retry && retryable) {
+                        return Err(Error::Transport(Box::new(TransportError {
+                            request: description,
+                            reason,
+                            timed_out,
+                            attempts: attempt,
+                        })));
+                    }
+                    None
+                }
+            };
+            let delay = retry::delay_before_retry(retry_after, attempt - 1, rand::random());
+            debug!(
+                path = %target.path,
+                offset = request.offset,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying Huawei Cloud API request"
+            );
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Error::Cancelled),
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+
+    /// Headers of one attempt, signed with `now` as `X-Sdk-Date`.
+    fn signed_headers(
+        &self,
+        request: &ApiRequest<'_>,
+        target: &Target,
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let sdk_date = signing::format_sdk_date(now);
+        let mut signed: Vec<(String, String)> = vec![
+            ("host".into(), target.host.clone()),
+            ("x-sdk-date".into(), sdk_date.clone()),
+        ];
+        if let Some(project_id) = request.project_id {
+            signed.push(("x-project-id".into(), project_id.to_owned()));
+        }
+        if let Some(token) = &self.credentials.security_token {
+            signed.push(("x-security-token".into(), token.expose().to_owned()));
+        }
+        let canonical =
+            signing::canonical_request("GET", &target.signing_path, request.query, &signed, b"");
+        let signature = signing::signature(
+            self.credentials.secret_key.expose(),
+            &signing::string_to_sign(&sdk_date, &canonical),
+        );
+        let authorization = signing::authorization_header(
+            &self.credentials.access_key,
+            &signing::signed_header_names(&signed),
+            &signature,
+        );
+
+        // `Host` itself is set by the HTTP stack from the URL, to the value signed above.
+        let mut headers = HeaderMap::new();
+        headers.insert(X_SDK_DATE, header_value(&sdk_date, "X-Sdk-Date")?);
+        if let Some(project_id) = request.project_id {
+            headers.insert(X_PROJECT_ID, header_value(project_id, "project_id")?);
+        }
+        if let Some(token) = &self.credentials.security_token {
+            headers.insert(
+                X_SECURITY_TOKEN,
+                sensitive(token.expose(), "security_token")?,
+            );
+        }
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(X_LANGUAGE, HeaderValue::from_static("en-us"));
+        headers.insert(AUTHORIZATION, sensitive(&authorization, "access_key")?);
+        Ok(headers)
+    }
+
+    /// One HTTP exchange, body included, classified for the retry loop.
+    async fn attempt(&self, target: &Target, headers: HeaderMap) -> Attempt {
+        let result = async {
+            let mut response = self.client.get(&target.url).headers(headers).send().await?;
+            let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Ok(Err(format!(
+                        "the response body exceeds {} MiB",
+                        MAX_BODY_BYTES / (1024 * 1024)
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Ok((status, headers, Bytes::from(body))))
+        }
+        .await;
+        match result {
+            Ok(Ok((status, headers, body))) => Attempt::Response {
+                status,
+                headers,
+                body,
+            },
+            Ok(Err(reason)) => Attempt::TransportFailure {
+                reason,
+                timed_out: false,
+                retryable: false,
+            },
+            Err(e) => Attempt::TransportFailure {
+                reason: error_chain(&e),
+                timed_out: e.is_timeout(),
+                retryable: !e.is_builder() && !is_tls_failure(&e),
+            },
+        }
+    }
+}
+
+/// Header value from our own (non-secret) data; `what` names the setting on failure.
+fn header_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::Config(format!(
+            "{what} contains characters not allowed in an HTTP header"
+        ))
+    })
+}
+
+/// Header value that the HTTP stack must treat as secret (never shown in its debug output).
+fn sensitive(value: &str, what: &str) -> Result<HeaderValue, Error> {
+    let mut value = header_value(value, what)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// A TLS handshake failure (untrusted certificate, protocol mismatch): retrying cannot fix
+/// it. The TLS stack reports these as I/O errors of kind `InvalidData`, possibly wrapped in
+/// further I/O errors (whose `source()` skips the wrapped error, hence `get_ref`).
+fn is_tls_failure(error: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        current = match e.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::InvalidData => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
+}
+
+/// The error and its causes on one line, without the URL (the caller names the endpoint).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = match e.downcast_ref::<reqwest::Error>() {
+            Some(reqwest_error) => {
+                let shown = reqwest_error.to_string();
+                match reqwest_error.url() {
+                    Some(url) => shown.replace(&format!(" for url ({url})"), ""),
+                    None => shown,
+                }
+            }
+            None => e.to_string(),
+        };
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}

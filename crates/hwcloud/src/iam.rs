@@ -1,0 +1,111 @@
+//! Project id lookup through IAM: `GET {iam}/v3/projects?name={region}`.
+//!
+//! RDS URLs need the project id of the region; when the user does not configure one, the
+//! official tooling asks IAM for the project named after the region, as done here.
+
+use std::sync::atomic::AtomicU32;
+
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::endpoints::BaseUrl;
+use crate::errors::{DecodeError, Error};
+use crate::http::{ApiRequest, SignedHttp};
+
+#[derive(Deserialize)]
+struct ProjectList {
+    #[serde(default)]
+    projects: Option<Vec<Project>>,
+}
+
+#[derive(Deserialize)]
+struct Project {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// The id of the first project named exactly `region` in an IAM project list body.
+pub(crate) fn project_id_from_body(
+    body: &[u8],
+    region: &str,
+) -> Result<Option<String>, serde_json::Error> {
+    let list: ProjectList = serde_json::from_slice(body)?;
+    Ok(list
+        .projects
+        .unwrap_or_default()
+        .into_iter()
+        .find(|project| project.name.as_deref() == Some(region))
+        .and_then(|project| project.id)
+        .filter(|id| !id.is_empty()))
+}
+
+/// Asks IAM for the project of `region` (signed without `X-Project-Id`).
+pub(crate) async fn lookup_project_id(
+    http: &SignedHttp,
+    base: &BaseUrl,
+    endpoint: &str,
+    region: &str,
+    attempts: &AtomicU32,
+    cancel: &CancellationToken,
+) -> Result<String, Error> {
+    let query = [("name".to_owned(), region.to_owned())];
+    let request = ApiRequest {
+        base,
+        endpoint,
+        segments: &["v3", "projects"],
+        query: &query,
+        project_id: None,
+        offset: None,
+    };
+    let response = http.get(&request, attempts, cancel).await?;
+    match project_id_from_body(&response.body, region) {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(Error::ProjectNotFound {
+            region: region.to_owned(),
+            endpoint: endpoint.to_owned(),
+        }),
+        Err(e) => Err(Error::Decode(Box::new(DecodeError {
+            what: "the IAM project list".into(),
+            reason: e.to_string(),
+            status: response.status,
+            request_id: response.request_id,
+            request: response.request,
+        }))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_project_named_after_the_region() {
+        let body = br#"{"projects":[
+            {"id":"sub","name":"cn-north-4_sub"},
+            {"id":"main","name":"cn-north-4","enabled":true}
+        ],"links":{}}"#;
+        assert_eq!(
+            project_id_from_body(body, "cn-north-4").expect("decodes"),
+            Some("main".into())
+        );
+    }
+
+    #[test]
+    fn no_matching_project() {
+        assert_eq!(
+            project_id_from_body(br#"{"projects":[]}"#, "cn-north-4").expect("decodes"),
+            None
+        );
+        assert_eq!(
+            project_id_from_body(b"{}", "cn-north-4").expect("decodes"),
+            None
+        );
+    }
+
+    #[test]
+    fn malformed_body_is_an_error() {
+        assert!(project_id_from_body(b"{\"projects\":[", "cn-north-4").is_err());
+    }
+}

@@ -1,0 +1,447 @@
+//! End-to-end behaviour of `Client::list_offsite_backups` against a local mock API.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret};
+use support::{MockApi, PROJECT_ID, REGION, Reply, backup_id, page_body, stable_page};
+use tokio::sync::{Barrier, Notify};
+
+/// Guard against hangs only; never used to assert how fast something is.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+fn query() -> OffsiteBackupQuery {
+    OffsiteBackupQuery {
+        instance_id: "inst1".into(),
+        backup_type: "auto".into(),
+        ..OffsiteBackupQuery::default()
+    }
+}
+
+async fn stable_server(total: u64) -> MockApi {
+    MockApi::start(move |request, _| {
+        async move { Reply::json(200, stable_page(total, request.offset())) }.boxed()
+    })
+    .await
+}
+
+async fn list(client: &Client, query: &OffsiteBackupQuery) -> hwcloud::Error {
+    match tokio::time::timeout(
+        HANG_GUARD,
+        client.list_offsite_backups(REGION, query, &CancellationToken::new()),
+    )
+    .await
+    {
+        Ok(Ok(list)) => panic!("expected an error, got {} backups", list.backups.len()),
+        Ok(Err(e)) => e,
+        Err(_) => panic!("list call hung"),
+    }
+}
+
+#[tokio::test]
+async fn reads_exactly_the_needed_pages() {
+    for (total, expected_offsets) in [
+        (0, vec![0]),
+        (1, vec![0]),
+        (100, vec![0]),
+        (101, vec![0, 100]),
+        (250, vec![0, 100, 200]),
+    ] {
+        let server = stable_server(total).await;
+        let list = server
+            .client()
+            .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+            .await
+            .expect("list");
+        let requests = server.requests();
+        let mut offsets: Vec<u64> = requests.iter().map(|r| r.offset()).collect();
+        offsets.sort_unstable();
+        assert_eq!(offsets, expected_offsets, "total {total}");
+        assert_eq!(list.requests as usize, expected_offsets.len());
+        assert_eq!(list.total_count, total);
+        assert_eq!(list.project_id, PROJECT_ID);
+        assert!(list.warnings.is_empty(), "{:?}", list.warnings);
+        let ids: Vec<String> = list.backups.iter().filter_map(|b| b.id.clone()).collect();
+        assert_eq!(ids, (0..total).map(backup_id).collect::<Vec<_>>());
+        for request in &requests {
+            assert_eq!(request.method, "GET");
+            assert_eq!(
+                request.path,
+                format!("/v3/{PROJECT_ID}/offsite-backups"),
+                "path"
+            );
+            assert_eq!(request.param("limit"), Some("100"));
+            assert_eq!(request.param("instance_id"), Some("inst1"));
+            assert_eq!(request.param("backup_type"), Some("auto"));
+            assert!(request.signature_valid, "signature of {request:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn requests_are_signed_and_carry_the_documented_headers() {
+    let server = stable_server(1).await;
+    let query = OffsiteBackupQuery {
+        begin_time: Some("2018-08-06T10:41:14+0800".into()),
+        end_time: Some("2018-08-16T10:41:14+0800".into()),
+        backup_id: Some("bk1".into()),
+        ..query()
+    };
+    let list = server
+        .client()
+        .list_offsite_backups(REGION, &query, &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(list.backups.len(), 1);
+    let backup = &list.backups[0];
+    assert_eq!(backup.size, Some(2803));
+    assert_eq!(
+        backup.datastore.as_ref().and_then(|d| d.engine.as_deref()),
+        Some("MySQL")
+    );
+
+    let request = &server.requests()[0];
+    assert!(request.signature_valid);
+    assert_eq!(
+        request.raw_query,
+        "backup_id=bk1&backup_type=auto&begin_time=2018-08-06T10%3A41%3A14%2B0800\
+         &end_time=2018-08-16T10%3A41%3A14%2B0800&instance_id=inst1&limit=100&offset=0"
+    );
+    assert_eq!(
+        request.param("begin_time"),
+        Some("2018-08-06T10:41:14+0800")
+    );
+    assert_eq!(
+        request.signed_headers,
+        ["host", "x-project-id", "x-sdk-date"]
+    );
+    assert_eq!(
+        request.header("host"),
+        Some(server.addr.to_string().as_str())
+    );
+    assert_eq!(request.header("x-project-id"), Some(PROJECT_ID));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("x-language"), Some("en-us"));
+    assert_eq!(request.header("user-agent"), Some("hwcloud-tests/1"));
+    assert_eq!(request.header("x-security-token"), None);
+    let date = request.header("x-sdk-date").expect("date");
+    assert!(hwcloud::signing::parse_sdk_date(date).is_some());
+}
+
+#[tokio::test]
+async fn security_token_is_sent_and_signed() {
+    let server = stable_server(1).await;
+    let mut config = server.config();
+    config.credentials.security_token = Some(Secret::new("temporary-token"));
+    let client = Client::new(config).expect("client");
+    client
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    let request = &server.requests()[0];
+    assert!(request.signature_valid);
+    assert_eq!(
+        request.signed_headers,
+        ["host", "x-project-id", "x-sdk-date", "x-security-token"]
+    );
+    assert_eq!(request.header("x-security-token"), Some("temporary-token"));
+}
+
+#[tokio::test]
+async fn concurrent_pages_are_assembled_in_offset_order() {
+    const TOTAL: u64 = 450; // pages 0..=400: the first alone, then 4 concurrent ones
+    // The four later pages only answer once all four have arrived, which proves they were in
+    // flight together; later offsets then answer first.
+    let barrier = Arc::new(Barrier::new(4));
+    let server = MockApi::start(move |request, _| {
+        let barrier = Arc::clone(&barrier);
+        async move {
+            let offset = request.offset();
+            if offset > 0 {
+                let _ = tokio::time::timeout(HANG_GUARD, barrier.wait()).await;
+                tokio::time::sleep(Duration::from_millis(5 * (500 - offset) / 100)).await;
+            }
+            Reply::json(200, stable_page(TOTAL, offset))
+        }
+        .boxed()
+    })
+    .await;
+    let config = ClientConfig {
+        max_concurrent_requests: 4,
+        ..server.config()
+    };
+    let list = Client::new(config)
+        .expect("client")
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    let ids: Vec<String> = list.backups.iter().filter_map(|b| b.id.clone()).collect();
+    assert_eq!(ids, (0..TOTAL).map(backup_id).collect::<Vec<_>>());
+    assert_eq!(list.requests, 5);
+    assert_eq!(server.max_in_flight(), 4);
+}
+
+#[tokio::test]
+async fn concurrency_limit_is_respected() {
+    let server = stable_server(1000).await;
+    let config = ClientConfig {
+        max_concurrent_requests: 2,
+        ..server.config()
+    };
+    let list = Client::new(config)
+        .expect("client")
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(list.backups.len(), 1000);
+    assert_eq!(list.requests, 10);
+    assert!(server.max_in_flight() <= 2);
+}
+
+#[tokio::test]
+async fn service_unavailable_is_retried() {
+    let server = MockApi::start(|request, number| {
+        async move {
+            match number {
+                0 => Reply::json(503, r#"{"error_code":"SYS.0503","error_msg":"busy"}"#)
+                    .with_header("retry-after", "0"),
+                // Without Retry-After the client falls back to its own backoff.
+                1 => Reply::json(502, "bad gateway"),
+                _ => Reply::json(200, stable_page(3, request.offset())),
+            }
+        }
+        .boxed()
+    })
+    .await;
+    let list = server
+        .client()
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list after retries");
+    assert_eq!(list.backups.len(), 3);
+    assert_eq!(list.requests, 3);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests.iter().all(|r| r.signature_valid));
+}
+
+#[tokio::test]
+async fn retries_stop_after_max_retries() {
+    let server = MockApi::start(|_, _| {
+        async {
+            Reply::json(
+                429,
+                r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+            )
+            .with_header("retry-after", "0")
+        }
+        .boxed()
+    })
+    .await;
+    let config = ClientConfig {
+        max_retries: 2,
+        ..server.config()
+    };
+    let err = list(&Client::new(config).expect("client"), &query()).await;
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.summary(), "Huawei Cloud API error: HTTP 429 APIGW.0308");
+    assert!(err.detail().contains("Attempts: 3"));
+}
+
+#[tokio::test]
+async fn unauthorized_is_not_retried_and_explained() {
+    let server = MockApi::start(|_, _| {
+        async {
+            Reply::json(
+                401,
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#,
+            )
+            .with_header("x-request-id", "req-0301")
+        }
+        .boxed()
+    })
+    .await;
+    let err = list(&server.client(), &query()).await;
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.summary(), "Huawei Cloud API error: HTTP 401 APIG.0301");
+    let detail = err.detail();
+    assert!(detail.contains("verify aksk signature fail"), "{detail}");
+    assert!(detail.contains("req-0301"), "{detail}");
+    assert!(detail.contains("15 minutes"), "{detail}");
+    assert!(detail.contains("rds:backup:list"), "{detail}");
+    assert!(detail.contains("(offset 0)"), "{detail}");
+    assert!(!detail.contains(support::SECRET_KEY));
+    assert!(!format!("{err:?}").contains(support::SECRET_KEY));
+}
+
+#[tokio::test]
+async fn not_found_is_not_retried() {
+    let server = MockApi::start(|_, _| {
+        async {
+            Reply::json(
+                404,
+                r#"{"error":{"code":"DBS.280234","message":"no instance"}}"#,
+            )
+        }
+        .boxed()
+    })
+    .await;
+    let err = list(&server.client(), &query()).await;
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.code(), Some("DBS.280234"));
+}
+
+#[tokio::test]
+async fn cancellation_interrupts_a_hanging_request() {
+    let arrived = Arc::new(Notify::new());
+    let notify = Arc::clone(&arrived);
+    let server = MockApi::start(move |_, _| {
+        let notify = Arc::clone(&notify);
+        async move {
+            notify.notify_one();
+            futures::future::pending::<()>().await;
+            Reply::json(200, "{}")
+        }
+        .boxed()
+    })
+    .await;
+    let config = ClientConfig {
+        request_timeout: Duration::from_secs(3600),
+        ..server.config()
+    };
+    let client = Client::new(config).expect("client");
+    let cancel = CancellationToken::new();
+    let canceller = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            arrived.notified().await;
+            cancel.cancel();
+        })
+    };
+    let result = tokio::time::timeout(
+        HANG_GUARD,
+        client.list_offsite_backups(REGION, &query(), &cancel),
+    )
+    .await
+    .expect("cancellation must end the call");
+    canceller.await.expect("canceller");
+    let err = result.expect_err("cancelled");
+    assert!(err.is_cancelled(), "{err}");
+}
+
+#[tokio::test]
+async fn cancellation_interrupts_retry_waits() {
+    let server = MockApi::start(|_, _| {
+        async { Reply::json(503, "busy").with_header("retry-after", "60") }.boxed()
+    })
+    .await;
+    let client = server.client();
+    let cancel = CancellationToken::new();
+    let call = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move { client.list_offsite_backups(REGION, &query(), &cancel).await })
+    };
+    // Wait until the first attempt has been answered, then cancel during the 60 s wait.
+    while server.requests().is_empty() {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cancel.cancel();
+    let result = tokio::time::timeout(HANG_GUARD, call)
+        .await
+        .expect("cancellation must end the wait")
+        .expect("task");
+    assert!(result.expect_err("cancelled").is_cancelled());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn changing_total_warns_and_drops_duplicates() {
+    // The data set is b0001..=b0200 when the first page is served; then b0000 is created at
+    // the front, so later pages are shifted by one and report 201.
+    let server = MockApi::start(|request, number| {
+        async move {
+            let offset = request.offset();
+            if number == 0 {
+                return Reply::json(200, page_body(Some(200), (1..101).map(backup_id)));
+            }
+            let ids = (offset..(offset + 100).min(201)).map(backup_id);
+            Reply::json(200, page_body(Some(201), ids))
+        }
+        .boxed()
+    })
+    .await;
+    let list = server
+        .client()
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "offsets 0, 100 and then 200 for the grown total"
+    );
+    let ids: Vec<String> = list.backups.iter().filter_map(|b| b.id.clone()).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no duplicates");
+    assert_eq!(ids, (1..201).map(backup_id).collect::<Vec<_>>());
+    assert!(
+        list.warnings.iter().any(|w| w.contains("200, 201")),
+        "{:?}",
+        list.warnings
+    );
+    assert!(
+        list.warnings.iter().any(|w| w.contains(&backup_id(100))),
+        "{:?}",
+        list.warnings
+    );
+}
+
+#[tokio::test]
+async fn malformed_page_names_its_offset() {
+    let server = MockApi::start(|request, _| {
+        async move {
+            match request.offset() {
+                200 => Reply::json(200, r#"{"backups":[{"id":"#),
+                offset => Reply::json(200, stable_page(250, offset)),
+            }
+        }
+        .boxed()
+    })
+    .await;
+    let err = list(&server.client(), &query()).await;
+    let text = err.to_string();
+    assert!(
+        text.contains("could not decode page at offset 200"),
+        "{text}"
+    );
+    assert!(err.detail().contains("(offset 200)"));
+}
+
+#[tokio::test]
+async fn connection_failure_names_the_endpoint() {
+    // Reserve a port, then free it so nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let server = stable_server(0).await;
+    let mut config = server.config();
+    config.endpoints.rds = Some(format!("http://{addr}"));
+    config.max_retries = 1;
+    let err = list(&Client::new(config).expect("client"), &query()).await;
+    assert!(
+        err.summary().contains(&addr.to_string()),
+        "{}",
+        err.summary()
+    );
+    assert!(err.detail().contains("Attempts: 2"), "{}", err.detail());
+    assert_eq!(err.status(), None);
+}

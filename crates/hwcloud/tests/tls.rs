@@ -1,0 +1,117 @@
+//! TLS: certificates are verified unless `insecure` is set.
+//!
+//! A one-shot HTTPS server with a freshly generated self-signed certificate answers every
+//! connection with a one-backup page.
+
+use std::sync::Arc;
+
+use hwcloud::{
+    CancellationToken, Client, ClientConfig, Credentials, Endpoints, OffsiteBackupQuery,
+};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+const BODY: &str = r#"{"backups":[{"id":"tls-backup"}],"total_count":1}"#;
+
+/// Starts the HTTPS server; returns its base URL.
+async fn start_tls_server() -> String {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .expect("server config");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return; // the client rejected the certificate
+                };
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                     connection: close\r\n\r\n{BODY}",
+                    BODY.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    format!("https://localhost:{port}")
+}
+
+fn config(url: String, insecure: bool) -> ClientConfig {
+    ClientConfig {
+        credentials: Credentials {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            security_token: None,
+        },
+        project_id: Some("p".into()),
+        endpoints: Endpoints {
+            rds: Some(url),
+            iam: None,
+        },
+        insecure,
+        max_retries: 0,
+        ..ClientConfig::default()
+    }
+}
+
+fn query() -> OffsiteBackupQuery {
+    OffsiteBackupQuery {
+        instance_id: "i".into(),
+        backup_type: "auto".into(),
+        ..OffsiteBackupQuery::default()
+    }
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_rejected_by_default() {
+    let url = start_tls_server().await;
+    let client = Client::new(ClientConfig {
+        // A certificate failure is final: retrying cannot change the certificate.
+        max_retries: 3,
+        ..config(url.clone(), false)
+    })
+    .expect("client");
+    let err = client
+        .list_offsite_backups("cn-north-4", &query(), &CancellationToken::new())
+        .await
+        .expect_err("self-signed certificate must not be trusted");
+    assert_eq!(err.status(), None);
+    assert!(err.summary().contains(&url), "{}", err.summary());
+    let detail = err.detail();
+    assert!(detail.contains("Attempts: 1"), "{detail}");
+    assert!(detail.contains("certificate"), "{detail}");
+    assert!(detail.contains("insecure"), "{detail}");
+}
+
+#[tokio::test]
+async fn insecure_skips_certificate_verification() {
+    let url = start_tls_server().await;
+    let client = Client::new(config(url, true)).expect("client");
+    let list = client
+        .list_offsite_backups("cn-north-4", &query(), &CancellationToken::new())
+        .await
+        .expect("insecure connection succeeds");
+    assert_eq!(list.backups[0].id.as_deref(), Some("tls-backup"));
+    assert_eq!(list.requests, 1);
+}

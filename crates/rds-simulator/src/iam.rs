@@ -1,0 +1,41 @@
+//! `GET /v3/projects?name={region}`: the IAM lookup of a region's project id.
+
+use serde_json::{Value, json};
+
+use crate::config::SimulatorConfig;
+
+/// The simulated account's domain id (IAM sends it with every project).
+pub const DOMAIN_ID: &str = "9b0e4e1a0f6c4d2c8f7a5e3b1d9c7a52";
+
+/// The JSON body of a project listing; an unknown region gives an empty list.
+/// Every known region maps to the configured project id.
+pub(crate) fn projects_body(config: &SimulatorConfig, name: Option<&str>) -> Value {
+    let projects: Vec<Value> = config
+        .regions
+        .iter()
+        .filter(|region| name.is_none_or(|wanted| wanted == region.as_str()))
+        .map(|region| {
+            json!({
+                "id": config.project_id,
+                "name": region,
+                "domain_id": DOMAIN_ID,
+                "description": "",
+                "enabled": true,
+                "is_domain": false,
+                "parent_id": DOMAIN_ID,
+                "links": {
+                    "self": format!("https://iam.myhuaweicloud.com/v3/projects/{}", config.project_id)
+                }
+            })
+        })
+        .collect();
+    let query = name.map(|n| format!("?name={n}")).unwrap_or_default();
+    json!({
+        "projects": projects,
+        "links": {
+            "self": format!("https://iam.myhuaweicloud.com/v3/projects{query}"),
+            "previous": null,
+            "next": null
+        }
+    })
+}

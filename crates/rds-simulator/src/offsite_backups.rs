@@ -1,0 +1,95 @@
+//! `GET /v3/{project_id}/offsite-backups`: validation, faults, paging.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::api_error::{ApiError, PROJECT_NOT_FOUND};
+use crate::handler::{Outcome, Shared};
+use crate::listing::current_listing;
+use crate::model::BackupList;
+use crate::query_params::parse_list_request;
+
+pub(crate) fn list_offsite_backups(
+    shared: &Shared,
+    project_id: &str,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+) -> Outcome {
+    if let Some(failure) = shared.faults.failure_for_next_request() {
+        return Outcome::answer_with_fault(failure.error.into_response(), failure.label);
+    }
+    let header_project = headers
+        .get("x-project-id")
+        .and_then(|value| value.to_str().ok());
+    if let Some(header_project) = header_project
+        && header_project != project_id
+    {
+        return Outcome::answer(
+            ApiError::invalid_parameter(
+                "project_id",
+                "The project ID in the URL does not match the X-Project-Id header.",
+            )
+            .into_response(),
+        );
+    }
+    if project_id != shared.config.project_id {
+        return Outcome::answer(
+            ApiError::new(
+                404,
+                PROJECT_NOT_FOUND,
+                format!("The project {project_id} does not exist or is not accessible."),
+            )
+            .into_response(),
+        );
+    }
+    let request = match parse_list_request(query) {
+        Ok(request) => request,
+        Err(error) => return Outcome::answer(error.into_response()),
+    };
+    if shared.faults.should_drop_connection(request.offset) {
+        return Outcome::DropConnection;
+    }
+    let listing = current_listing(
+        &shared.config.dataset,
+        &request.query,
+        shared.faults.inserted_backups(),
+        shared.faults.seed(),
+    );
+    let total_count = listing.len() as u64;
+    let page: Vec<_> = listing
+        .into_iter()
+        .skip(usize::try_from(request.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.limit).unwrap_or(usize::MAX))
+        .collect();
+    let body = serde_json::to_string(&BackupList {
+        backups: page,
+        total_count,
+    })
+    .unwrap_or_default();
+    let malformed = shared.faults.should_malform(request.offset);
+    shared.faults.page_served();
+    let (body, fault) = if malformed {
+        (truncated(&body), Some("malformed-json".to_owned()))
+    } else {
+        (body, None)
+    };
+    let response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+        body,
+    )
+        .into_response();
+    match fault {
+        Some(label) => Outcome::answer_with_fault(response, label),
+        None => Outcome::answer(response),
+    }
+}
+
+/// The first half of `body` (cut on a character boundary): JSON that ends mid-document.
+fn truncated(body: &str) -> String {
+    let mut cut = body.len() / 2;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    body[..cut].to_owned()
+}

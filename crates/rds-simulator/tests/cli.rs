@@ -1,0 +1,157 @@
+//! The `rds-api-simulator` binary: help, flag errors, startup line, serving, clean stop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_rds-api-simulator");
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BINARY)
+        .args(args)
+        .output()
+        .expect("run the binary")
+}
+
+#[test]
+fn help_documents_flags_and_demo_instance() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "--listen",
+        "--access-key",
+        "--secret-key",
+        "--project-id",
+        "--region",
+        "--data",
+        "--instance",
+        "--seed",
+        "--no-verify-signatures",
+        "--latency-ms",
+        "--fail-first",
+        "--fail-fraction",
+        "--malformed-json-at",
+        "--drop-connection-at",
+        "--grow-total-after-first-page",
+        "--request-log",
+        rds_simulator::DEMO_MYSQL_INSTANCE_ID,
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected}");
+    }
+    assert!(
+        !help.contains(rds_simulator::DEFAULT_SECRET_KEY),
+        "secret shown"
+    );
+}
+
+#[test]
+fn bad_flags_are_clear_errors_not_panics() {
+    for args in [
+        &["--fail-first", "200:1"][..],
+        &["--fail-fraction", "2:500"],
+        &["--instance", "abc:oracle"],
+        &["--drop-connection-at", "x"],
+        &["--listen", "nowhere"],
+        &["--no-such-flag"],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    let missing = run(&[
+        "--data",
+        "/nonexistent/data.json",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/data.json"));
+}
+
+/// Kills the child if a test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn serves_and_stops_cleanly_on_sigterm() {
+    let data = tempfile::NamedTempFile::new().expect("temp file");
+    let dataset = rds_simulator::Dataset::generate(&rds_simulator::GenerateSpec {
+        instances: vec!["inst1:postgresql:3:1".parse().expect("spec")],
+        seed: 5,
+    });
+    std::fs::write(data.path(), dataset.to_json()).expect("write data");
+    let child = Command::new(BINARY)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--no-verify-signatures",
+            "--request-log",
+        ])
+        .arg("--data")
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read the startup line");
+    let base_url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
+        .to_owned();
+    assert!(base_url.starts_with("http://127.0.0.1:"));
+
+    let url = format!(
+        "{base_url}/v3/{}/offsite-backups?instance_id=inst1&backup_type=auto",
+        rds_simulator::DEFAULT_PROJECT_ID
+    );
+    let body: serde_json::Value = reqwest::get(&url)
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(body["total_count"], 3);
+
+    let pid = running.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || {
+        let status = running.0.wait();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = running.0.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+        }
+        (status, stderr)
+    })
+    .await
+    .expect("join");
+    let (status, stderr) = status;
+    assert!(
+        status.expect("wait").success(),
+        "exit after SIGTERM: {stderr}"
+    );
+    assert!(
+        stderr.contains("offsite-backups?instance_id=inst1&backup_type=auto -> 200"),
+        "request log line missing: {stderr}"
+    );
+}

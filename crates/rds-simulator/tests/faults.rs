@@ -1,0 +1,214 @@
+//! Each injected fault, as a client sees it and as the request log records it.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{backups_path, get_raw, list, page_ids};
+use rds_simulator::{
+    DEMO_MYSQL_INSTANCE_ID as MYSQL, FailSpec, Faults, Query, Simulator, SimulatorConfig,
+    TotalCountChange,
+};
+
+async fn start(faults: Faults) -> Simulator {
+    Simulator::start(SimulatorConfig {
+        faults,
+        ..SimulatorConfig::default()
+    })
+    .await
+    .expect("start")
+}
+
+fn page(offset: &str) -> [(&'static str, String); 4] {
+    [
+        ("instance_id", MYSQL.to_owned()),
+        ("backup_type", "auto".to_owned()),
+        ("offset", offset.to_owned()),
+        ("limit", "50".to_owned()),
+    ]
+}
+
+async fn list_page(sim: &Simulator, offset: &str) -> common::Answer {
+    let query = page(offset);
+    let borrowed: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    list(sim, &borrowed).await
+}
+
+#[tokio::test]
+async fn fail_first_answers_statuses_in_order_then_recovers() {
+    let sim = start(Faults {
+        fail_first: vec![
+            FailSpec {
+                status: 503,
+                count: 2,
+                retry_after: Some(1),
+            },
+            FailSpec {
+                status: 429,
+                count: 1,
+                retry_after: None,
+            },
+        ],
+        ..Faults::default()
+    })
+    .await;
+    let first = list_page(&sim, "0").await;
+    assert_eq!(first.status, 503);
+    assert_eq!(first.retry_after.as_deref(), Some("1"));
+    assert_eq!(first.error_code(), "APIG.0202");
+    assert!(first.request_id.is_some());
+    assert_eq!(list_page(&sim, "0").await.status, 503);
+    let throttled = list_page(&sim, "0").await;
+    assert_eq!(throttled.status, 429);
+    assert_eq!(
+        throttled.json(),
+        serde_json::json!({
+            "error_code": "APIGW.0308",
+            "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:5 minute"
+        })
+    );
+    assert_eq!(list_page(&sim, "0").await.status, 200);
+    let faults: Vec<_> = sim.requests().into_iter().map(|r| r.fault).collect();
+    assert_eq!(
+        faults,
+        [
+            Some("fail-first 503".to_owned()),
+            Some("fail-first 503".to_owned()),
+            Some("fail-first 429".to_owned()),
+            None
+        ]
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn fail_fraction_is_seeded_and_roughly_proportional() {
+    async fn statuses(seed: u64) -> Vec<u16> {
+        let sim = start(Faults {
+            fail_fraction: Some((0.5, 500)),
+            seed,
+            ..Faults::default()
+        })
+        .await;
+        let mut statuses = Vec::new();
+        for _ in 0..40 {
+            statuses.push(list_page(&sim, "0").await.status);
+        }
+        let logged = sim.requests().iter().filter(|r| r.fault.is_some()).count();
+        assert_eq!(logged, statuses.iter().filter(|s| **s == 500).count());
+        sim.shutdown().await;
+        statuses
+    }
+    let first = statuses(9).await;
+    assert_eq!(first, statuses(9).await, "same seed, same failures");
+    let failures = first.iter().filter(|s| **s == 500).count();
+    assert!((5..=35).contains(&failures), "{failures} of 40 failed");
+    assert!(first.iter().all(|s| *s == 200 || *s == 500));
+}
+
+#[tokio::test]
+async fn malformed_json_every_time_or_once() {
+    for once in [false, true] {
+        let sim = start(Faults {
+            malformed_json_at_offset: Some(50),
+            malformed_json_once: once,
+            ..Faults::default()
+        })
+        .await;
+        assert_eq!(page_ids(&list_page(&sim, "0").await).len(), 50);
+        let broken = list_page(&sim, "50").await;
+        assert_eq!(broken.status, 200);
+        assert!(serde_json::from_str::<serde_json::Value>(&broken.body).is_err());
+        assert!(broken.body.starts_with("{\"backups\":["));
+        let again = list_page(&sim, "50").await;
+        let again_ok = serde_json::from_str::<serde_json::Value>(&again.body).is_ok();
+        assert_eq!(again_ok, once, "once={once}");
+        assert_eq!(sim.requests()[1].fault.as_deref(), Some("malformed-json"));
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn dropped_connection_gives_no_http_response() {
+    let sim = start(Faults {
+        drop_connection_at_offset: Some((50, 2)),
+        ..Faults::default()
+    })
+    .await;
+    assert_eq!(list_page(&sim, "0").await.status, 200);
+    for _ in 0..2 {
+        let query = page("50");
+        let pairs: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let signing = common::Signing::for_config(sim.config());
+        let result = get_raw(
+            &sim,
+            &backups_path(&sim),
+            &hwcloud::signing::canonical_query(&pairs),
+            &pairs,
+            Some(&signing),
+        )
+        .await;
+        let error = match result {
+            Ok(answer) => panic!("expected a connection error, got HTTP {}", answer.status),
+            Err(error) => error,
+        };
+        assert!(error.status().is_none(), "{error}");
+    }
+    assert_eq!(list_page(&sim, "50").await.status, 200);
+    let log = sim.requests();
+    assert_eq!(log.len(), 4);
+    assert_eq!(log[1].status, 0);
+    assert_eq!(log[1].fault.as_deref(), Some("drop-connection"));
+    assert_eq!(log[2].fault.as_deref(), Some("drop-connection"));
+    assert_eq!(log[3].fault, None);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn total_count_grows_after_the_first_page() {
+    let sim = start(Faults {
+        total_count_change: Some(TotalCountChange { inserted: 3 }),
+        ..Faults::default()
+    })
+    .await;
+    let query = Query::new(MYSQL, "auto");
+    let original: Vec<String> = sim
+        .dataset()
+        .query(&query)
+        .iter()
+        .map(|b| b.id.clone())
+        .collect();
+    let first = list_page(&sim, "0").await;
+    assert_eq!(first.json()["total_count"], 120);
+    assert_eq!(page_ids(&first), original[..50]);
+
+    let second = list_page(&sim, "50").await;
+    assert_eq!(second.json()["total_count"], 123);
+    // Three new backups at the head shift everything by three.
+    assert_eq!(page_ids(&second), original[47..97]);
+
+    let now = sim.current_listing(&query);
+    assert_eq!(now.len(), 123);
+    assert!(now[..3].iter().all(|b| !original.contains(&b.id)));
+    let newest = rds_simulator::parse_api_time(&now[0].begin_time);
+    let previous_head = rds_simulator::parse_api_time(&now[3].begin_time);
+    assert!(newest > previous_head);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_delays_every_answer() {
+    let sim = start(Faults {
+        latency: Duration::from_millis(200),
+        ..Faults::default()
+    })
+    .await;
+    let started = Instant::now();
+    assert_eq!(list_page(&sim, "0").await.status, 200);
+    // A lower bound only: sleeping guarantees at least the latency, whatever the machine load.
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    sim.shutdown().await;
+}

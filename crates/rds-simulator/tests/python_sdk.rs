@@ -1,0 +1,77 @@
+//! The official Python SDK (`huaweicloudsdkrds`) lists backups from the simulator: an
+//! independent client agreeing with the simulator's signing, query decoding and JSON.
+
+use std::path::PathBuf;
+
+use rds_simulator::{DEMO_MYSQL_INSTANCE_ID, Query, SignatureCheck, Simulator, SimulatorConfig};
+
+fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[tokio::test]
+async fn official_python_sdk_lists_backups() {
+    let python = project_root().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test.sh (it creates the project venv with huaweicloudsdkrds)",
+        python.display()
+    );
+    let script = project_root().join("tests/python/sdk_smoke.py");
+    let sim = Simulator::start(SimulatorConfig::default())
+        .await
+        .expect("start");
+    let config = sim.config().clone();
+    let begin_time = "2026-08-01T00:00:00+0800";
+    let end_time = "2026-12-31T23:59:59+0800";
+
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("SIM_ENDPOINT", sim.base_url())
+        .env("SIM_AK", &config.access_key)
+        .env("SIM_SK", &config.secret_key)
+        .env("SIM_PROJECT_ID", &config.project_id)
+        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
+        .env("SIM_REGION", &config.regions[0])
+        .env("SIM_BEGIN_TIME", begin_time)
+        .env("SIM_END_TIME", end_time)
+        .output()
+        .await
+        .expect("run the SDK smoke script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "sdk_smoke.py failed ({}):\n{stderr}\nrequests: {:#?}",
+        output.status,
+        sim.requests()
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+
+    let expected: Vec<String> = sim
+        .dataset()
+        .query(&Query {
+            begin_time: Some(begin_time.into()),
+            end_time: Some(end_time.into()),
+            ..Query::new(DEMO_MYSQL_INSTANCE_ID, "auto")
+        })
+        .iter()
+        .map(|b| b.id.clone())
+        .collect();
+    assert!(expected.len() > 100, "the window must need two pages");
+    assert_eq!(result["total_count"], expected.len());
+    let ids: Vec<String> = serde_json::from_value(result["ids"].clone()).expect("ids");
+    assert_eq!(ids, expected);
+
+    let log = sim.requests();
+    assert_eq!(log.len(), 2);
+    for record in &log {
+        assert_eq!(record.status, 200);
+        assert_eq!(record.signature, SignatureCheck::Valid);
+        assert_eq!(record.query_value("begin_time"), Some(begin_time));
+        assert!(record.signed_headers.contains(&"x-project-id".to_owned()));
+    }
+    assert_eq!(log[1].query_value("offset"), Some("100"));
+    sim.shutdown().await;
+}

@@ -1,0 +1,22 @@
+//! The plugin process: go-plugin handshake, AutoMTLS, listener, the gRPC server and its
+//! lifecycle (Shutdown, signals, debug mode).
+//!
+//! [`serve`] is what a provider's `main` calls. [`start`] runs the same server inside an
+//! existing tokio runtime with explicit [`ServerSettings`] (no environment, no stdout), which
+//! is how the tests drive it.
+
+mod debug;
+mod error;
+mod grpc;
+pub mod handshake;
+mod listener;
+mod serve;
+mod settings;
+mod signals;
+pub mod tls;
+
+pub use error::ServeError;
+pub use grpc::{RunningServer, start};
+pub use listener::PluginAddress;
+pub use serve::{ServeOptions, serve};
+pub use settings::{PortRange, ServerSettings, TlsMode};

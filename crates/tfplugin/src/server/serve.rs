@@ -1,0 +1,98 @@
+//! The process entry point: what a provider's `main` calls.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::debug;
+use super::grpc::start;
+use super::handshake::{PluginEnvironment, resolve_settings};
+use crate::{Provider, logging, panic};
+
+/// How long leftover tasks may run once serving has ended.
+const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How the provider is named and started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Full provider address, e.g. `registry.terraform.io/tfrds/rds` (used in debug mode).
+    pub provider_address: String,
+    /// Executable name, e.g. `terraform-provider-rds` (the log module is `provider.<name>`).
+    pub binary_name: String,
+    /// Debug mode (`--debug`): serve without Terraform starting us, print reattach
+    /// instructions, stop on Ctrl-C.
+    pub debug: bool,
+}
+
+impl ServeOptions {
+    /// The short provider name (last segment of the address), e.g. `rds`.
+    pub fn provider_name(&self) -> &str {
+        self.provider_address.rsplit('/').next().unwrap_or(&self.provider_address)
+    }
+}
+
+/// Runs the provider as a Terraform plugin until Terraform shuts it down: handshake, AutoMTLS,
+/// gRPC services, hclog logging on stderr. Returns the process exit code: 0 after a shutdown,
+/// 1 when not started by Terraform or when serving fails.
+pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
+    logging::init(&options.binary_name);
+    panic::install();
+
+    let settings = match resolve_settings(&PluginEnvironment::from_process(), options.debug, options.provider_name()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        let server = start(Arc::new(provider), settings).await?;
+        super::signals::handle_signals(server.shutdown_token(), options.debug).map_err(super::ServeError::Listen)?;
+        let announcement = if options.debug {
+            debug::instructions(&options.provider_address, std::process::id(), server.address())
+        } else {
+            server.handshake_line()
+        };
+        announce(&announcement).map_err(super::ServeError::Listen)?;
+        server.wait().await
+    });
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "provider server failed");
+            let _ = writeln!(std::io::stderr(), "Error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes the handshake (or debug instructions) to stdout and flushes: the only stdout output.
+fn announce(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_name_is_the_last_address_segment() {
+        let options = ServeOptions {
+            provider_address: "registry.terraform.io/tfrds/rds".to_owned(),
+            binary_name: "terraform-provider-rds".to_owned(),
+            debug: false,
+        };
+        assert_eq!(options.provider_name(), "rds");
+    }
+}

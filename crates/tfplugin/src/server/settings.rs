@@ -1,0 +1,39 @@
+//! What the server needs to know, resolved from Terraform's environment by
+//! [`super::handshake`] or set directly (tests, embedding).
+
+use std::path::PathBuf;
+
+/// Transport security of the gRPC server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plaintext: debug mode, `TF_DISABLE_PLUGIN_TLS`, or a host that sent no certificate.
+    Disabled,
+    /// go-plugin AutoMTLS: a fresh server certificate, and the client must present exactly
+    /// this certificate (DER), the one Terraform passed in `PLUGIN_CLIENT_CERT`.
+    Mutual { client_certificate_der: Vec<u8> },
+}
+
+/// TCP ports to try, in order, when no unix socket can be created (`PLUGIN_MIN_PORT` ..=
+/// `PLUGIN_MAX_PORT`; `0..=0` lets the system choose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    pub min: u16,
+    pub max: u16,
+}
+
+impl Default for PortRange {
+    fn default() -> Self {
+        Self { min: 0, max: 0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub tls: TlsMode,
+    /// Where the private socket directory is created (`PLUGIN_UNIX_SOCKET_DIR`); `None` means
+    /// the system temporary directory.
+    pub socket_dir: Option<PathBuf>,
+    pub tcp_ports: PortRange,
+    /// The provider's short name (e.g. `rds`), used in messages to the user.
+    pub provider_name: String,
+}

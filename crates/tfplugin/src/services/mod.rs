@@ -1,0 +1,9 @@
+//! The gRPC services a Terraform provider process registers: Terraform's `Provider` service
+//! and go-plugin's controller, stdio and broker services.
+
+pub(crate) mod broker;
+pub(crate) mod controller;
+pub(crate) mod provider;
+pub(crate) mod stdio;
+pub(crate) mod stop;
+mod until_shutdown;

@@ -1,1 +1,0 @@
-//! Registry-style documentation generated from the schemas' descriptions (issue 4).

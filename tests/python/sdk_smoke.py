@@ -1,0 +1,78 @@
+"""Lists offsite backups from the API simulator with the official Huawei Cloud Python SDK.
+
+An independent client of the real API: if it can list backups from the simulator, the
+simulator speaks the same protocol (signing, query encoding, response shape).
+
+Environment: SIM_ENDPOINT (http://127.0.0.1:PORT), SIM_AK, SIM_SK, SIM_PROJECT_ID,
+SIM_INSTANCE_ID, SIM_REGION (informational), optional SIM_BEGIN_TIME / SIM_END_TIME (API
+format with +0800; defaults cover 2026).
+
+Prints {"total_count": N, "ids": [...]} (all pages, offset/limit 100) on stdout and exits 0;
+prints the SDK error on stderr and exits 1 on failure.
+"""
+
+import json
+import os
+import sys
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkrds.v3 import ListOffSiteBackupsRequest, RdsClient
+
+PAGE_SIZE = 100
+
+
+def env(name, default=None):
+    value = os.environ.get(name, default)
+    if value is None:
+        sys.exit(f"sdk_smoke: environment variable {name} is required")
+    return value
+
+
+def main():
+    endpoint = env("SIM_ENDPOINT")
+    instance_id = env("SIM_INSTANCE_ID")
+    begin_time = env("SIM_BEGIN_TIME", "2026-01-01T00:00:00+0800")
+    end_time = env("SIM_END_TIME", "2026-12-31T23:59:59+0800")
+    credentials = BasicCredentials(env("SIM_AK"), env("SIM_SK"), env("SIM_PROJECT_ID"))
+
+    http_config = HttpConfig.get_default_config()
+    http_config.ignore_ssl_verification = True
+    client = (
+        RdsClient.new_builder()
+        .with_http_config(http_config)
+        .with_credentials(credentials)
+        .with_endpoints([endpoint])
+        .build()
+    )
+
+    ids = []
+    total_count = None
+    offset = 0
+    while True:
+        request = ListOffSiteBackupsRequest(
+            instance_id=instance_id,
+            backup_type="auto",
+            begin_time=begin_time,
+            end_time=end_time,
+            limit=PAGE_SIZE,
+            offset=offset,
+        )
+        response = client.list_off_site_backups(request)
+        total_count = response.total_count
+        page = response.backups or []
+        ids.extend(backup.id for backup in page)
+        offset += len(page)
+        if not page or offset >= total_count:
+            break
+
+    print(json.dumps({"total_count": total_count, "ids": ids}))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except exceptions.SdkException as error:
+        print(f"sdk_smoke: SDK error: {error}", file=sys.stderr)
+        sys.exit(1)
