@@ -7,7 +7,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proto_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
     println!("cargo:rerun-if-changed={}", proto_dir.display());
 
-    let files = ["tfplugin6.proto", "grpc_controller.proto", "grpc_stdio.proto", "grpc_broker.proto"];
+    let files = [
+        "tfplugin6.proto",
+        "grpc_controller.proto",
+        "grpc_stdio.proto",
+        "grpc_broker.proto",
+    ];
     for file in files {
         println!("cargo:rerun-if-changed={}", proto_dir.join(file).display());
     }

@@ -14,7 +14,12 @@ pub(crate) fn schema_to_proto(schema: &Schema) -> pb::Schema {
         version: schema.version,
         block: Some(pb::schema::Block {
             version: 0,
-            attributes: schema.block.attributes.iter().map(attribute_to_proto).collect(),
+            attributes: schema
+                .block
+                .attributes
+                .iter()
+                .map(attribute_to_proto)
+                .collect(),
             block_types: Vec::new(),
             description: schema.block.description.clone(),
             description_kind: pb::StringKind::Markdown as i32,
@@ -111,7 +116,11 @@ pub(crate) fn decode_dynamic_value(
     // A codec error that knows where it happened points the diagnostic there.
     let invalid_at = |encoding: &str, error: CodecError| {
         let diagnostic = invalid(format!("{encoding}: {error}"));
-        if error.path().steps.is_empty() { diagnostic } else { diagnostic.at(error.path().clone()) }
+        if error.path().steps.is_empty() {
+            diagnostic
+        } else {
+            diagnostic.at(error.path().clone())
+        }
     };
     let Some(value) = value else {
         return Err(invalid("the request carried no value".to_owned()));
@@ -128,7 +137,11 @@ pub(crate) fn decode_dynamic_value(
 /// Encodes a provider-produced state as msgpack, checking first that it is what Terraform will
 /// accept (non-null, wholly known, exactly of type `ty`). A failed check is a provider bug,
 /// reported as such instead of letting Terraform reject an invalid object.
-pub(crate) fn encode_state(state: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
+pub(crate) fn encode_state(
+    state: &Value,
+    ty: &Type,
+    what: &str,
+) -> Result<pb::DynamicValue, Diagnostic> {
     let bug = |detail: String| {
         Diagnostic::error(
             format!("Provider bug: invalid {what}"),
@@ -146,7 +159,10 @@ pub(crate) fn encode_state(state: &Value, ty: &Type, what: &str) -> Result<pb::D
         .map_err(|e| bug(format!("the {what} does not match the schema: {e}")))?;
     let msgpack = cty::msgpack::encode(state, ty)
         .map_err(|e| bug(format!("the {what} could not be encoded: {e}")))?;
-    Ok(pb::DynamicValue { msgpack, json: Vec::new() })
+    Ok(pb::DynamicValue {
+        msgpack,
+        json: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -158,12 +174,17 @@ mod tests {
         Schema::new(
             "Lists **backups**.",
             vec![
-                Attribute::string("instance_id").required().description("The instance."),
+                Attribute::string("instance_id")
+                    .required()
+                    .description("The instance."),
                 Attribute::string("secret_key").optional().sensitive(),
                 Attribute::nested(
                     "backups",
                     Nesting::List,
-                    vec![Attribute::string("id").computed(), Attribute::number("size").computed()],
+                    vec![
+                        Attribute::string("id").computed(),
+                        Attribute::number("size").computed(),
+                    ],
                 )
                 .computed(),
             ],
@@ -176,18 +197,26 @@ mod tests {
         let block = proto.block.expect("a schema always has a block");
         assert_eq!(block.description, "Lists **backups**.");
         assert_eq!(block.description_kind, pb::StringKind::Markdown as i32);
-        let [instance_id, secret_key, backups] = block.attributes.as_slice() else { panic!("three attributes") };
+        let [instance_id, secret_key, backups] = block.attributes.as_slice() else {
+            panic!("three attributes")
+        };
 
         assert_eq!(instance_id.name, "instance_id");
         assert_eq!(instance_id.r#type, b"\"string\"");
         assert!(instance_id.required && !instance_id.optional && !instance_id.computed);
         assert_eq!(instance_id.description, "The instance.");
-        assert_eq!(instance_id.description_kind, pb::StringKind::Markdown as i32);
+        assert_eq!(
+            instance_id.description_kind,
+            pb::StringKind::Markdown as i32
+        );
         assert!(instance_id.nested_type.is_none());
 
         assert!(secret_key.optional && secret_key.sensitive && !secret_key.required);
 
-        assert!(backups.r#type.is_empty(), "nested attributes carry no type JSON");
+        assert!(
+            backups.r#type.is_empty(),
+            "nested attributes carry no type JSON"
+        );
         assert!(backups.computed);
         let nested = backups.nested_type.as_ref().expect("nested type");
         assert_eq!(nested.nesting, pb::schema::object::NestingMode::List as i32);
@@ -210,7 +239,8 @@ mod tests {
         use pb::attribute_path::step::Selector;
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(
-            Diagnostic::error("Bad endpoint", "must be https").at(AttributePath::root("endpoints").key("rds").index(2)),
+            Diagnostic::error("Bad endpoint", "must be https")
+                .at(AttributePath::root("endpoints").key("rds").index(2)),
         );
         diagnostics.push(Diagnostic::warning("Deprecated", "use x"));
         let proto = diagnostics_to_proto(diagnostics);
@@ -218,8 +248,14 @@ mod tests {
         assert_eq!(proto[0].severity, pb::diagnostic::Severity::Error as i32);
         assert_eq!(proto[0].summary, "Bad endpoint");
         assert_eq!(proto[0].detail, "must be https");
-        let steps: Vec<Option<Selector>> =
-            proto[0].attribute.as_ref().expect("path").steps.iter().map(|s| s.selector.clone()).collect();
+        let steps: Vec<Option<Selector>> = proto[0]
+            .attribute
+            .as_ref()
+            .expect("path")
+            .steps
+            .iter()
+            .map(|s| s.selector.clone())
+            .collect();
         assert_eq!(
             steps,
             [
@@ -239,49 +275,98 @@ mod tests {
     #[test]
     fn decodes_msgpack_then_json_and_reports_garbage() {
         let ty = config_type();
-        let value = Value::object([("instance_id", Value::from("i-1")), ("limit", Value::Unknown)]);
+        let value = Value::object([
+            ("instance_id", Value::from("i-1")),
+            ("limit", Value::Unknown),
+        ]);
         let msgpack = cty::msgpack::encode(&value, &ty).expect("encode");
-        let decoded = decode_dynamic_value(Some(&pb::DynamicValue { msgpack, json: Vec::new() }), &ty, "configuration")
-            .expect("msgpack decodes");
+        let decoded = decode_dynamic_value(
+            Some(&pb::DynamicValue {
+                msgpack,
+                json: Vec::new(),
+            }),
+            &ty,
+            "configuration",
+        )
+        .expect("msgpack decodes");
         assert_eq!(decoded, value);
 
         let json = br#"{"instance_id":"i-2","limit":null}"#.to_vec();
-        let decoded = decode_dynamic_value(Some(&pb::DynamicValue { msgpack: Vec::new(), json }), &ty, "configuration")
-            .expect("json decodes");
+        let decoded = decode_dynamic_value(
+            Some(&pb::DynamicValue {
+                msgpack: Vec::new(),
+                json,
+            }),
+            &ty,
+            "configuration",
+        )
+        .expect("json decodes");
         assert_eq!(decoded.get("instance_id"), Some(&Value::from("i-2")));
         assert_eq!(decoded.get("limit"), Some(&Value::Null));
 
-        let garbage = pb::DynamicValue { msgpack: vec![0xc1, 0xff, 0x00], json: Vec::new() };
-        let error = decode_dynamic_value(Some(&garbage), &ty, "configuration").expect_err("garbage");
+        let garbage = pb::DynamicValue {
+            msgpack: vec![0xc1, 0xff, 0x00],
+            json: Vec::new(),
+        };
+        let error =
+            decode_dynamic_value(Some(&garbage), &ty, "configuration").expect_err("garbage");
         assert_eq!(error.severity, Severity::Error);
         assert_eq!(error.summary, "Invalid configuration");
 
         assert!(decode_dynamic_value(None, &ty, "configuration").is_err());
-        assert!(decode_dynamic_value(Some(&pb::DynamicValue::default()), &ty, "configuration").is_err());
+        assert!(
+            decode_dynamic_value(Some(&pb::DynamicValue::default()), &ty, "configuration").is_err()
+        );
     }
 
     #[test]
     fn decode_error_inside_the_value_points_at_the_attribute() {
         let ty = config_type();
         let json = br#"{"instance_id":"i-2","limit":"not a number"}"#.to_vec();
-        let error = decode_dynamic_value(Some(&pb::DynamicValue { msgpack: Vec::new(), json }), &ty, "configuration")
-            .expect_err("bad number");
+        let error = decode_dynamic_value(
+            Some(&pb::DynamicValue {
+                msgpack: Vec::new(),
+                json,
+            }),
+            &ty,
+            "configuration",
+        )
+        .expect_err("bad number");
         assert_eq!(error.attribute, Some(AttributePath::root("limit")));
     }
 
     #[test]
     fn state_is_checked_before_encoding() {
         let ty = config_type();
-        let good = Value::object([("instance_id", Value::from("i-1")), ("limit", Value::from(5))]);
+        let good = Value::object([
+            ("instance_id", Value::from("i-1")),
+            ("limit", Value::from(5)),
+        ]);
         let encoded = encode_state(&good, &ty, "state").expect("valid state");
-        assert_eq!(cty::msgpack::decode(&encoded.msgpack, &ty).expect("round trip"), good);
+        assert_eq!(
+            cty::msgpack::decode(&encoded.msgpack, &ty).expect("round trip"),
+            good
+        );
 
         let null = encode_state(&Value::Null, &ty, "state").expect_err("null");
         assert!(null.detail.starts_with("provider bug: "), "{}", null.detail);
         let unknown = Value::object([("instance_id", Value::Unknown), ("limit", Value::from(5))]);
-        assert!(encode_state(&unknown, &ty, "state").expect_err("unknown").detail.contains("unknown"));
-        let wrong = Value::object([("instance_id", Value::from(true)), ("limit", Value::from(5))]);
-        assert!(encode_state(&wrong, &ty, "state").expect_err("wrong type").detail.contains("schema"));
+        assert!(
+            encode_state(&unknown, &ty, "state")
+                .expect_err("unknown")
+                .detail
+                .contains("unknown")
+        );
+        let wrong = Value::object([
+            ("instance_id", Value::from(true)),
+            ("limit", Value::from(5)),
+        ]);
+        assert!(
+            encode_state(&wrong, &ty, "state")
+                .expect_err("wrong type")
+                .detail
+                .contains("schema")
+        );
         let missing = Value::object([("instance_id", Value::from("i-1"))]);
         assert!(encode_state(&missing, &ty, "state").is_err());
     }

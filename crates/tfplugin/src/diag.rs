@@ -26,7 +26,9 @@ pub struct AttributePath {
 impl AttributePath {
     /// A path of a single top-level attribute.
     pub fn root(name: impl Into<String>) -> Self {
-        Self { steps: vec![PathStep::Attribute(name.into())] }
+        Self {
+            steps: vec![PathStep::Attribute(name.into())],
+        }
     }
 
     pub fn attribute(mut self, name: impl Into<String>) -> Self {
@@ -69,11 +71,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, summary: summary.into(), detail: detail.into(), attribute: None }
+        Self {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            attribute: None,
+        }
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), attribute: None }
+        Self {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            attribute: None,
+        }
     }
 
     /// Points the diagnostic at an attribute, so Terraform shows the offending line.

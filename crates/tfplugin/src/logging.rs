@@ -39,8 +39,16 @@ const SECRET_NAME_PARTS: &[&str] = &[
 
 /// Libraries whose debug/trace output is about HTTP/2 frames and TLS records, not about the
 /// provider: they log at most at INFO even when the user asks for TRACE.
-const TRANSPORT_TARGETS: &[&str] =
-    &["h2", "hyper", "hyper_util", "tonic", "tower", "rustls", "tokio_rustls", "tokio_util"];
+const TRANSPORT_TARGETS: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "tonic",
+    "tower",
+    "rustls",
+    "tokio_rustls",
+    "tokio_util",
+];
 
 /// The timestamp layout hclog writes and Terraform requires (Go's
 /// `2006-01-02T15:04:05.000000Z07:00`, always in UTC here).
@@ -66,7 +74,7 @@ pub fn init(binary_name: &str) {
 pub fn level_from_env(lookup: impl Fn(&str) -> Option<String>) -> LevelFilter {
     let setting = ["TF_LOG_PROVIDER", "TF_LOG"]
         .into_iter()
-        .filter_map(|name| lookup(name))
+        .filter_map(&lookup)
         .map(|value| value.trim().to_ascii_uppercase())
         .find(|value| !value.is_empty());
     match setting.as_deref() {
@@ -107,7 +115,10 @@ where
 {
     /// `module` is hclog's `@module`, e.g. `provider.terraform-provider-rds`.
     pub fn new(module: impl Into<String>, writer: W) -> Self {
-        Self { module: module.into(), writer }
+        Self {
+            module: module.into(),
+            writer,
+        }
     }
 }
 
@@ -130,7 +141,10 @@ where
         let Some(span) = ctx.span(id) else { return };
         let mut extensions = span.extensions_mut();
         if let Some(SpanFields(fields)) = extensions.get_mut::<SpanFields>() {
-            let mut visitor = JsonFields { fields: std::mem::take(fields), message: None };
+            let mut visitor = JsonFields {
+                fields: std::mem::take(fields),
+                message: None,
+            };
             values.record(&mut visitor);
             *fields = visitor.fields;
         }
@@ -148,12 +162,23 @@ where
         let mut visitor = JsonFields::default();
         event.record(&mut visitor);
         line.extend(visitor.fields);
-        line.insert("@level".into(), Json::from(level_name(*event.metadata().level())));
-        line.insert("@message".into(), Json::from(visitor.message.unwrap_or_default()));
+        line.insert(
+            "@level".into(),
+            Json::from(level_name(*event.metadata().level())),
+        );
+        line.insert(
+            "@message".into(),
+            Json::from(visitor.message.unwrap_or_default()),
+        );
         line.insert("@module".into(), Json::from(self.module.clone()));
-        line.insert("@timestamp".into(), Json::from(format_timestamp(OffsetDateTime::now_utc())));
+        line.insert(
+            "@timestamp".into(),
+            Json::from(format_timestamp(OffsetDateTime::now_utc())),
+        );
 
-        let Ok(mut bytes) = serde_json::to_vec(&Json::Object(line)) else { return };
+        let Ok(mut bytes) = serde_json::to_vec(&Json::Object(line)) else {
+            return;
+        };
         bytes.push(b'\n');
         // One write per line, so concurrent events never interleave within a line. A closed
         // stderr is not worth crashing over.
@@ -238,7 +263,10 @@ mod tests {
 
     impl Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -259,7 +287,10 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(layer.with_filter(filter_for(level)));
         tracing::subscriber::with_default(subscriber, emit);
         let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
-        assert!(text.is_empty() || text.ends_with('\n'), "every line ends with a newline");
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "every line ends with a newline"
+        );
         text.lines()
             .map(|line| match serde_json::from_str(line) {
                 Ok(Json::Object(map)) => map,
@@ -271,7 +302,13 @@ mod tests {
     #[test]
     fn event_becomes_one_hclog_json_line() {
         let lines = capture(LevelFilter::TRACE, || {
-            tracing::debug!(tf_rpc = "ReadDataSource", count = 3_u64, ok = true, "read {} items", 3);
+            tracing::debug!(
+                tf_rpc = "ReadDataSource",
+                count = 3_u64,
+                ok = true,
+                "read {} items",
+                3
+            );
         });
         assert_eq!(lines.len(), 1);
         let line = &lines[0];
@@ -282,7 +319,11 @@ mod tests {
         assert_eq!(line["count"], 3);
         assert_eq!(line["ok"], true);
         let timestamp = line["@timestamp"].as_str().expect("timestamp is a string");
-        assert_eq!(timestamp.len(), "2006-01-02T15:04:05.000000Z".len(), "{timestamp}");
+        assert_eq!(
+            timestamp.len(),
+            "2006-01-02T15:04:05.000000Z".len(),
+            "{timestamp}"
+        );
         assert!(timestamp.ends_with('Z'));
     }
 
@@ -295,7 +336,10 @@ mod tests {
             tracing::warn!("w");
             tracing::error!("e");
         });
-        let levels: Vec<&str> = lines.iter().map(|l| l["@level"].as_str().unwrap_or("")).collect();
+        let levels: Vec<&str> = lines
+            .iter()
+            .map(|l| l["@level"].as_str().unwrap_or(""))
+            .collect();
         assert_eq!(levels, ["trace", "debug", "info", "warn", "error"]);
     }
 
@@ -304,7 +348,10 @@ mod tests {
         let time = time::macros::datetime!(2026-11-28 19:53:20.123_456_789 +02:00);
         assert_eq!(format_timestamp(time), "2026-11-28T17:53:20.123456Z");
         let whole_second = time::macros::datetime!(2026-01-02 03:04:05 UTC);
-        assert_eq!(format_timestamp(whole_second), "2026-01-02T03:04:05.000000Z");
+        assert_eq!(
+            format_timestamp(whole_second),
+            "2026-01-02T03:04:05.000000Z"
+        );
     }
 
     #[test]
@@ -312,7 +359,13 @@ mod tests {
         let lines = capture(LevelFilter::TRACE, || {
             let span = tracing::info_span!("request", security_token = "tok-123", region = "ap-1");
             let _entered = span.enter();
-            tracing::info!(secret_key = "sk-456", Authorization = "SDK-HMAC abc", password = "pw", access_key = "AK1", "signed");
+            tracing::info!(
+                secret_key = "sk-456",
+                Authorization = "SDK-HMAC abc",
+                password = "pw",
+                access_key = "AK1",
+                "signed"
+            );
         });
         assert_eq!(lines.len(), 1);
         let line = &lines[0];
@@ -331,7 +384,11 @@ mod tests {
     #[test]
     fn span_fields_are_carried_by_inner_events() {
         let lines = capture(LevelFilter::TRACE, || {
-            let span = tracing::debug_span!("rpc", tf_rpc = "GetProviderSchema", elapsed_ms = tracing::field::Empty);
+            let span = tracing::debug_span!(
+                "rpc",
+                tf_rpc = "GetProviderSchema",
+                elapsed_ms = tracing::field::Empty
+            );
             let _entered = span.enter();
             span.record("elapsed_ms", 1.5);
             tracing::debug!("done");
@@ -354,21 +411,44 @@ mod tests {
             tracing::info!(target: "h2::codec", "connection info");
             tracing::trace!(target: "terraform_provider_rds", "provider trace");
         });
-        let messages: Vec<&str> = lines.iter().map(|l| l["@message"].as_str().unwrap_or("")).collect();
+        let messages: Vec<&str> = lines
+            .iter()
+            .map(|l| l["@message"].as_str().unwrap_or(""))
+            .collect();
         assert_eq!(messages, ["connection info", "provider trace"]);
     }
 
     #[test]
     fn level_comes_from_tf_log_provider_then_tf_log() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
         };
         assert_eq!(level_from_env(env(&[])), LevelFilter::INFO);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "debug")])), LevelFilter::DEBUG);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "JSON")])), LevelFilter::TRACE);
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "debug")])),
+            LevelFilter::DEBUG
+        );
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "JSON")])),
+            LevelFilter::TRACE
+        );
         assert_eq!(level_from_env(env(&[("TF_LOG", "off")])), LevelFilter::OFF);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "WARN"), ("TF_LOG_PROVIDER", "ERROR")])), LevelFilter::ERROR);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "INFO"), ("TF_LOG_PROVIDER", "")])), LevelFilter::INFO);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "verbose")])), LevelFilter::TRACE);
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "WARN"), ("TF_LOG_PROVIDER", "ERROR")])),
+            LevelFilter::ERROR
+        );
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "INFO"), ("TF_LOG_PROVIDER", "")])),
+            LevelFilter::INFO
+        );
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "verbose")])),
+            LevelFilter::TRACE
+        );
     }
 }

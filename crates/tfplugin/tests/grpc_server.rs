@@ -28,25 +28,41 @@ fn socket_path(server: &RunningServer) -> std::path::PathBuf {
 }
 
 /// A server with mutual TLS pinned to a fresh client certificate.
-async fn start_tls() -> (RunningServer, ClientIdentity, tempfile::TempDir, tokio::sync::mpsc::UnboundedReceiver<()>) {
+async fn start_tls() -> (
+    RunningServer,
+    ClientIdentity,
+    tempfile::TempDir,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
     let dir = tempfile::tempdir().expect("socket dir");
     let client = ClientIdentity::generate();
     let (provider, read_started) = ToyProvider::new();
-    let tls = TlsMode::Mutual { client_certificate_der: client.certificate_der.clone() };
-    let server = start(Arc::new(provider), settings(tls, dir.path())).await.expect("server starts");
+    let tls = TlsMode::Mutual {
+        client_certificate_der: client.certificate_der.clone(),
+    };
+    let server = start(Arc::new(provider), settings(tls, dir.path()))
+        .await
+        .expect("server starts");
     (server, client, dir, read_started)
 }
 
 async fn connect(server: &RunningServer, client: &ClientIdentity) -> tonic::transport::Channel {
-    let certificate = server.certificate_der().expect("TLS server has a certificate");
-    tls_channel(&socket_path(server), client, certificate).await.expect("TLS connection")
+    let certificate = server
+        .certificate_der()
+        .expect("TLS server has a certificate");
+    tls_channel(&socket_path(server), client, certificate)
+        .await
+        .expect("TLS connection")
 }
 
 #[tokio::test]
 async fn pinned_client_gets_health_and_schema() {
     let (server, client, _dir, _) = start_tls().await;
     let channel = connect(&server, &client).await;
-    assert_eq!(health_status(channel.clone()).await.expect("health"), SERVING);
+    assert_eq!(
+        health_status(channel.clone()).await.expect("health"),
+        SERVING
+    );
 
     let schema = provider_client(channel)
         .get_provider_schema(pb::get_provider_schema::Request {})
@@ -54,10 +70,21 @@ async fn pinned_client_gets_health_and_schema() {
         .expect("GetProviderSchema")
         .into_inner();
     assert!(schema.diagnostics.is_empty());
-    let provider_block = schema.provider.and_then(|s| s.block).expect("provider block");
-    let token = provider_block.attributes.iter().find(|a| a.name == "token").expect("token attribute");
+    let provider_block = schema
+        .provider
+        .and_then(|s| s.block)
+        .expect("provider block");
+    let token = provider_block
+        .attributes
+        .iter()
+        .find(|a| a.name == "token")
+        .expect("token attribute");
     assert!(token.sensitive && token.optional);
-    let echo = schema.data_source_schemas.get("toy_echo").and_then(|s| s.block.as_ref()).expect("toy_echo schema");
+    let echo = schema
+        .data_source_schemas
+        .get("toy_echo")
+        .and_then(|s| s.block.as_ref())
+        .expect("toy_echo schema");
     assert_eq!(echo.attributes.len(), 3);
     assert!(schema.resource_schemas.is_empty());
     let capabilities = schema.server_capabilities.expect("capabilities");
@@ -72,13 +99,23 @@ async fn client_with_another_certificate_is_refused_and_server_keeps_serving() {
     let certificate = server.certificate_der().expect("certificate").to_vec();
     let refused = async {
         let channel = tls_channel(&socket_path(&server), &stranger, &certificate).await?;
-        health_status(channel).await.map_err(|status| Box::new(status) as BoxError)
+        health_status(channel)
+            .await
+            .map_err(|status| Box::new(status) as BoxError)
     }
     .await;
-    assert!(refused.is_err(), "a client with another certificate must not be served");
+    assert!(
+        refused.is_err(),
+        "a client with another certificate must not be served"
+    );
 
     let channel = connect(&server, &client).await;
-    assert_eq!(health_status(channel).await.expect("health after a refused client"), SERVING);
+    assert_eq!(
+        health_status(channel)
+            .await
+            .expect("health after a refused client"),
+        SERVING
+    );
 }
 
 #[tokio::test]
@@ -86,7 +123,9 @@ async fn plaintext_client_is_refused_by_a_tls_server() {
     let (server, _client, _dir, _) = start_tls().await;
     let result = async {
         let channel = plain_channel(&socket_path(&server)).await?;
-        health_status(channel).await.map_err(|status| Box::new(status) as BoxError)
+        health_status(channel)
+            .await
+            .map_err(|status| Box::new(status) as BoxError)
     }
     .await;
     assert!(result.is_err());
@@ -120,13 +159,27 @@ async fn read_validate_and_configure_round_trip() {
         .into_inner();
     assert_eq!(invalid.diagnostics.len(), 1);
     assert_eq!(invalid.diagnostics[0].summary, "Empty input");
-    let step = &invalid.diagnostics[0].attribute.as_ref().expect("path").steps[0];
-    assert_eq!(step.selector, Some(pb::attribute_path::step::Selector::AttributeName("input".to_owned())));
+    let step = &invalid.diagnostics[0]
+        .attribute
+        .as_ref()
+        .expect("path")
+        .steps[0];
+    assert_eq!(
+        step.selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "input".to_owned()
+        ))
+    );
 
     // JSON is accepted when msgpack is absent.
-    let json_config = pb::DynamicValue { msgpack: Vec::new(), json: br#"{"endpoint":"http://plain","token":null}"#.to_vec() };
+    let json_config = pb::DynamicValue {
+        msgpack: Vec::new(),
+        json: br#"{"endpoint":"http://plain","token":null}"#.to_vec(),
+    };
     let validated = provider
-        .validate_provider_config(pb::validate_provider_config::Request { config: Some(json_config) })
+        .validate_provider_config(pb::validate_provider_config::Request {
+            config: Some(json_config),
+        })
         .await
         .expect("ValidateProviderConfig")
         .into_inner();
@@ -134,13 +187,27 @@ async fn read_validate_and_configure_round_trip() {
     assert_eq!(validated.diagnostics[0].summary, "Invalid endpoint");
 
     // Unknown provider configuration cannot configure the provider.
-    let unknown = pb::DynamicValue { msgpack: vec![0x82, 0xa8, b'e', b'n', b'd', b'p', b'o', b'i', b'n', b't', 0xd4, 0, 0, 0xa5, b't', b'o', b'k', b'e', b'n', 0xc0], json: Vec::new() };
+    let unknown = pb::DynamicValue {
+        msgpack: vec![
+            0x82, 0xa8, b'e', b'n', b'd', b'p', b'o', b'i', b'n', b't', 0xd4, 0, 0, 0xa5, b't',
+            b'o', b'k', b'e', b'n', 0xc0,
+        ],
+        json: Vec::new(),
+    };
     let configured = provider
-        .configure_provider(pb::configure_provider::Request { config: Some(unknown), ..Default::default() })
+        .configure_provider(pb::configure_provider::Request {
+            config: Some(unknown),
+            ..Default::default()
+        })
         .await
         .expect("ConfigureProvider")
         .into_inner();
-    assert_eq!(configured.diagnostics.len(), 1, "{:?}", configured.diagnostics);
+    assert_eq!(
+        configured.diagnostics.len(),
+        1,
+        "{:?}",
+        configured.diagnostics
+    );
     assert!(configured.diagnostics[0].attribute.is_some());
 }
 
@@ -154,7 +221,10 @@ async fn bad_input_and_provider_bugs_become_diagnostics() {
         ..Default::default()
     };
     let error_summary = |response: pb::read_data_source::Response| {
-        assert!(response.state.is_none(), "no state is sent with an invalid result");
+        assert!(
+            response.state.is_none(),
+            "no state is sent with an invalid result"
+        );
         let error = response
             .diagnostics
             .iter()
@@ -163,15 +233,39 @@ async fn bad_input_and_provider_bugs_become_diagnostics() {
         format!("{}: {}", error.summary, error.detail)
     };
 
-    let garbage = pb::DynamicValue { msgpack: vec![0xc1], json: Vec::new() };
-    let text = error_summary(provider.read_data_source(read("toy_echo", garbage)).await.expect("rpc").into_inner());
-    assert!(text.starts_with("Invalid data source configuration"), "{text}");
+    let garbage = pb::DynamicValue {
+        msgpack: vec![0xc1],
+        json: Vec::new(),
+    };
+    let text = error_summary(
+        provider
+            .read_data_source(read("toy_echo", garbage))
+            .await
+            .expect("rpc")
+            .into_inner(),
+    );
+    assert!(
+        text.starts_with("Invalid data source configuration"),
+        "{text}"
+    );
 
-    let text = error_summary(provider.read_data_source(read("toy_nope", echo_config("x", ""))).await.expect("rpc").into_inner());
-    assert!(text.contains("toy_nope") && text.contains("toy_echo"), "{text}");
+    let text = error_summary(
+        provider
+            .read_data_source(read("toy_nope", echo_config("x", "")))
+            .await
+            .expect("rpc")
+            .into_inner(),
+    );
+    assert!(
+        text.contains("toy_nope") && text.contains("toy_echo"),
+        "{text}"
+    );
 
     for mode in ["wrong_type", "unknown", "nothing", "panic"] {
-        let response = provider.read_data_source(read("toy_echo", echo_config("x", mode))).await.expect("rpc survives");
+        let response = provider
+            .read_data_source(read("toy_echo", echo_config("x", mode)))
+            .await
+            .expect("rpc survives");
         let text = error_summary(response.into_inner());
         assert!(text.contains("provider bug"), "{mode}: {text}");
     }
@@ -185,7 +279,10 @@ async fn unsupported_rpcs_answer_with_clear_diagnostics() {
     let (server, client, _dir, _) = start_tls().await;
     let mut provider = provider_client(connect(&server, &client).await);
     let plan = provider
-        .plan_resource_change(pb::plan_resource_change::Request { type_name: "toy_thing".to_owned(), ..Default::default() })
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "toy_thing".to_owned(),
+            ..Default::default()
+        })
         .await
         .expect("PlanResourceChange")
         .into_inner();
@@ -195,14 +292,26 @@ async fn unsupported_rpcs_answer_with_clear_diagnostics() {
     assert!(detail.contains("only the data source toy_echo"), "{detail}");
 
     let function = provider
-        .call_function(pb::call_function::Request { name: "f".to_owned(), arguments: Vec::new() })
+        .call_function(pb::call_function::Request {
+            name: "f".to_owned(),
+            arguments: Vec::new(),
+        })
         .await
         .expect("CallFunction")
         .into_inner();
-    assert!(function.error.expect("function error").text.contains("no functions"));
+    assert!(
+        function
+            .error
+            .expect("function error")
+            .text
+            .contains("no functions")
+    );
 
     let mut events = provider
-        .list_resource(pb::list_resource::Request { type_name: "toy_list".to_owned(), ..Default::default() })
+        .list_resource(pb::list_resource::Request {
+            type_name: "toy_list".to_owned(),
+            ..Default::default()
+        })
         .await
         .expect("ListResource")
         .into_inner();
@@ -217,7 +326,11 @@ async fn unsupported_rpcs_answer_with_clear_diagnostics() {
         .into_inner();
     assert!(identities.identity_schemas.is_empty() && identities.diagnostics.is_empty());
 
-    let metadata = provider.get_metadata(pb::get_metadata::Request {}).await.expect("GetMetadata").into_inner();
+    let metadata = provider
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("GetMetadata")
+        .into_inner();
     assert_eq!(metadata.data_sources.len(), 1);
     assert_eq!(metadata.data_sources[0].type_name, "toy_echo");
 }
@@ -239,10 +352,18 @@ async fn stop_provider_cancels_in_flight_reads_and_keeps_serving() {
     });
     read_started.recv().await.expect("the read started");
 
-    let stopped = provider.stop_provider(pb::stop_provider::Request {}).await.expect("StopProvider").into_inner();
+    let stopped = provider
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .expect("StopProvider")
+        .into_inner();
     assert_eq!(stopped.error, "");
 
-    let cancelled = in_flight.await.expect("task").expect("the read answers").into_inner();
+    let cancelled = in_flight
+        .await
+        .expect("task")
+        .expect("the read answers")
+        .into_inner();
     assert!(cancelled.state.is_none());
     assert_eq!(cancelled.diagnostics[0].summary, "Read cancelled");
 
@@ -265,10 +386,18 @@ async fn controller_shutdown_ends_the_server_and_removes_the_socket() {
     let socket = socket_path(&server);
     let channel = connect(&server, &client).await;
     // Terraform keeps the stdio stream open; shutdown must not wait for it forever.
-    let mut stdio = tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient::new(channel.clone());
-    let mut output = stdio.stream_stdio(()).await.expect("StreamStdio").into_inner();
+    let mut stdio =
+        tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient::new(channel.clone());
+    let mut output = stdio
+        .stream_stdio(())
+        .await
+        .expect("StreamStdio")
+        .into_inner();
 
-    controller_client(channel).shutdown(Empty {}).await.expect("Shutdown answers before stopping");
+    controller_client(channel)
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown answers before stopping");
     server.wait().await.expect("the server stops cleanly");
     assert!(!socket.exists(), "socket removed");
     // The stdio stream ended without sending anything.
@@ -279,10 +408,14 @@ async fn controller_shutdown_ends_the_server_and_removes_the_socket() {
 async fn plaintext_server_when_tls_is_disabled() {
     let dir = tempfile::tempdir().expect("socket dir");
     let (provider, _) = ToyProvider::new();
-    let server = start(Arc::new(provider), settings(TlsMode::Disabled, dir.path())).await.expect("server starts");
+    let server = start(Arc::new(provider), settings(TlsMode::Disabled, dir.path()))
+        .await
+        .expect("server starts");
     assert!(server.certificate_der().is_none());
     assert!(server.handshake_line().ends_with("|grpc|"));
-    let channel = plain_channel(&socket_path(&server)).await.expect("plaintext connection");
+    let channel = plain_channel(&socket_path(&server))
+        .await
+        .expect("plaintext connection");
     assert_eq!(health_status(channel).await.expect("health"), SERVING);
     server.shutdown_token().cancel();
     server.wait().await.expect("stops");

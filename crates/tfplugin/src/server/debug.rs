@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::listener::PluginAddress;
 use super::handshake::PROTOCOL_VERSION;
+use super::listener::PluginAddress;
 
 /// One entry of `TF_REATTACH_PROVIDERS`. `Test: true` matters: without it Terraform assumes
 /// protocol 5 and stops the provider after each command.
@@ -34,7 +34,10 @@ pub(crate) fn reattach_json(provider_address: &str, pid: u32, address: &PluginAd
         protocol_version: PROTOCOL_VERSION,
         pid,
         test: true,
-        addr: ReattachAddress { network: address.network(), string: address.address() },
+        addr: ReattachAddress {
+            network: address.network(),
+            string: address.address(),
+        },
     };
     let providers = BTreeMap::from([(provider_address, config)]);
     serde_json::to_string(&providers).unwrap_or_default()
@@ -72,7 +75,10 @@ mod tests {
     fn instructions_carry_a_shell_ready_line() {
         let address = PluginAddress::Unix(PathBuf::from("/s"));
         let text = instructions("registry.terraform.io/tfrds/rds", 7, &address);
-        let line = text.lines().find(|l| l.trim_start().starts_with("TF_REATTACH_PROVIDERS='")).expect("line");
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("TF_REATTACH_PROVIDERS='"))
+            .expect("line");
         assert!(line.trim_end().ends_with("}'"));
     }
 }

@@ -9,8 +9,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream, UnixListenerStream};
 use tokio_stream::StreamExt;
+use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream, UnixListenerStream};
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic::transport::Server;
@@ -80,8 +80,16 @@ impl RunningServer {
     /// Serves until shutdown is requested, then stops: in-flight reads are cancelled, open
     /// connections get a short grace period, and the socket directory is removed.
     pub async fn wait(self) -> Result<(), ServeError> {
-        let RunningServer { shutdown, stop, health, mut task, _listener_guard, .. } = self;
+        let RunningServer {
+            shutdown,
+            stop,
+            health,
+            mut task,
+            _listener_guard,
+            ..
+        } = self;
         tokio::select! {
+            biased;
             () = shutdown.cancelled() => {}
             finished = &mut task => {
                 // The server ended on its own: that is an error unless shutdown was requested.
@@ -90,7 +98,9 @@ impl RunningServer {
             }
         }
         tracing::debug!("shutting down");
-        health.set_service_status(HEALTH_SERVICE, ServingStatus::NotServing).await;
+        health
+            .set_service_status(HEALTH_SERVICE, ServingStatus::NotServing)
+            .await;
         stop.stop();
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await {
             Ok(finished) => finished??,
@@ -106,41 +116,65 @@ impl RunningServer {
 
 /// Starts the plugin's gRPC server (all services) on a fresh listener. Must be called within
 /// a tokio runtime.
-pub async fn start(provider: Arc<dyn Provider>, settings: ServerSettings) -> Result<RunningServer, ServeError> {
+pub async fn start(
+    provider: Arc<dyn Provider>,
+    settings: ServerSettings,
+) -> Result<RunningServer, ServeError> {
     let acceptor_and_certificate = match &settings.tls {
         TlsMode::Disabled => None,
-        TlsMode::Mutual { client_certificate_der } => {
+        TlsMode::Mutual {
+            client_certificate_der,
+        } => {
             let identity = tls::generate_server_identity()?;
             let config = tls::server_config(&identity, client_certificate_der)?;
             Some((TlsAcceptor::from(config), identity.certificate_der.to_vec()))
         }
     };
-    let listener = listener::bind(settings.socket_dir.as_deref(), settings.tcp_ports).map_err(ServeError::Listen)?;
+    let listener = listener::bind(settings.socket_dir.as_deref(), settings.tcp_ports)
+        .map_err(ServeError::Listen)?;
     let address = listener.address();
 
     let shutdown = CancellationToken::new();
     let stop = Arc::new(StopSignal::default());
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_service_status(HEALTH_SERVICE, ServingStatus::Serving).await;
+    health
+        .set_service_status(HEALTH_SERVICE, ServingStatus::Serving)
+        .await;
 
-    let provider_service = ProviderServer::new(ProviderService::new(provider, settings.provider_name, stop.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
-        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    let provider_service = ProviderServer::new(ProviderService::new(
+        provider,
+        settings.provider_name,
+        stop.clone(),
+    ))
+    .max_decoding_message_size(MAX_MESSAGE_SIZE)
+    .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let routes = Routes::new(health_service)
         .add_service(provider_service)
-        .add_service(GrpcControllerServer::new(ControllerService::new(shutdown.clone())))
+        .add_service(GrpcControllerServer::new(ControllerService::new(
+            shutdown.clone(),
+        )))
         .add_service(GrpcStdioServer::new(StdioService::new(shutdown.clone())))
         .add_service(GrpcBrokerServer::new(BrokerService::new(shutdown.clone())));
 
     let (acceptor, certificate_der) = acceptor_and_certificate.unzip();
     let (task, listener_guard) = match listener {
-        PluginListener::Unix { listener, directory, .. } => {
+        PluginListener::Unix {
+            listener,
+            directory,
+            ..
+        } => {
             let incoming = UnixListenerStream::new(listener);
-            (spawn_transport(routes, incoming, acceptor, shutdown.clone()), Some(directory))
+            (
+                spawn_transport(routes, incoming, acceptor, shutdown.clone()),
+                Some(directory),
+            )
         }
         PluginListener::Tcp { listener, .. } => {
             let incoming = TcpListenerStream::new(listener);
-            (spawn_transport(routes, incoming, acceptor, shutdown.clone()), None)
+            (
+                spawn_transport(routes, incoming, acceptor, shutdown.clone()),
+                None,
+            )
         }
     };
     tracing::debug!(network = address.network(), address = %address.address(), tls = certificate_der.is_some(), "plugin server started");
@@ -157,14 +191,23 @@ pub async fn start(provider: Arc<dyn Provider>, settings: ServerSettings) -> Res
 
 type ServerTask = JoinHandle<Result<(), tonic::transport::Error>>;
 
-fn spawn_transport<S, IO>(routes: Routes, incoming: S, acceptor: Option<TlsAcceptor>, shutdown: CancellationToken) -> ServerTask
+fn spawn_transport<S, IO>(
+    routes: Routes,
+    incoming: S,
+    acceptor: Option<TlsAcceptor>,
+    shutdown: CancellationToken,
+) -> ServerTask
 where
     S: Stream<Item = io::Result<IO>> + Send + Unpin + 'static,
     IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
 {
     match acceptor {
         None => spawn_server(routes, incoming, shutdown),
-        Some(acceptor) => spawn_server(routes, tls_handshakes(incoming, acceptor, shutdown.clone()), shutdown),
+        Some(acceptor) => spawn_server(
+            routes,
+            tls_handshakes(incoming, acceptor, shutdown.clone()),
+            shutdown,
+        ),
     }
 }
 

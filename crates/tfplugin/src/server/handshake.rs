@@ -14,7 +14,8 @@ use super::settings::{PortRange, ServerSettings, TlsMode};
 use super::tls;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// go-plugin's own handshake version (the first field of the line).
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The Terraform plugin protocol served (the second field).
@@ -75,12 +76,18 @@ pub enum HandshakeError {
 /// The protocol to serve: 6 when offered. A host that sends no list at all (very old
 /// go-plugin hosts) gets 6 too, as a Go plugin would answer with its only version.
 pub fn negotiate_protocol(offered: Option<&str>) -> Result<u32, HandshakeError> {
-    let Some(offered) = offered else { return Ok(PROTOCOL_VERSION) };
-    let speaks_ours = offered.split(',').any(|version| version.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
+    let Some(offered) = offered else {
+        return Ok(PROTOCOL_VERSION);
+    };
+    let speaks_ours = offered
+        .split(',')
+        .any(|version| version.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
     if speaks_ours {
         Ok(PROTOCOL_VERSION)
     } else {
-        Err(HandshakeError::UnsupportedProtocol { offered: offered.to_owned() })
+        Err(HandshakeError::UnsupportedProtocol {
+            offered: offered.to_owned(),
+        })
     }
 }
 
@@ -100,22 +107,39 @@ pub fn resolve_settings(
     }
     let tls = match (&env.client_certificate_pem, debug || env.disable_tls) {
         (Some(pem), false) => TlsMode::Mutual {
-            client_certificate_der: tls::certificate_der_from_pem(pem).map_err(HandshakeError::InvalidClientCertificate)?,
+            client_certificate_der: tls::certificate_der_from_pem(pem)
+                .map_err(HandshakeError::InvalidClientCertificate)?,
         },
         _ => TlsMode::Disabled,
     };
     let parse_port = |name: &'static str, value: &Option<String>| match value {
         None => Ok(0),
-        Some(text) => text.trim().parse::<u16>().map_err(|_| HandshakeError::InvalidPort { name, value: text.clone() }),
+        Some(text) => text
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| HandshakeError::InvalidPort {
+                name,
+                value: text.clone(),
+            }),
     };
-    let tcp_ports = PortRange { min: parse_port("PLUGIN_MIN_PORT", &env.min_port)?, max: parse_port("PLUGIN_MAX_PORT", &env.max_port)? };
-    Ok(ServerSettings { tls, socket_dir: env.socket_dir.clone(), tcp_ports, provider_name: provider_name.to_owned() })
+    let tcp_ports = PortRange {
+        min: parse_port("PLUGIN_MIN_PORT", &env.min_port)?,
+        max: parse_port("PLUGIN_MAX_PORT", &env.max_port)?,
+    };
+    Ok(ServerSettings {
+        tls,
+        socket_dir: env.socket_dir.clone(),
+        tcp_ports,
+        provider_name: provider_name.to_owned(),
+    })
 }
 
 /// The line Terraform reads: `1|6|unix|/path|grpc|<base64 DER, standard alphabet, no padding>`
 /// (an empty last field for plaintext).
 pub fn handshake_line(address: &PluginAddress, server_certificate_der: Option<&[u8]>) -> String {
-    let certificate = server_certificate_der.map(|der| STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    let certificate = server_certificate_der
+        .map(|der| STANDARD_NO_PAD.encode(der))
+        .unwrap_or_default();
     format!(
         "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{}|{}|grpc|{certificate}",
         address.network(),
@@ -130,8 +154,16 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> PluginEnvironment {
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        PluginEnvironment::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        PluginEnvironment::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     #[test]
@@ -145,7 +177,12 @@ mod tests {
     #[test]
     fn protocol_without_six_is_refused() {
         let error = negotiate_protocol(Some("4,5")).expect_err("no 6 offered");
-        assert_eq!(error, HandshakeError::UnsupportedProtocol { offered: "4,5".to_owned() });
+        assert_eq!(
+            error,
+            HandshakeError::UnsupportedProtocol {
+                offered: "4,5".to_owned()
+            }
+        );
         assert!(error.to_string().contains("4,5"));
         assert!(negotiate_protocol(Some("x,60")).is_err());
     }
@@ -154,14 +191,25 @@ mod tests {
     fn missing_or_wrong_cookie_is_not_launched_by_terraform() {
         let error = resolve_settings(&env(&[]), false, "rds").expect_err("no cookie");
         assert_eq!(error, HandshakeError::NotLaunchedByTerraform);
-        assert!(error.to_string().starts_with("This binary is a plugin. These are not meant to be executed directly."));
-        let wrong = env(&[(MAGIC_COOKIE_KEY, "nope"), ("PLUGIN_PROTOCOL_VERSIONS", "6")]);
-        assert_eq!(resolve_settings(&wrong, false, "rds"), Err(HandshakeError::NotLaunchedByTerraform));
+        assert!(
+            error.to_string().starts_with(
+                "This binary is a plugin. These are not meant to be executed directly."
+            )
+        );
+        let wrong = env(&[
+            (MAGIC_COOKIE_KEY, "nope"),
+            ("PLUGIN_PROTOCOL_VERSIONS", "6"),
+        ]);
+        assert_eq!(
+            resolve_settings(&wrong, false, "rds"),
+            Err(HandshakeError::NotLaunchedByTerraform)
+        );
     }
 
     #[test]
     fn debug_mode_needs_no_cookie_and_is_plaintext() {
-        let settings = resolve_settings(&env(&[("PLUGIN_CLIENT_CERT", "garbage")]), true, "rds").expect("debug");
+        let settings = resolve_settings(&env(&[("PLUGIN_CLIENT_CERT", "garbage")]), true, "rds")
+            .expect("debug");
         assert_eq!(settings.tls, TlsMode::Disabled);
         assert_eq!(settings.provider_name, "rds");
     }
@@ -183,13 +231,22 @@ mod tests {
         )
         .expect("valid environment");
         assert_eq!(settings.tls, TlsMode::Disabled);
-        assert_eq!(settings.tcp_ports, PortRange { min: 10000, max: 25000 });
+        assert_eq!(
+            settings.tcp_ports,
+            PortRange {
+                min: 10000,
+                max: 25000
+            }
+        );
         assert_eq!(settings.socket_dir, Some(PathBuf::from("/run/x")));
     }
 
     #[test]
     fn bad_client_certificate_and_ports_are_errors() {
-        let base = [(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6")];
+        let base = [
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "6"),
+        ];
         let mut with_cert = base.to_vec();
         with_cert.push(("PLUGIN_CLIENT_CERT", "not a pem"));
         assert!(matches!(
@@ -198,7 +255,10 @@ mod tests {
         ));
         let mut with_port = base.to_vec();
         with_port.push(("PLUGIN_MIN_PORT", "70000"));
-        assert!(matches!(resolve_settings(&env(&with_port), false, "rds"), Err(HandshakeError::InvalidPort { .. })));
+        assert!(matches!(
+            resolve_settings(&env(&with_port), false, "rds"),
+            Err(HandshakeError::InvalidPort { .. })
+        ));
     }
 
     #[test]

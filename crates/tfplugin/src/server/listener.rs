@@ -41,8 +41,15 @@ impl PluginAddress {
 
 pub(crate) enum PluginListener {
     /// The directory (mode 0700) is removed, socket included, when this is dropped.
-    Unix { listener: UnixListener, path: PathBuf, directory: TempDir },
-    Tcp { listener: TcpListener, address: SocketAddr },
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+        directory: TempDir,
+    },
+    Tcp {
+        listener: TcpListener,
+        address: SocketAddr,
+    },
 }
 
 impl PluginListener {
@@ -68,15 +75,24 @@ pub(crate) fn bind(socket_dir: Option<&Path>, tcp_ports: PortRange) -> io::Resul
 
 fn bind_unix(socket_dir: Option<&Path>) -> io::Result<PluginListener> {
     let parent = socket_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
-    let directory = tempfile::Builder::new().prefix("tfplugin").tempdir_in(parent)?;
+    let directory = tempfile::Builder::new()
+        .prefix("tfplugin")
+        .tempdir_in(parent)?;
     // Only this user may reach the socket.
     std::fs::set_permissions(directory.path(), Permissions::from_mode(0o700))?;
     let path = directory.path().join("provider.sock");
     if path.as_os_str().len() > MAX_SOCKET_PATH {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("socket path too long: {}", path.display())));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("socket path too long: {}", path.display()),
+        ));
     }
     let listener = UnixListener::bind(&path)?;
-    Ok(PluginListener::Unix { listener, path, directory })
+    Ok(PluginListener::Unix {
+        listener,
+        path,
+        directory,
+    })
 }
 
 /// The first free port of the range, in order, as go-plugin does.
@@ -87,13 +103,19 @@ fn bind_tcp(ports: PortRange) -> io::Result<PluginListener> {
             Ok(listener) => {
                 listener.set_nonblocking(true)?;
                 let address = listener.local_addr()?;
-                return Ok(PluginListener::Tcp { listener: TcpListener::from_std(listener)?, address });
+                return Ok(PluginListener::Tcp {
+                    listener: TcpListener::from_std(listener)?,
+                    address,
+                });
             }
             Err(error) => last_error = Some(error),
         }
     }
     Err(last_error.unwrap_or_else(|| {
-        io::Error::new(io::ErrorKind::AddrNotAvailable, format!("empty port range {}..={}", ports.min, ports.max))
+        io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            format!("empty port range {}..={}", ports.min, ports.max),
+        )
     }))
 }
 
@@ -107,10 +129,16 @@ mod tests {
     async fn unix_socket_lives_in_a_private_directory_removed_on_drop() {
         let parent = tempfile::tempdir().expect("parent");
         let listener = bind(Some(parent.path()), PortRange::default()).expect("bind");
-        let PluginAddress::Unix(path) = listener.address() else { panic!("expected a unix socket") };
+        let PluginAddress::Unix(path) = listener.address() else {
+            panic!("expected a unix socket")
+        };
         let directory = path.parent().expect("socket has a directory").to_path_buf();
         assert!(directory.starts_with(parent.path()));
-        let mode = std::fs::metadata(&directory).expect("metadata").permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&directory)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o700);
         assert!(path.exists());
         drop(listener);
@@ -120,11 +148,16 @@ mod tests {
     #[tokio::test]
     async fn tcp_fallback_uses_the_port_range_on_loopback() {
         let listener = bind_tcp(PortRange::default()).expect("bind");
-        let PluginAddress::Tcp(address) = listener.address() else { panic!("expected TCP") };
+        let PluginAddress::Tcp(address) = listener.address() else {
+            panic!("expected TCP")
+        };
         assert!(address.ip().is_loopback());
         assert_ne!(address.port(), 0);
         // The same port again is taken: an exact single-port range must fail.
-        let taken = PortRange { min: address.port(), max: address.port() };
+        let taken = PortRange {
+            min: address.port(),
+            max: address.port(),
+        };
         assert!(bind_tcp(taken).is_err());
         let too_long = "x".repeat(200);
         let parent = tempfile::tempdir().expect("parent");

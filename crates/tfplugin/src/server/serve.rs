@@ -28,7 +28,10 @@ pub struct ServeOptions {
 impl ServeOptions {
     /// The short provider name (last segment of the address), e.g. `rds`.
     pub fn provider_name(&self) -> &str {
-        self.provider_address.rsplit('/').next().unwrap_or(&self.provider_address)
+        self.provider_address
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.provider_address)
     }
 }
 
@@ -39,14 +42,21 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
     logging::init(&options.binary_name);
     panic::install();
 
-    let settings = match resolve_settings(&PluginEnvironment::from_process(), options.debug, options.provider_name()) {
+    let settings = match resolve_settings(
+        &PluginEnvironment::from_process(),
+        options.debug,
+        options.provider_name(),
+    ) {
         Ok(settings) => settings,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "{error}");
             return ExitCode::FAILURE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "cannot start the async runtime: {error}");
@@ -55,9 +65,14 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
     };
     let outcome = runtime.block_on(async move {
         let server = start(Arc::new(provider), settings).await?;
-        super::signals::handle_signals(server.shutdown_token(), options.debug).map_err(super::ServeError::Listen)?;
+        super::signals::handle_signals(server.shutdown_token(), options.debug)
+            .map_err(super::ServeError::Listen)?;
         let announcement = if options.debug {
-            debug::instructions(&options.provider_address, std::process::id(), server.address())
+            debug::instructions(
+                &options.provider_address,
+                std::process::id(),
+                server.address(),
+            )
         } else {
             server.handshake_line()
         };

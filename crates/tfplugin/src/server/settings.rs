@@ -15,16 +15,10 @@ pub enum TlsMode {
 
 /// TCP ports to try, in order, when no unix socket can be created (`PLUGIN_MIN_PORT` ..=
 /// `PLUGIN_MAX_PORT`; `0..=0` lets the system choose).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PortRange {
     pub min: u16,
     pub max: u16,
-}
-
-impl Default for PortRange {
-    fn default() -> Self {
-        Self { min: 0, max: 0 }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

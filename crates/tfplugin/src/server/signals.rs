@@ -7,7 +7,10 @@ use tokio_util::sync::CancellationToken;
 
 /// Installs the handlers now (so no signal arrives unhandled after the handshake) and reacts
 /// in a background task until `shutdown` is cancelled.
-pub(crate) fn handle_signals(shutdown: CancellationToken, interrupt_stops: bool) -> std::io::Result<()> {
+pub(crate) fn handle_signals(
+    shutdown: CancellationToken,
+    interrupt_stops: bool,
+) -> std::io::Result<()> {
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     tokio::spawn(async move {

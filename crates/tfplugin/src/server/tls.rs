@@ -11,15 +11,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
-    PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
+use rustls::crypto::{
+    CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+};
 use time::OffsetDateTime;
 
 /// How far back the certificate's validity starts, for hosts whose clock is slightly behind.
@@ -36,7 +40,9 @@ pub struct ServerIdentity {
 impl std::fmt::Debug for ServerIdentity {
     // The private key is never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerIdentity").field("certificate_der_len", &self.certificate_der.len()).finish_non_exhaustive()
+        f.debug_struct("ServerIdentity")
+            .field("certificate_der_len", &self.certificate_der.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,13 +50,23 @@ impl std::fmt::Debug for ServerIdentity {
 pub fn generate_server_identity() -> Result<ServerIdentity, rcgen::Error> {
     let key_pair = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
-    params.distinguished_name.push(DnType::CommonName, "localhost");
-    params.distinguished_name.push(DnType::OrganizationName, "Terraform provider plugin");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Terraform provider plugin");
     // go-plugin marks its certificates as CAs; the host adds this one to its trust pool.
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages =
-        vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment, KeyUsagePurpose::KeyCertSign];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     let now = OffsetDateTime::now_utc();
     params.not_before = now - BACKDATE;
     params.not_after = now + VALIDITY;
@@ -75,7 +91,10 @@ pub fn crypto_provider() -> Arc<CryptoProvider> {
 
 /// TLS 1.2+ server configuration: our identity, ALPN `h2`, and the pinned client certificate
 /// required on every connection.
-pub fn server_config(identity: &ServerIdentity, client_certificate_der: &[u8]) -> Result<Arc<ServerConfig>, rustls::Error> {
+pub fn server_config(
+    identity: &ServerIdentity,
+    client_certificate_der: &[u8],
+) -> Result<Arc<ServerConfig>, rustls::Error> {
     let provider = crypto_provider();
     let verifier = Arc::new(PinnedClientCertificate::new(
         client_certificate_der.to_vec(),
@@ -84,7 +103,10 @@ pub fn server_config(identity: &ServerIdentity, client_certificate_der: &[u8]) -
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(vec![identity.certificate_der.clone()], identity.private_key_der.clone_key())?;
+        .with_single_cert(
+            vec![identity.certificate_der.clone()],
+            identity.private_key_der.clone_key(),
+        )?;
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
 }
@@ -98,7 +120,10 @@ pub struct PinnedClientCertificate {
 
 impl PinnedClientCertificate {
     pub fn new(expected_der: Vec<u8>, algorithms: WebPkiSupportedAlgorithms) -> Self {
-        Self { expected_der, algorithms }
+        Self {
+            expected_der,
+            algorithms,
+        }
     }
 }
 
@@ -117,7 +142,9 @@ impl ClientCertVerifier for PinnedClientCertificate {
         if end_entity.as_ref() == self.expected_der.as_slice() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
@@ -168,12 +195,19 @@ mod tests {
     fn pinning_accepts_only_the_exact_bytes() {
         let pinned = generate_server_identity().expect("pinned").certificate_der;
         let other = generate_server_identity().expect("other").certificate_der;
-        let verifier = PinnedClientCertificate::new(pinned.to_vec(), crypto_provider().signature_verification_algorithms);
+        let verifier = PinnedClientCertificate::new(
+            pinned.to_vec(),
+            crypto_provider().signature_verification_algorithms,
+        );
         let now = UnixTime::now();
         assert!(verifier.verify_client_cert(&pinned, &[], now).is_ok());
         assert!(verifier.verify_client_cert(&other, &[], now).is_err());
         assert!(verifier.client_auth_mandatory());
-        assert!(verifier.supported_verify_schemes().contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+        assert!(
+            verifier
+                .supported_verify_schemes()
+                .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
+        );
     }
 
     #[test]
@@ -181,9 +215,15 @@ mod tests {
         let identity = generate_server_identity().expect("generate");
         let pem = format!(
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, identity.certificate_der.as_ref())
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                identity.certificate_der.as_ref()
+            )
         );
-        assert_eq!(certificate_der_from_pem(&pem).expect("pem"), identity.certificate_der.as_ref());
+        assert_eq!(
+            certificate_der_from_pem(&pem).expect("pem"),
+            identity.certificate_der.as_ref()
+        );
         assert!(certificate_der_from_pem("garbage").is_err());
     }
 

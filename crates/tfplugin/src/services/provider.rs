@@ -16,7 +16,9 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
 use super::stop::StopSignal;
-use crate::convert::{decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto};
+use crate::convert::{
+    decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto,
+};
 use crate::cty::{Type, Value};
 use crate::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::panic::panic_message;
@@ -43,7 +45,11 @@ pub(crate) struct ProviderService {
 }
 
 impl ProviderService {
-    pub(crate) fn new(provider: Arc<dyn Provider>, provider_name: String, stop: Arc<StopSignal>) -> Self {
+    pub(crate) fn new(
+        provider: Arc<dyn Provider>,
+        provider_name: String,
+        stop: Arc<StopSignal>,
+    ) -> Self {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
         let data_sources = provider
@@ -52,10 +58,24 @@ impl ProviderService {
             .map(|source| {
                 let schema = source.schema();
                 let value_type = schema.value_type();
-                (source.type_name().to_owned(), RegisteredDataSource { source, schema, value_type })
+                (
+                    source.type_name().to_owned(),
+                    RegisteredDataSource {
+                        source,
+                        schema,
+                        value_type,
+                    },
+                )
             })
             .collect();
-        Self { provider, provider_name, provider_schema, provider_type, data_sources, stop }
+        Self {
+            provider,
+            provider_name,
+            provider_schema,
+            provider_type,
+            data_sources,
+            stop,
+        }
     }
 
     fn server_capabilities() -> pb::ServerCapabilities {
@@ -93,10 +113,18 @@ impl ProviderService {
 
     /// The answer to any RPC about something this provider does not have.
     fn unsupported(&self, kinds: &str, type_name: &str) -> Diagnostic {
-        let requested = if type_name.is_empty() { String::new() } else { format!(" (\"{type_name}\" was requested)") };
+        let requested = if type_name.is_empty() {
+            String::new()
+        } else {
+            format!(" (\"{type_name}\" was requested)")
+        };
         Diagnostic::error(
             format!("The {} provider has no {kinds}", self.provider_name),
-            format!("{} has no {kinds}{requested}; it offers {}.", self.provider_name, self.offer()),
+            format!(
+                "{} has no {kinds}{requested}; it offers {}.",
+                self.provider_name,
+                self.offer()
+            ),
         )
     }
 
@@ -113,7 +141,10 @@ async fn observe<T>(rpc: &'static str, type_name: &str, body: impl Future<Output
         let started = Instant::now();
         tracing::debug!("received request");
         let output = body.await;
-        tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "served request");
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "served request"
+        );
         output
     }
     .instrument(span)
@@ -139,7 +170,11 @@ fn unknown_attributes(config: &Value, what: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     match config {
         Value::Object(attributes) => {
-            for name in attributes.iter().filter(|(_, value)| !value.is_wholly_known()).map(|(name, _)| name) {
+            for name in attributes
+                .iter()
+                .filter(|(_, value)| !value.is_wholly_known())
+                .map(|(name, _)| name)
+            {
                 diagnostics.push(
                     Diagnostic::error(
                         format!("{what} value not known"),
@@ -152,7 +187,10 @@ fn unknown_attributes(config: &Value, what: &str) -> Diagnostics {
             }
         }
         _ if !config.is_wholly_known() => {
-            diagnostics.push(Diagnostic::error(format!("{what} not known"), format!("The {what} is not known until apply.")));
+            diagnostics.push(Diagnostic::error(
+                format!("{what} not known"),
+                format!("The {what} is not known until apply."),
+            ));
         }
         _ => {}
     }
@@ -163,14 +201,19 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl ProviderRpc for ProviderService {
-    async fn get_metadata(&self, _request: Request<pb::get_metadata::Request>) -> Reply<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Reply<pb::get_metadata::Response> {
         observe("GetMetadata", "", async {
             Ok(Response::new(pb::get_metadata::Response {
                 server_capabilities: Some(Self::server_capabilities()),
                 data_sources: self
                     .data_sources
                     .keys()
-                    .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name: type_name.clone() })
+                    .map(|type_name| pb::get_metadata::DataSourceMetadata {
+                        type_name: type_name.clone(),
+                    })
                     .collect(),
                 ..Default::default()
             }))
@@ -188,7 +231,9 @@ impl ProviderRpc for ProviderService {
                 data_source_schemas: self
                     .data_sources
                     .iter()
-                    .map(|(type_name, registered)| (type_name.clone(), schema_to_proto(&registered.schema)))
+                    .map(|(type_name, registered)| {
+                        (type_name.clone(), schema_to_proto(&registered.schema))
+                    })
                     .collect(),
                 server_capabilities: Some(Self::server_capabilities()),
                 ..Default::default()
@@ -203,13 +248,22 @@ impl ProviderRpc for ProviderService {
     ) -> Reply<pb::validate_provider_config::Response> {
         let request = request.into_inner();
         observe("ValidateProviderConfig", "", async {
-            let diagnostics = match decode_dynamic_value(request.config.as_ref(), &self.provider_type, "provider configuration") {
+            let diagnostics = match decode_dynamic_value(
+                request.config.as_ref(),
+                &self.provider_type,
+                "provider configuration",
+            ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
-                Ok(config) => guard_panics("provider validation", self.provider.validate_config(&config))
-                    .await
-                    .unwrap_or_else(Diagnostics::from),
+                Ok(config) => guard_panics(
+                    "provider validation",
+                    self.provider.validate_config(&config),
+                )
+                .await
+                .unwrap_or_else(Diagnostics::from),
             };
-            Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diagnostics_to_proto(diagnostics) }))
+            Ok(Response::new(pb::validate_provider_config::Response {
+                diagnostics: diagnostics_to_proto(diagnostics),
+            }))
         })
         .await
     }
@@ -220,14 +274,24 @@ impl ProviderRpc for ProviderService {
     ) -> Reply<pb::configure_provider::Response> {
         let request = request.into_inner();
         observe("ConfigureProvider", "", async {
-            let diagnostics = match decode_dynamic_value(request.config.as_ref(), &self.provider_type, "provider configuration") {
+            let diagnostics = match decode_dynamic_value(
+                request.config.as_ref(),
+                &self.provider_type,
+                "provider configuration",
+            ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
-                Ok(config) if !config.is_wholly_known() => unknown_attributes(&config, "Provider configuration"),
-                Ok(config) => guard_panics("provider configuration", self.provider.configure(&config))
-                    .await
-                    .unwrap_or_else(Diagnostics::from),
+                Ok(config) if !config.is_wholly_known() => {
+                    unknown_attributes(&config, "Provider configuration")
+                }
+                Ok(config) => {
+                    guard_panics("provider configuration", self.provider.configure(&config))
+                        .await
+                        .unwrap_or_else(Diagnostics::from)
+                }
             };
-            Ok(Response::new(pb::configure_provider::Response { diagnostics: diagnostics_to_proto(diagnostics) }))
+            Ok(Response::new(pb::configure_provider::Response {
+                diagnostics: diagnostics_to_proto(diagnostics),
+            }))
         })
         .await
     }
@@ -241,20 +305,32 @@ impl ProviderRpc for ProviderService {
             let diagnostics = match self.data_source(&request.type_name) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
                 Ok(registered) => {
-                    match decode_dynamic_value(request.config.as_ref(), &registered.value_type, "data source configuration") {
+                    match decode_dynamic_value(
+                        request.config.as_ref(),
+                        &registered.value_type,
+                        "data source configuration",
+                    ) {
                         Err(diagnostic) => Diagnostics::from(diagnostic),
-                        Ok(config) => guard_panics("data source validation", registered.source.validate(&config))
-                            .await
-                            .unwrap_or_else(Diagnostics::from),
+                        Ok(config) => guard_panics(
+                            "data source validation",
+                            registered.source.validate(&config),
+                        )
+                        .await
+                        .unwrap_or_else(Diagnostics::from),
                     }
                 }
             };
-            Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diagnostics_to_proto(diagnostics) }))
+            Ok(Response::new(pb::validate_data_resource_config::Response {
+                diagnostics: diagnostics_to_proto(diagnostics),
+            }))
         })
         .await
     }
 
-    async fn read_data_source(&self, request: Request<pb::read_data_source::Request>) -> Reply<pb::read_data_source::Response> {
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Reply<pb::read_data_source::Response> {
         let request = request.into_inner();
         observe("ReadDataSource", &request.type_name, async {
             let (state, diagnostics) = self.read(&request).await;
@@ -267,10 +343,15 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn stop_provider(&self, _request: Request<pb::stop_provider::Request>) -> Reply<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Reply<pb::stop_provider::Response> {
         observe("StopProvider", "", async {
             self.stop.stop();
-            Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+            Ok(Response::new(pb::stop_provider::Response {
+                error: String::new(),
+            }))
         })
         .await
     }
@@ -280,13 +361,21 @@ impl ProviderRpc for ProviderService {
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Reply<pb::get_resource_identity_schemas::Response> {
         observe("GetResourceIdentitySchemas", "", async {
-            Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+            Ok(Response::new(
+                pb::get_resource_identity_schemas::Response::default(),
+            ))
         })
         .await
     }
 
-    async fn get_functions(&self, _request: Request<pb::get_functions::Request>) -> Reply<pb::get_functions::Response> {
-        observe("GetFunctions", "", async { Ok(Response::new(pb::get_functions::Response::default())) }).await
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Reply<pb::get_functions::Response> {
+        observe("GetFunctions", "", async {
+            Ok(Response::new(pb::get_functions::Response::default()))
+        })
+        .await
     }
 
     // ---- Everything below is about things a data-source-only provider does not have. ----
@@ -332,7 +421,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn read_resource(&self, request: Request<pb::read_resource::Request>) -> Reply<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Reply<pb::read_resource::Response> {
         let type_name = request.into_inner().type_name;
         observe("ReadResource", &type_name, async {
             Ok(Response::new(pb::read_resource::Response {
@@ -419,9 +511,11 @@ impl ProviderRpc for ProviderService {
     ) -> Reply<pb::validate_ephemeral_resource_config::Response> {
         let type_name = request.into_inner().type_name;
         observe("ValidateEphemeralResourceConfig", &type_name, async {
-            Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-            }))
+            Ok(Response::new(
+                pb::validate_ephemeral_resource_config::Response {
+                    diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
+                },
+            ))
         })
         .await
     }
@@ -469,7 +563,10 @@ impl ProviderRpc for ProviderService {
 
     type ListResourceStream = tokio_stream::Once<Result<pb::list_resource::Event, Status>>;
 
-    async fn list_resource(&self, request: Request<pb::list_resource::Request>) -> Reply<Self::ListResourceStream> {
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
         let type_name = request.into_inner().type_name;
         observe("ListResource", &type_name, async {
             let event = pb::list_resource::Event {
@@ -494,13 +591,19 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn call_function(&self, request: Request<pb::call_function::Request>) -> Reply<pb::call_function::Response> {
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Reply<pb::call_function::Response> {
         let name = request.into_inner().name;
         observe("CallFunction", &name, async {
             let diagnostic = self.unsupported("functions", &name);
             Ok(Response::new(pb::call_function::Response {
                 result: None,
-                error: Some(pb::FunctionError { text: diagnostic.detail, function_argument: None }),
+                error: Some(pb::FunctionError {
+                    text: diagnostic.detail,
+                    function_argument: None,
+                }),
             }))
         })
         .await
@@ -535,7 +638,10 @@ impl ProviderRpc for ProviderService {
 
     type ReadStateBytesStream = tokio_stream::Once<Result<pb::read_state_bytes::Response, Status>>;
 
-    async fn read_state_bytes(&self, request: Request<pb::read_state_bytes::Request>) -> Reply<Self::ReadStateBytesStream> {
+    async fn read_state_bytes(
+        &self,
+        request: Request<pb::read_state_bytes::Request>,
+    ) -> Reply<Self::ReadStateBytesStream> {
         let type_name = request.into_inner().type_name;
         observe("ReadStateBytes", &type_name, async {
             let chunk = pb::read_state_bytes::Response {
@@ -559,7 +665,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn lock_state(&self, request: Request<pb::lock_state::Request>) -> Reply<pb::lock_state::Response> {
+    async fn lock_state(
+        &self,
+        request: Request<pb::lock_state::Request>,
+    ) -> Reply<pb::lock_state::Response> {
         let type_name = request.into_inner().type_name;
         observe("LockState", &type_name, async {
             Ok(Response::new(pb::lock_state::Response {
@@ -570,7 +679,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn unlock_state(&self, request: Request<pb::unlock_state::Request>) -> Reply<pb::unlock_state::Response> {
+    async fn unlock_state(
+        &self,
+        request: Request<pb::unlock_state::Request>,
+    ) -> Reply<pb::unlock_state::Response> {
         let type_name = request.into_inner().type_name;
         observe("UnlockState", &type_name, async {
             Ok(Response::new(pb::unlock_state::Response {
@@ -580,7 +692,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn get_states(&self, request: Request<pb::get_states::Request>) -> Reply<pb::get_states::Response> {
+    async fn get_states(
+        &self,
+        request: Request<pb::get_states::Request>,
+    ) -> Reply<pb::get_states::Response> {
         let type_name = request.into_inner().type_name;
         observe("GetStates", &type_name, async {
             Ok(Response::new(pb::get_states::Response {
@@ -591,7 +706,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn delete_state(&self, request: Request<pb::delete_state::Request>) -> Reply<pb::delete_state::Response> {
+    async fn delete_state(
+        &self,
+        request: Request<pb::delete_state::Request>,
+    ) -> Reply<pb::delete_state::Response> {
         let type_name = request.into_inner().type_name;
         observe("DeleteState", &type_name, async {
             Ok(Response::new(pb::delete_state::Response {
@@ -601,7 +719,10 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    async fn plan_action(&self, request: Request<pb::plan_action::Request>) -> Reply<pb::plan_action::Response> {
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
         let action_type = request.into_inner().action_type;
         observe("PlanAction", &action_type, async {
             Ok(Response::new(pb::plan_action::Response {
@@ -614,13 +735,18 @@ impl ProviderRpc for ProviderService {
 
     type InvokeActionStream = tokio_stream::Once<Result<pb::invoke_action::Event, Status>>;
 
-    async fn invoke_action(&self, request: Request<pb::invoke_action::Request>) -> Reply<Self::InvokeActionStream> {
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Reply<Self::InvokeActionStream> {
         let action_type = request.into_inner().action_type;
         observe("InvokeAction", &action_type, async {
             let event = pb::invoke_action::Event {
-                r#type: Some(pb::invoke_action::event::Type::Completed(pb::invoke_action::event::Completed {
-                    diagnostics: self.unsupported_proto("actions", &action_type),
-                })),
+                r#type: Some(pb::invoke_action::event::Type::Completed(
+                    pb::invoke_action::event::Completed {
+                        diagnostics: self.unsupported_proto("actions", &action_type),
+                    },
+                )),
             };
             Ok(Response::new(tokio_stream::once(Ok(event))))
         })
@@ -644,32 +770,48 @@ impl ProviderRpc for ProviderService {
 impl ProviderService {
     /// ReadDataSource: decode, read with the current StopProvider token, then check and encode
     /// the state. Returns the encoded state (if valid) and all diagnostics.
-    async fn read(&self, request: &pb::read_data_source::Request) -> (Option<pb::DynamicValue>, Diagnostics) {
+    async fn read(
+        &self,
+        request: &pb::read_data_source::Request,
+    ) -> (Option<pb::DynamicValue>, Diagnostics) {
         let registered = match self.data_source(&request.type_name) {
             Ok(registered) => registered,
             Err(diagnostic) => return (None, diagnostic.into()),
         };
-        let config =
-            match decode_dynamic_value(request.config.as_ref(), &registered.value_type, "data source configuration") {
-                Ok(config) => config,
-                Err(diagnostic) => return (None, diagnostic.into()),
-            };
+        let config = match decode_dynamic_value(
+            request.config.as_ref(),
+            &registered.value_type,
+            "data source configuration",
+        ) {
+            Ok(config) => config,
+            Err(diagnostic) => return (None, diagnostic.into()),
+        };
         if !config.is_wholly_known() {
-            return (None, unknown_attributes(&config, "Data source configuration"));
+            return (
+                None,
+                unknown_attributes(&config, "Data source configuration"),
+            );
         }
-        let result = match guard_panics("the data source read", registered.source.read(&config, self.stop.token())).await {
+        let result = match guard_panics(
+            "the data source read",
+            registered.source.read(&config, self.stop.token()),
+        )
+        .await
+        {
             Ok(result) => result,
             Err(diagnostic) => return (None, diagnostic.into()),
         };
         let mut diagnostics = result.diagnostics;
         let state = match result.state {
-            Some(state) => match encode_state(&state, &registered.value_type, "data source state") {
-                Ok(encoded) => Some(encoded),
-                Err(diagnostic) => {
-                    diagnostics.push(diagnostic);
-                    None
+            Some(state) => {
+                match encode_state(&state, &registered.value_type, "data source state") {
+                    Ok(encoded) => Some(encoded),
+                    Err(diagnostic) => {
+                        diagnostics.push(diagnostic);
+                        None
+                    }
                 }
-            },
+            }
             None if diagnostics.has_errors() => None,
             None => {
                 diagnostics.push(Diagnostic::error(
@@ -691,12 +833,17 @@ mod tests {
     fn unknown_attributes_point_at_each_unknown_top_level_attribute() {
         let config = Value::object([
             ("region", Value::Unknown),
-            ("endpoints", Value::Map([("rds".to_owned(), Value::Unknown)].into_iter().collect())),
+            (
+                "endpoints",
+                Value::Map([("rds".to_owned(), Value::Unknown)].into_iter().collect()),
+            ),
             ("known", Value::from("x")),
         ]);
         let diagnostics = unknown_attributes(&config, "Provider configuration");
-        let paths: Vec<String> =
-            diagnostics.iter().filter_map(|d| d.attribute.as_ref().map(ToString::to_string)).collect();
+        let paths: Vec<String> = diagnostics
+            .iter()
+            .filter_map(|d| d.attribute.as_ref().map(ToString::to_string))
+            .collect();
         assert_eq!(paths, ["endpoints", "region"]);
         assert!(diagnostics.has_errors());
         assert!(unknown_attributes(&Value::object([("a", Value::from(true))]), "x").is_empty());

@@ -23,7 +23,10 @@ impl StdioService {
 impl GrpcStdio for StdioService {
     type StreamStdioStream = IdleStream<StdioData>;
 
-    async fn stream_stdio(&self, _request: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _request: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(idle_until_shutdown(self.shutdown.clone())))
     }
 }

@@ -14,12 +14,16 @@ pub(crate) struct StopSignal {
 impl StopSignal {
     /// The token for a request starting now.
     pub(crate) fn token(&self) -> CancellationToken {
-        self.current.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Cancels every request started so far.
     pub(crate) fn stop(&self) {
-        let previous = std::mem::take(&mut *self.current.lock().unwrap_or_else(PoisonError::into_inner));
+        let previous =
+            std::mem::take(&mut *self.current.lock().unwrap_or_else(PoisonError::into_inner));
         previous.cancel();
     }
 }

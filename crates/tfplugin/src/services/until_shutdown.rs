@@ -10,5 +10,8 @@ pub(crate) type IdleStream<T> = Pin<Box<dyn Stream<Item = Result<T, tonic::Statu
 /// Long-lived streams must end on shutdown: a graceful HTTP/2 shutdown waits for every open
 /// stream, so a stream that never ends would keep the process alive.
 pub(crate) fn idle_until_shutdown<T: Send + 'static>(shutdown: CancellationToken) -> IdleStream<T> {
-    Box::pin(stream::once(async move { shutdown.cancelled_owned().await }).filter_map(|()| async { None }))
+    Box::pin(
+        stream::once(async move { shutdown.cancelled_owned().await })
+            .filter_map(|()| async { None }),
+    )
 }

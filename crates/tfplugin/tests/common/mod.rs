@@ -63,11 +63,14 @@ impl ServerCertVerifier for PinnedServer {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let localhost = matches!(server_name, ServerName::DnsName(name) if name.as_ref() == "localhost");
+        let localhost =
+            matches!(server_name, ServerName::DnsName(name) if name.as_ref() == "localhost");
         if localhost && end_entity.as_ref() == self.expected_der.as_slice() {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            ))
         }
     }
 
@@ -115,7 +118,11 @@ fn client_tls_config(client: &ClientIdentity, server_certificate_der: &[u8]) -> 
 }
 
 /// A gRPC channel over the plugin's unix socket with mutual TLS.
-pub async fn tls_channel(socket: &Path, client: &ClientIdentity, server_certificate_der: &[u8]) -> Result<Channel, BoxError> {
+pub async fn tls_channel(
+    socket: &Path,
+    client: &ClientIdentity,
+    server_certificate_der: &[u8],
+) -> Result<Channel, BoxError> {
     let connector = TlsConnector::from(client_tls_config(client, server_certificate_der));
     let socket = socket.to_path_buf();
     let channel = Endpoint::try_from("http://localhost")?
@@ -154,7 +161,11 @@ pub fn controller_client(channel: Channel) -> GrpcControllerClient<Channel> {
 
 pub async fn health_status(channel: Channel) -> Result<i32, tonic::Status> {
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-    let response = health.check(tonic_health::pb::HealthCheckRequest { service: "plugin".to_owned() }).await?;
+    let response = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".to_owned(),
+        })
+        .await?;
     Ok(response.into_inner().status)
 }
 
@@ -166,8 +177,15 @@ pub fn echo_type() -> Type {
 }
 
 pub fn echo_config(input: &str, mode: &str) -> pb::DynamicValue {
-    let value = Value::object([("input", Value::from(input)), ("mode", Value::from(mode)), ("output", Value::Null)]);
-    pb::DynamicValue { msgpack: tfplugin::cty::msgpack::encode(&value, &echo_type()).expect("encode"), json: Vec::new() }
+    let value = Value::object([
+        ("input", Value::from(input)),
+        ("mode", Value::from(mode)),
+        ("output", Value::Null),
+    ]);
+    pb::DynamicValue {
+        msgpack: tfplugin::cty::msgpack::encode(&value, &echo_type()).expect("encode"),
+        json: Vec::new(),
+    }
 }
 
 pub fn decode_state(state: &pb::DynamicValue) -> Value {
@@ -185,7 +203,12 @@ impl ToyProvider {
         let (started, receiver) = mpsc::unbounded_channel();
         let mut echo = EchoDataSource::new();
         echo.read_started = Some(started);
-        (Self { echo: Arc::new(echo) }, receiver)
+        (
+            Self {
+                echo: Arc::new(echo),
+            },
+            receiver,
+        )
     }
 }
 
@@ -194,7 +217,10 @@ impl Provider for ToyProvider {
     fn schema(&self) -> Schema {
         Schema::new(
             "A toy provider.",
-            vec![Attribute::string("endpoint").optional(), Attribute::string("token").optional().sensitive()],
+            vec![
+                Attribute::string("endpoint").optional(),
+                Attribute::string("token").optional().sensitive(),
+            ],
         )
     }
 
@@ -204,9 +230,11 @@ impl Provider for ToyProvider {
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {
         match config.get("endpoint").and_then(Value::as_str) {
-            Some(endpoint) if !endpoint.starts_with("https://") => Diagnostic::error("Invalid endpoint", "use https")
-                .at(tfplugin::AttributePath::root("endpoint"))
-                .into(),
+            Some(endpoint) if !endpoint.starts_with("https://") => {
+                Diagnostic::error("Invalid endpoint", "use https")
+                    .at(tfplugin::AttributePath::root("endpoint"))
+                    .into()
+            }
             _ => Diagnostics::new(),
         }
     }
@@ -246,7 +274,9 @@ impl DataSource for EchoDataSource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         match config.get("input").and_then(Value::as_str) {
-            Some("") => Diagnostic::error("Empty input", "input must not be empty").at(tfplugin::AttributePath::root("input")).into(),
+            Some("") => Diagnostic::error("Empty input", "input must not be empty")
+                .at(tfplugin::AttributePath::root("input"))
+                .into(),
             _ => Diagnostics::new(),
         }
     }
@@ -255,7 +285,11 @@ impl DataSource for EchoDataSource {
         if let Some(started) = &self.read_started {
             let _ = started.send(());
         }
-        let input = config.get("input").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let input = config
+            .get("input")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let state = |output: Value| {
             Some(Value::object([
                 ("input", Value::from(input.clone())),
@@ -266,13 +300,25 @@ impl DataSource for EchoDataSource {
         match config.get("mode").and_then(Value::as_str) {
             Some("wait") => {
                 cancel.cancelled().await;
-                ReadResult { state: None, diagnostics: Diagnostic::error("Read cancelled", "stopped by Terraform").into() }
+                ReadResult {
+                    state: None,
+                    diagnostics: Diagnostic::error("Read cancelled", "stopped by Terraform").into(),
+                }
             }
             Some("panic") => panic!("toy provider panics on purpose"),
-            Some("wrong_type") => ReadResult { state: state(Value::from(true)), diagnostics: Diagnostics::new() },
-            Some("unknown") => ReadResult { state: state(Value::Unknown), diagnostics: Diagnostics::new() },
+            Some("wrong_type") => ReadResult {
+                state: state(Value::from(true)),
+                diagnostics: Diagnostics::new(),
+            },
+            Some("unknown") => ReadResult {
+                state: state(Value::Unknown),
+                diagnostics: Diagnostics::new(),
+            },
             Some("nothing") => ReadResult::default(),
-            _ => ReadResult { state: state(Value::from(format!("echo: {input}"))), diagnostics: Diagnostics::new() },
+            _ => ReadResult {
+                state: state(Value::from(format!("echo: {input}"))),
+                diagnostics: Diagnostics::new(),
+            },
         }
     }
 }

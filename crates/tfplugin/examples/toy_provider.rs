@@ -1,0 +1,81 @@
+//! `tfplugin-toy-provider`: a toy provider served with [`tfplugin::serve`]. One data source,
+//! `toy_echo`, whose computed `output` echoes `input`. The crate's process tests start it the
+//! way Terraform does; it can also be run by hand: `cargo run -p tfplugin --bin tfplugin-toy-provider -- --debug`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tfplugin::{
+    Attribute, DataSource, Diagnostics, Provider, ReadResult, Schema, ServeOptions, Value,
+};
+use tokio_util::sync::CancellationToken;
+
+struct ToyProvider;
+
+#[async_trait]
+impl Provider for ToyProvider {
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "A toy provider.",
+            vec![Attribute::string("greeting").optional()],
+        )
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(Echo)]
+    }
+
+    async fn validate_config(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn configure(&self, _config: &Value) -> Diagnostics {
+        tracing::info!("toy provider configured");
+        Diagnostics::new()
+    }
+}
+
+struct Echo;
+
+#[async_trait]
+impl DataSource for Echo {
+    fn type_name(&self) -> &'static str {
+        "toy_echo"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Echoes its input.",
+            vec![
+                Attribute::string("input").required(),
+                Attribute::string("output").computed(),
+            ],
+        )
+    }
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn read(&self, config: &Value, _cancel: CancellationToken) -> ReadResult {
+        let input = config.get("input").cloned().unwrap_or(Value::Null);
+        let output = Value::string_or_null(input.as_str().map(|text| format!("echo: {text}")));
+        ReadResult {
+            state: Some(Value::object([("input", input), ("output", output)])),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let debug = std::env::args().skip(1).any(|arg| arg == "--debug");
+    tfplugin::serve(
+        ToyProvider,
+        ServeOptions {
+            provider_address: "registry.terraform.io/example/toy".to_owned(),
+            binary_name: "terraform-provider-toy".to_owned(),
+            debug,
+        },
+    )
+}

@@ -1,0 +1,234 @@
+//! The example toy provider run as a process, the way Terraform runs a plugin: environment in,
+//! one handshake line on stdout, gRPC over the announced socket, exit on Shutdown/SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use common::*;
+use tfplugin::proto::plugin::Empty;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::server::handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+
+fn toy_provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tfplugin-toy-provider"))
+}
+
+/// The toy provider with a clean environment (no inherited Terraform variables).
+fn toy_provider(socket_dir: &Path) -> Command {
+    let mut command = Command::new(toy_provider_binary());
+    command
+        .env_clear()
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir)
+        .env("TF_LOG", "DEBUG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn as_terraform<'a>(command: &'a mut Command, client: Option<&ClientIdentity>) -> &'a mut Command {
+    command
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6");
+    match client {
+        Some(client) => command.env("PLUGIN_CLIENT_CERT", &client.certificate_pem),
+        None => command.env("TF_DISABLE_PLUGIN_TLS", "1"),
+    }
+}
+
+/// The parsed handshake line.
+struct Handshake {
+    socket: PathBuf,
+    certificate_der: Option<Vec<u8>>,
+}
+
+fn read_handshake(stdout: &mut BufReader<ChildStdout>) -> (String, Handshake) {
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read handshake line");
+    let line = line.trim_end_matches('\n').to_owned();
+    let fields: Vec<&str> = line.split('|').collect();
+    assert_eq!(fields.len(), 6, "handshake line {line:?}");
+    assert_eq!(&fields[..3], ["1", "6", "unix"], "{line:?}");
+    assert_eq!(fields[4], "grpc");
+    let certificate_der = (!fields[5].is_empty()).then(|| {
+        STANDARD_NO_PAD
+            .decode(fields[5])
+            .expect("certificate is base64 without padding")
+    });
+    (
+        line.clone(),
+        Handshake {
+            socket: PathBuf::from(fields[3]),
+            certificate_der,
+        },
+    )
+}
+
+fn wait_for_exit(mut child: Child) -> (std::process::ExitStatus, String) {
+    let status = child.wait().expect("wait");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    (status, stderr)
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn run_by_hand_it_explains_itself_and_exits_1() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = toy_provider(dir.path()).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("This binary is a plugin. These are not meant to be executed directly."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn without_protocol_6_it_exits_1() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = toy_provider(dir.path())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "4,5")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("protocol version 6"));
+}
+
+#[tokio::test]
+async fn terraform_style_session_with_auto_mtls_ends_with_shutdown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let client = ClientIdentity::generate();
+    let mut child = as_terraform(&mut toy_provider(dir.path()), Some(&client))
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (_, handshake) = read_handshake(&mut stdout);
+    assert!(handshake.socket.starts_with(dir.path()));
+    let certificate = handshake
+        .certificate_der
+        .expect("AutoMTLS announces a certificate");
+
+    let channel = tls_channel(&handshake.socket, &client, &certificate)
+        .await
+        .expect("connect");
+    assert_eq!(
+        health_status(channel.clone()).await.expect("health"),
+        SERVING
+    );
+    let schema = provider_client(channel.clone())
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("schema")
+        .into_inner();
+    assert!(schema.data_source_schemas.contains_key("toy_echo"));
+
+    controller_client(channel)
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown");
+    let (status, stderr) = tokio::task::spawn_blocking(move || wait_for_exit(child))
+        .await
+        .expect("join");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(!handshake.socket.exists(), "socket removed on exit");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("stdout");
+    assert!(
+        rest.is_empty(),
+        "nothing but the handshake on stdout: {rest:?}"
+    );
+    // Logs are hclog JSON lines on stderr.
+    let log_line = stderr
+        .lines()
+        .find(|line| line.starts_with('{'))
+        .expect("a log line");
+    let json: serde_json::Value = serde_json::from_str(log_line).expect("JSON log line");
+    assert_eq!(json["@module"], "provider.terraform-provider-toy");
+}
+
+#[tokio::test]
+async fn sigint_is_ignored_and_sigterm_stops_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = as_terraform(&mut toy_provider(dir.path()), None)
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (line, handshake) = read_handshake(&mut stdout);
+    assert!(
+        line.ends_with("|grpc|"),
+        "plaintext has an empty certificate field: {line}"
+    );
+
+    signal(&child, "INT");
+    // Still serving after Ctrl-C: Terraform, not the signal, stops providers.
+    let channel = plain_channel(&handshake.socket).await.expect("connect");
+    assert_eq!(
+        health_status(channel).await.expect("health after SIGINT"),
+        SERVING
+    );
+
+    signal(&child, "TERM");
+    let (status, stderr) = tokio::task::spawn_blocking(move || wait_for_exit(child))
+        .await
+        .expect("join");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+}
+
+#[tokio::test]
+async fn debug_mode_prints_reattach_instructions_and_stops_on_ctrl_c() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = toy_provider(dir.path())
+        .arg("--debug")
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let reattach = loop {
+        let mut line = String::new();
+        assert_ne!(
+            stdout.read_line(&mut line).expect("read"),
+            0,
+            "no TF_REATTACH_PROVIDERS line"
+        );
+        if let Some(value) = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+            break value.trim_end_matches('\'').to_owned();
+        }
+    };
+    let json: serde_json::Value = serde_json::from_str(&reattach).expect("reattach JSON");
+    let entry = &json["registry.terraform.io/example/toy"];
+    assert_eq!(entry["Protocol"], "grpc");
+    assert_eq!(entry["ProtocolVersion"], 6);
+    assert_eq!(entry["Test"], true);
+    assert_eq!(entry["Pid"], child.id());
+    assert_eq!(entry["Addr"]["Network"], "unix");
+    let socket = PathBuf::from(entry["Addr"]["String"].as_str().expect("socket path"));
+
+    let channel = plain_channel(&socket)
+        .await
+        .expect("plaintext in debug mode");
+    assert_eq!(health_status(channel).await.expect("health"), SERVING);
+
+    signal(&child, "INT");
+    let (status, stderr) = tokio::task::spawn_blocking(move || wait_for_exit(child))
+        .await
+        .expect("join");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+}
