@@ -93,6 +93,24 @@ async fn pinned_client_gets_health_and_schema() {
 }
 
 #[tokio::test]
+async fn tls_1_2_clients_are_served_too() {
+    let (server, client, _dir, _) = start_tls().await;
+    let certificate = server.certificate_der().expect("certificate");
+    let channel = tls_channel_with_versions(
+        &socket_path(&server),
+        &client,
+        certificate,
+        &[&rustls::version::TLS12],
+    )
+    .await
+    .expect("TLS 1.2 connection");
+    assert_eq!(
+        health_status(channel).await.expect("health over TLS 1.2"),
+        SERVING
+    );
+}
+
+#[tokio::test]
 async fn client_with_another_certificate_is_refused_and_server_keeps_serving() {
     let (server, client, _dir, _) = start_tls().await;
     let stranger = ClientIdentity::generate();

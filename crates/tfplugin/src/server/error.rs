@@ -10,6 +10,11 @@ pub enum ServeError {
     Tls(#[from] rustls::Error),
     #[error("cannot listen: {0}")]
     Listen(#[source] io::Error),
+    #[error("cannot {action}: {source}")]
+    Io {
+        action: &'static str,
+        source: io::Error,
+    },
     #[error("the gRPC server failed: {0}")]
     Grpc(#[from] tonic::transport::Error),
     #[error("the gRPC server task failed: {0}")]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::ServeError;
 use super::debug;
 use super::grpc::start;
 use super::handshake::{PluginEnvironment, resolve_settings};
@@ -65,8 +66,12 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
     };
     let outcome = runtime.block_on(async move {
         let server = start(Arc::new(provider), settings).await?;
-        super::signals::handle_signals(server.shutdown_token(), options.debug)
-            .map_err(super::ServeError::Listen)?;
+        super::signals::handle_signals(server.shutdown_token(), options.debug).map_err(
+            |source| ServeError::Io {
+                action: "install signal handlers",
+                source,
+            },
+        )?;
         let announcement = if options.debug {
             debug::instructions(
                 &options.provider_address,
@@ -76,7 +81,10 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
         } else {
             server.handshake_line()
         };
-        announce(&announcement).map_err(super::ServeError::Listen)?;
+        announce(&announcement).map_err(|source| ServeError::Io {
+            action: "write the handshake to stdout",
+            source,
+        })?;
         server.wait().await
     });
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);

@@ -136,7 +136,10 @@ impl ProviderService {
 /// Runs one RPC inside a span naming it (so provider logs carry `tf_rpc`), logging its
 /// arrival and elapsed time at debug level.
 async fn observe<T>(rpc: &'static str, type_name: &str, body: impl Future<Output = T>) -> T {
-    let span = tracing::info_span!("rpc", tf_rpc = rpc, tf_type_name = type_name);
+    let span = tracing::info_span!("rpc", tf_rpc = rpc, tf_type_name = tracing::field::Empty);
+    if !type_name.is_empty() {
+        span.record("tf_type_name", type_name);
+    }
     async move {
         let started = Instant::now();
         tracing::debug!("received request");

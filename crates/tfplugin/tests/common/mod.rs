@@ -97,14 +97,18 @@ impl ServerCertVerifier for PinnedServer {
     }
 }
 
-fn client_tls_config(client: &ClientIdentity, server_certificate_der: &[u8]) -> Arc<ClientConfig> {
+fn client_tls_config(
+    client: &ClientIdentity,
+    server_certificate_der: &[u8],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<ClientConfig> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = Arc::new(PinnedServer {
         expected_der: server_certificate_der.to_vec(),
         algorithms: provider.signature_verification_algorithms,
     });
     let mut config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .expect("protocol versions")
         .dangerous()
         .with_custom_certificate_verifier(verifier)
@@ -117,13 +121,24 @@ fn client_tls_config(client: &ClientIdentity, server_certificate_der: &[u8]) -> 
     Arc::new(config)
 }
 
-/// A gRPC channel over the plugin's unix socket with mutual TLS.
+/// A gRPC channel over the plugin's unix socket with mutual TLS (1.2 or 1.3).
 pub async fn tls_channel(
     socket: &Path,
     client: &ClientIdentity,
     server_certificate_der: &[u8],
 ) -> Result<Channel, BoxError> {
-    let connector = TlsConnector::from(client_tls_config(client, server_certificate_der));
+    let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
+    tls_channel_with_versions(socket, client, server_certificate_der, &versions).await
+}
+
+/// Like [`tls_channel`], restricted to the given TLS versions.
+pub async fn tls_channel_with_versions(
+    socket: &Path,
+    client: &ClientIdentity,
+    server_certificate_der: &[u8],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Channel, BoxError> {
+    let connector = TlsConnector::from(client_tls_config(client, server_certificate_der, versions));
     let socket = socket.to_path_buf();
     let channel = Endpoint::try_from("http://localhost")?
         .connect_with_connector(tower::service_fn(move |_: Uri| {
