@@ -43,8 +43,10 @@ fail() {
 WORK_DIR=""
 SIMULATOR_PID=""
 cleanup() {
+    # A closed output (e.g. `| head`) must not stop the clean-up half-way.
+    trap '' PIPE
     if [ -n "$SIMULATOR_PID" ] && kill -0 "$SIMULATOR_PID" 2>/dev/null; then
-        step "Stopping the API simulator"
+        step "Stopping the API simulator" 2>/dev/null || true
         kill "$SIMULATOR_PID" 2>/dev/null || true
         wait "$SIMULATOR_PID" 2>/dev/null || true
     fi
@@ -53,7 +55,9 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 # --- Tools -------------------------------------------------------------------------

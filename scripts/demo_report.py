@@ -41,10 +41,10 @@ def human_size(kilobytes):
 
 def table(rows, headers):
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)))
+        lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
     return "\n".join(lines)
 
 
@@ -105,4 +105,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing left to say.
+        sys.stderr.close()
+        sys.exit(1)

@@ -51,25 +51,51 @@ mod tests {
 
     #[test]
     fn api_format_is_kept_as_is() {
-        assert_eq!(normalize("2018-08-06T10:41:14+0800").unwrap(), "2018-08-06T10:41:14+0800");
-        assert_eq!(normalize("2018-08-06T10:41:14-0530").unwrap(), "2018-08-06T10:41:14-0530");
+        assert_eq!(
+            normalize("2018-08-06T10:41:14+0800").unwrap(),
+            "2018-08-06T10:41:14+0800"
+        );
+        assert_eq!(
+            normalize("2018-08-06T10:41:14-0530").unwrap(),
+            "2018-08-06T10:41:14-0530"
+        );
     }
 
     #[test]
     fn rfc3339_is_converted_keeping_the_offset() {
-        assert_eq!(normalize("2018-08-06T10:41:14+08:00").unwrap(), "2018-08-06T10:41:14+0800");
-        assert_eq!(normalize("2018-08-06T02:41:14Z").unwrap(), "2018-08-06T02:41:14+0000");
-        assert_eq!(normalize("2018-08-06t02:41:14z").unwrap(), "2018-08-06T02:41:14+0000");
+        assert_eq!(
+            normalize("2018-08-06T10:41:14+08:00").unwrap(),
+            "2018-08-06T10:41:14+0800"
+        );
+        assert_eq!(
+            normalize("2018-08-06T02:41:14Z").unwrap(),
+            "2018-08-06T02:41:14+0000"
+        );
+        assert_eq!(
+            normalize("2018-08-06t02:41:14z").unwrap(),
+            "2018-08-06T02:41:14+0000"
+        );
     }
 
     #[test]
     fn same_instant_in_both_formats() {
-        assert_eq!(parse("2018-08-06T10:41:14+0800").unwrap(), parse("2018-08-06T02:41:14Z").unwrap());
+        assert_eq!(
+            parse("2018-08-06T10:41:14+0800").unwrap(),
+            parse("2018-08-06T02:41:14Z").unwrap()
+        );
     }
 
     #[test]
     fn bad_times_are_explained() {
-        for bad in ["", "yesterday", "2018-08-06", "2018-08-06 10:41:14+0800", "2018-13-06T10:41:14Z", "2018-08-06T10:41:14", "2018-08-06T10:41:14 0800"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2018-08-06",
+            "2018-08-06 10:41:14+0800",
+            "2018-13-06T10:41:14Z",
+            "2018-08-06T10:41:14",
+            "2018-08-06T10:41:14 0800",
+        ] {
             let err = parse(bad).unwrap_err();
             assert!(err.contains("not a valid time"), "{bad}: {err}");
         }

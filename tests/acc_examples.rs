@@ -86,7 +86,10 @@ fn workdir_with_example(name: &str) -> Workdir {
     for (file, text) in &files {
         workdir.write(file, text);
     }
-    if !files.iter().any(|(_, text)| text.contains("required_providers")) {
+    if !files
+        .iter()
+        .any(|(_, text)| text.contains("required_providers"))
+    {
         workdir.write("required_providers.tf", REQUIRED_PROVIDERS);
     }
     workdir
@@ -110,7 +113,11 @@ fn every_example_validates() {
     for name in example_dirs() {
         let report = workdir_with_example(&name).validate_json();
         assert_eq!(report["valid"], json!(true), "examples/{name}: {report:#}");
-        assert_eq!(report["error_count"], json!(0), "examples/{name}: {report:#}");
+        assert_eq!(
+            report["error_count"],
+            json!(0),
+            "examples/{name}: {report:#}"
+        );
     }
 }
 
@@ -186,7 +193,11 @@ fn demo_lists_every_backup_and_the_newest_completed_one() {
     let expected = running
         .dataset
         .query(&Query::new(DEMO_MYSQL_INSTANCE_ID, "auto"));
-    assert!(expected.len() > 100, "the demo data pages: {}", expected.len());
+    assert!(
+        expected.len() > 100,
+        "the demo data pages: {}",
+        expected.len()
+    );
     assert_eq!(output(&outputs, "total_count"), &json!(expected.len()));
     let listed = output(&outputs, "backups")
         .as_array()
@@ -319,7 +330,11 @@ fn filter_by_name_explains_when_no_backup_has_the_name() {
     let apply = workdir.run(&["apply", "-auto-approve", "-input=false"]);
 
     apply.assert_failure();
-    let message = apply.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = apply
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         message.contains(&format!(
             "Instance {DEMO_SQLSERVER_INSTANCE_ID} has no auto backup named \"no-such-backup\""

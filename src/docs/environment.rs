@@ -77,8 +77,17 @@ mod tests {
     #[test]
     fn marks_secrets_in_the_table() {
         let table = env_table(&provider_schema());
-        assert!(table.contains("| `HW_SECRET_KEY` | `secret_key` | yes |"), "{table}");
-        assert!(table.contains("| `HW_SECURITY_TOKEN` | `security_token` | yes |"), "{table}");
-        assert!(table.contains("| `HW_ACCESS_KEY` | `access_key` | no |"), "{table}");
+        assert!(
+            table.contains("| `HW_SECRET_KEY` | `secret_key` | yes |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `HW_SECURITY_TOKEN` | `security_token` | yes |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `HW_ACCESS_KEY` | `access_key` | no |"),
+            "{table}"
+        );
     }
 }

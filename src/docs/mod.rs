@@ -62,8 +62,14 @@ mod tests {
         // The walk does reach nested attributes.
         let mut paths = Vec::new();
         collect_paths(&schema.block.attributes, "", &mut paths);
-        assert!(paths.contains(&"backups.datastore.version".to_owned()), "{paths:?}");
-        assert!(paths.contains(&"backups.databases.name".to_owned()), "{paths:?}");
+        assert!(
+            paths.contains(&"backups.datastore.version".to_owned()),
+            "{paths:?}"
+        );
+        assert!(
+            paths.contains(&"backups.databases.name".to_owned()),
+            "{paths:?}"
+        );
     }
 
     fn collect_paths(attributes: &[Attribute], prefix: &str, found: &mut Vec<String>) {
@@ -79,7 +85,10 @@ mod tests {
     #[test]
     fn every_attribute_is_listed_on_its_page() {
         let pages = super::pages();
-        for (page, schema) in [(&pages[0], provider_schema()), (&pages[1], data_source_schema())] {
+        for (page, schema) in [
+            (&pages[0], provider_schema()),
+            (&pages[1], data_source_schema()),
+        ] {
             let mut paths = Vec::new();
             collect_paths(&schema.block.attributes, "", &mut paths);
             for path in paths {

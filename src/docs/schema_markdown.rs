@@ -92,8 +92,10 @@ fn nested_section<'a>(
 }
 
 fn sorted_members(attributes: &[Attribute], group: Group) -> Vec<&Attribute> {
-    let mut members: Vec<&Attribute> =
-        attributes.iter().filter(|a| Group::of(a) == group).collect();
+    let mut members: Vec<&Attribute> = attributes
+        .iter()
+        .filter(|a| Group::of(a) == group)
+        .collect();
     members.sort_by(|a, b| a.name.cmp(&b.name));
     members
 }
@@ -171,8 +173,12 @@ mod tests {
         Schema::new(
             "A sample.",
             vec![
-                Attribute::string("zone").required().description("The zone."),
-                Attribute::string("account").required().description("The account."),
+                Attribute::string("zone")
+                    .required()
+                    .description("The zone."),
+                Attribute::string("account")
+                    .required()
+                    .description("The account."),
                 Attribute::string("token")
                     .optional()
                     .sensitive()
@@ -188,7 +194,9 @@ mod tests {
                     "items",
                     Nesting::List,
                     vec![
-                        Attribute::bool("ok").computed().description("Whether it is ok."),
+                        Attribute::bool("ok")
+                            .computed()
+                            .description("Whether it is ok."),
                         Attribute::nested(
                             "owner",
                             Nesting::Single,

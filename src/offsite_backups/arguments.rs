@@ -116,7 +116,11 @@ fn one_of(config: &Value, name: &str, accepted: &[&str]) -> Result<Setting<Strin
     if let Setting::Known(value) = &setting
         && !accepted.contains(&value.as_str())
     {
-        let list = accepted.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ");
+        let list = accepted
+            .iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Diagnostic::error(
             format!("Invalid {name}"),
             format!("{name} must be one of {list}; got {value:?}."),
@@ -198,8 +202,18 @@ mod tests {
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let mut attributes: std::collections::BTreeMap<String, Value> = [
-            "instance_id", "backup_type", "backup_id", "begin_time", "end_time", "region", "name",
-            "status", "most_recent", "id", "total_count", "backups",
+            "instance_id",
+            "backup_type",
+            "backup_id",
+            "begin_time",
+            "end_time",
+            "region",
+            "name",
+            "status",
+            "most_recent",
+            "id",
+            "total_count",
+            "backups",
         ]
         .iter()
         .map(|k| (k.to_string(), Value::Null))
@@ -219,7 +233,8 @@ mod tests {
         assert_eq!(diags.0.len(), 1, "{diags:?}");
         let d = &diags.0[0];
         assert_eq!(d.severity, tfplugin::Severity::Error);
-        let Some(PathStep::Attribute(name)) = d.attribute.as_ref().and_then(|p| p.steps.first()) else {
+        let Some(PathStep::Attribute(name)) = d.attribute.as_ref().and_then(|p| p.steps.first())
+        else {
             panic!("no attribute path: {d:?}")
         };
         (name.clone(), d.detail.clone())
@@ -240,7 +255,10 @@ mod tests {
     fn backup_type_must_be_auto_or_incremental() {
         let (attr, detail) = single_error(&[("backup_type", "full".into())]);
         assert_eq!(attr, "backup_type");
-        assert!(detail.contains("\"auto\", \"incremental\"") && detail.contains("\"full\""), "{detail}");
+        assert!(
+            detail.contains("\"auto\", \"incremental\"") && detail.contains("\"full\""),
+            "{detail}"
+        );
         let (diags, _) = examine(&config(&[("backup_type", "incremental".into())]));
         assert!(diags.is_empty());
     }
@@ -256,7 +274,10 @@ mod tests {
     fn status_must_be_a_known_status() {
         let (attr, detail) = single_error(&[("status", "completed".into())]);
         assert_eq!(attr, "status");
-        assert!(detail.contains("\"COMPLETED\"") && detail.contains("\"DELETING\""), "{detail}");
+        assert!(
+            detail.contains("\"COMPLETED\"") && detail.contains("\"DELETING\""),
+            "{detail}"
+        );
     }
 
     #[test]
@@ -266,7 +287,10 @@ mod tests {
             ("end_time", "2018-08-07T10:41:14Z".into()),
         ]);
         assert_eq!(attr, "begin_time");
-        assert!(detail.contains("RFC 3339") && detail.contains("+0800"), "{detail}");
+        assert!(
+            detail.contains("RFC 3339") && detail.contains("+0800"),
+            "{detail}"
+        );
     }
 
     #[test]

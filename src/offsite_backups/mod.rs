@@ -48,11 +48,19 @@ impl DataSource for OffsiteBackupsDataSource {
                      this is a bug in Terraform or the provider.",
                 ));
             }
-            return ReadResult { state: None, diagnostics };
+            return ReadResult {
+                state: None,
+                diagnostics,
+            };
         };
         let configured = match self.config.get() {
             Ok(configured) => configured,
-            Err(d) => return ReadResult { state: None, diagnostics: d.into() },
+            Err(d) => {
+                return ReadResult {
+                    state: None,
+                    diagnostics: d.into(),
+                };
+            }
         };
         let region = arguments.region.clone().unwrap_or(configured.region);
         let query = hwcloud::OffsiteBackupQuery {
@@ -64,16 +72,26 @@ impl DataSource for OffsiteBackupsDataSource {
         };
 
         let started = Instant::now();
-        let list = match configured.client.list_offsite_backups(&region, &query, &cancel).await {
+        let list = match configured
+            .client
+            .list_offsite_backups(&region, &query, &cancel)
+            .await
+        {
             Ok(list) => list,
             Err(error) => {
                 diagnostics.push(Diagnostic::error(error.summary(), error.detail()));
-                return ReadResult { state: None, diagnostics };
+                return ReadResult {
+                    state: None,
+                    diagnostics,
+                };
             }
         };
         let received = list.backups.len();
         for warning in &list.warnings {
-            diagnostics.push(Diagnostic::warning("Backups changed during the read", warning.clone()));
+            diagnostics.push(Diagnostic::warning(
+                "Backups changed during the read",
+                warning.clone(),
+            ));
         }
         let backups = state::select(&arguments, list.backups);
         tracing::info!(
@@ -86,7 +104,16 @@ impl DataSource for OffsiteBackupsDataSource {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read rds_offsite_backups"
         );
-        let state = state::state(&arguments, &region, &list.project_id, list.total_count, &backups);
-        ReadResult { state: Some(state), diagnostics }
+        let state = state::state(
+            &arguments,
+            &region,
+            &list.project_id,
+            list.total_count,
+            &backups,
+        );
+        ReadResult {
+            state: Some(state),
+            diagnostics,
+        }
     }
 }

@@ -13,9 +13,9 @@ pub fn data_source_schema() -> Schema {
          completely. Optional filters narrow the result on the client side, and `most_recent` \
          keeps only the newest backup, e.g. to restore from it.",
         vec![
-            Attribute::string("instance_id").required().description(
-                "The ID of the DB instance whose cross-region backups are listed.",
-            ),
+            Attribute::string("instance_id")
+                .required()
+                .description("The ID of the DB instance whose cross-region backups are listed."),
             Attribute::string("backup_type").required().description(
                 "The backup type: `auto` (automated full backups and manual backups; \
                  cross-region manual backups exist only for RDS for SQL Server) or `incremental` \
@@ -34,10 +34,13 @@ pub fn data_source_schema() -> Schema {
                 "End of the time window, in the same formats as `begin_time`; must be later than \
                  `begin_time`. Requires `begin_time`.",
             ),
-            Attribute::string("region").optional().computed().description(
-                "The region to list backups in (the backup region). Defaults to the provider's \
+            Attribute::string("region")
+                .optional()
+                .computed()
+                .description(
+                    "The region to list backups in (the backup region). Defaults to the provider's \
                  region.",
-            ),
+                ),
             Attribute::string("name").optional().description(
                 "Only backups with exactly this name (filtered by the provider, not the API).",
             ),
@@ -69,12 +72,18 @@ pub fn data_source_schema() -> Schema {
 
 fn backup_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::string("id").computed().description("The backup ID."),
-        Attribute::string("name").computed().description("The backup name."),
+        Attribute::string("id")
+            .computed()
+            .description("The backup ID."),
+        Attribute::string("name")
+            .computed()
+            .description("The backup name."),
         Attribute::string("type")
             .computed()
             .description("The backup type: `auto` or `incremental`."),
-        Attribute::number("size").computed().description("The backup size in KB."),
+        Attribute::number("size")
+            .computed()
+            .description("The backup size in KB."),
         Attribute::string("status").computed().description(
             "The backup status: `BUILDING` (in progress), `COMPLETED`, `FAILED` or `DELETING` \
              (being deleted).",
@@ -82,18 +91,20 @@ fn backup_attributes() -> Vec<Attribute> {
         Attribute::string("instance_id")
             .computed()
             .description("The ID of the DB instance the backup was created for."),
-        Attribute::string("begin_time").computed().description(
-            "The backup start time, in the API's format `yyyy-mm-ddThh:mm:ss+hhmm`.",
-        ),
+        Attribute::string("begin_time")
+            .computed()
+            .description("The backup start time, in the API's format `yyyy-mm-ddThh:mm:ss+hhmm`."),
         Attribute::string("end_time").computed().description(
             "The backup end time: for a full backup, when it ended; for an incremental backup, \
              when the last transaction in the backup file was committed. Same format as \
              `begin_time`.",
         ),
-        Attribute::bool("associated_with_ddm").computed().description(
-            "Whether the backup is associated with DDM. Returned only for RDS for MySQL; null \
+        Attribute::bool("associated_with_ddm")
+            .computed()
+            .description(
+                "Whether the backup is associated with DDM. Returned only for RDS for MySQL; null \
              otherwise.",
-        ),
+            ),
         Attribute::nested(
             "databases",
             Nesting::List,
@@ -104,14 +115,16 @@ fn backup_attributes() -> Vec<Attribute> {
             ],
         )
         .computed()
-        .description("The self-built databases. Returned only for RDS for SQL Server; null otherwise."),
+        .description(
+            "The self-built databases. Returned only for RDS for SQL Server; null otherwise.",
+        ),
         Attribute::nested(
             "datastore",
             Nesting::Single,
             vec![
-                Attribute::string("type").computed().description(
-                    "The DB engine, e.g. `MySQL`, `PostgreSQL` or `sqlserver`.",
-                ),
+                Attribute::string("type")
+                    .computed()
+                    .description("The DB engine, e.g. `MySQL`, `PostgreSQL` or `sqlserver`."),
                 Attribute::string("version")
                     .computed()
                     .description("The DB engine version."),

@@ -26,7 +26,11 @@ pub fn select(arguments: &Arguments, backups: Vec<OffsiteBackup>) -> Vec<Offsite
 /// The backup with the latest `begin_time` as an instant; the first in API order on ties.
 /// Backups whose `begin_time` is missing or unreadable never win over one that has it.
 fn most_recent(backups: Vec<OffsiteBackup>) -> Option<OffsiteBackup> {
-    let begin = |b: &OffsiteBackup| b.begin_time.as_deref().and_then(|t| api_time::parse(t).ok());
+    let begin = |b: &OffsiteBackup| {
+        b.begin_time
+            .as_deref()
+            .and_then(|t| api_time::parse(t).ok())
+    };
     let mut best: Option<(Option<time::OffsetDateTime>, OffsiteBackup)> = None;
     for backup in backups {
         let t = begin(&backup);
@@ -76,15 +80,33 @@ pub fn state(
         ("id", Value::from(id(region, project_id, arguments))),
         ("instance_id", Value::from(arguments.instance_id.as_str())),
         ("backup_type", Value::from(arguments.backup_type.as_str())),
-        ("backup_id", Value::string_or_null(arguments.backup_id.clone())),
-        ("begin_time", Value::string_or_null(window.map(|w| w.begin_as_written.clone()))),
-        ("end_time", Value::string_or_null(window.map(|w| w.end_as_written.clone()))),
+        (
+            "backup_id",
+            Value::string_or_null(arguments.backup_id.clone()),
+        ),
+        (
+            "begin_time",
+            Value::string_or_null(window.map(|w| w.begin_as_written.clone())),
+        ),
+        (
+            "end_time",
+            Value::string_or_null(window.map(|w| w.end_as_written.clone())),
+        ),
         ("region", Value::from(region)),
         ("name", Value::string_or_null(arguments.name.clone())),
         ("status", Value::string_or_null(arguments.status.clone())),
-        ("most_recent", arguments.most_recent.map_or(Value::Null, Value::Bool)),
-        ("total_count", Value::Number(tfplugin::cty::Number::from(total_count))),
-        ("backups", Value::List(backups.iter().map(backup_value).collect())),
+        (
+            "most_recent",
+            arguments.most_recent.map_or(Value::Null, Value::Bool),
+        ),
+        (
+            "total_count",
+            Value::Number(tfplugin::cty::Number::from(total_count)),
+        ),
+        (
+            "backups",
+            Value::List(backups.iter().map(backup_value).collect()),
+        ),
     ])
 }
 
@@ -109,10 +131,19 @@ fn backup_value(backup: &OffsiteBackup) -> Value {
         ("type", Value::string_or_null(backup.backup_type.clone())),
         ("size", backup.size.map_or(Value::Null, Value::from)),
         ("status", Value::string_or_null(backup.status.clone())),
-        ("instance_id", Value::string_or_null(backup.instance_id.clone())),
-        ("begin_time", Value::string_or_null(backup.begin_time.clone())),
+        (
+            "instance_id",
+            Value::string_or_null(backup.instance_id.clone()),
+        ),
+        (
+            "begin_time",
+            Value::string_or_null(backup.begin_time.clone()),
+        ),
         ("end_time", Value::string_or_null(backup.end_time.clone())),
-        ("associated_with_ddm", backup.associated_with_ddm.map_or(Value::Null, Value::Bool)),
+        (
+            "associated_with_ddm",
+            backup.associated_with_ddm.map_or(Value::Null, Value::Bool),
+        ),
         ("databases", databases),
         ("datastore", datastore),
     ])

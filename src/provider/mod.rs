@@ -25,7 +25,10 @@ pub struct SharedConfig(Arc<RwLock<Option<Configured>>>);
 
 impl SharedConfig {
     pub fn get(&self) -> Result<Configured, Diagnostic> {
-        let guard = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let guard = self
+            .0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         guard.clone().ok_or_else(|| {
             Diagnostic::error(
                 "Provider not configured",
@@ -36,7 +39,10 @@ impl SharedConfig {
     }
 
     fn set(&self, configured: Configured) {
-        *self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(configured);
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(configured);
     }
 }
 
@@ -47,7 +53,10 @@ pub struct RdsProvider {
 
 impl Default for RdsProvider {
     fn default() -> Self {
-        Self { config: SharedConfig::default(), env: settings::process_env }
+        Self {
+            config: SharedConfig::default(),
+            env: settings::process_env,
+        }
     }
 }
 
@@ -73,7 +82,10 @@ impl Provider for RdsProvider {
         match hwcloud::Client::new(resolved.client) {
             Ok(client) => {
                 tracing::debug!(region = %resolved.region, "provider configured");
-                self.config.set(Configured { client, region: resolved.region });
+                self.config.set(Configured {
+                    client,
+                    region: resolved.region,
+                });
                 Diagnostics::new()
             }
             Err(error) => Diagnostic::error(error.summary(), error.detail()).into(),

@@ -204,11 +204,30 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     };
     let setting = |name: &str| non_empty_string(config, name).unwrap_or(Setting::Unset);
     let region = take(with_env(setting("region"), "region", env, "HW_REGION_NAME"));
-    let project_id = take(with_env(setting("project_id"), "project_id", env, "HW_PROJECT_ID"));
-    let access_key = take(with_env(setting("access_key"), "access_key", env, "HW_ACCESS_KEY"));
-    let secret_key = take(with_env(setting("secret_key"), "secret_key", env, "HW_SECRET_KEY"));
-    let security_token =
-        take(with_env(setting("security_token"), "security_token", env, "HW_SECURITY_TOKEN"));
+    let project_id = take(with_env(
+        setting("project_id"),
+        "project_id",
+        env,
+        "HW_PROJECT_ID",
+    ));
+    let access_key = take(with_env(
+        setting("access_key"),
+        "access_key",
+        env,
+        "HW_ACCESS_KEY",
+    ));
+    let secret_key = take(with_env(
+        setting("secret_key"),
+        "secret_key",
+        env,
+        "HW_SECRET_KEY",
+    ));
+    let security_token = take(with_env(
+        setting("security_token"),
+        "security_token",
+        env,
+        "HW_SECURITY_TOKEN",
+    ));
     let cloud = take(with_env(setting("cloud"), "cloud", env, "HW_CLOUD"));
 
     let insecure = match config_value::bool(config, "insecure") {
@@ -233,7 +252,10 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         .ok()
         .and_then(Setting::known)
         .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS);
-    let endpoints = endpoints(config).ok().and_then(Setting::known).unwrap_or_default();
+    let endpoints = endpoints(config)
+        .ok()
+        .and_then(Setting::known)
+        .unwrap_or_default();
 
     if region.is_none() {
         diags.push(
@@ -295,8 +317,16 @@ mod tests {
     use std::collections::HashMap;
 
     const NAMES: [&str; 10] = [
-        "region", "project_id", "access_key", "secret_key", "security_token", "cloud",
-        "endpoints", "insecure", "max_retries", "max_concurrent_requests",
+        "region",
+        "project_id",
+        "access_key",
+        "secret_key",
+        "security_token",
+        "cloud",
+        "endpoints",
+        "insecure",
+        "max_retries",
+        "max_concurrent_requests",
     ];
 
     fn config(pairs: &[(&str, Value)]) -> Value {
@@ -309,13 +339,18 @@ mod tests {
     }
 
     fn resolve_with(config: &Value, env: &[(&str, &str)]) -> Result<ResolvedSettings, Diagnostics> {
-        let env: HashMap<String, String> =
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         resolve(config, &|name| env.get(name).cloned())
     }
 
     fn attribute_of(diags: &Diagnostics) -> Vec<String> {
-        diags.iter().filter_map(|d| d.attribute.as_ref().map(|p| p.to_string())).collect()
+        diags
+            .iter()
+            .filter_map(|d| d.attribute.as_ref().map(|p| p.to_string()))
+            .collect()
     }
 
     #[test]
@@ -338,7 +373,14 @@ mod tests {
         let client = resolved.client;
         assert_eq!(client.credentials.access_key, "AK");
         assert_eq!(client.credentials.secret_key.expose(), "SK");
-        assert_eq!(client.credentials.security_token.as_ref().map(|t| t.expose()), Some("TOKEN"));
+        assert_eq!(
+            client
+                .credentials
+                .security_token
+                .as_ref()
+                .map(|t| t.expose()),
+            Some("TOKEN")
+        );
         assert_eq!(client.project_id.as_deref(), Some("p1"));
         assert_eq!(client.max_retries, 2);
         assert!(client.insecure);
@@ -356,7 +398,12 @@ mod tests {
                 ("max_retries", Value::from(0)),
                 ("max_concurrent_requests", Value::from(32)),
             ]),
-            &[("HW_REGION_NAME", "cn-north-4"), ("HW_ACCESS_KEY", "AK"), ("HW_SECRET_KEY", "SK"), ("HW_MAX_RETRIES", "9")],
+            &[
+                ("HW_REGION_NAME", "cn-north-4"),
+                ("HW_ACCESS_KEY", "AK"),
+                ("HW_SECRET_KEY", "SK"),
+                ("HW_MAX_RETRIES", "9"),
+            ],
         )
         .unwrap();
         assert_eq!(resolved.region, "ap-southeast-1");
@@ -370,7 +417,11 @@ mod tests {
         let diags = resolve_with(&config(&[]), &[]).unwrap_err();
         assert_eq!(attribute_of(&diags), ["region", "access_key"]);
         assert!(diags.iter().any(|d| d.detail.contains("HW_REGION_NAME")));
-        assert!(diags.iter().any(|d| d.detail.contains("HW_ACCESS_KEY and HW_SECRET_KEY")));
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.detail.contains("HW_ACCESS_KEY and HW_SECRET_KEY"))
+        );
     }
 
     #[test]
@@ -378,7 +429,11 @@ mod tests {
         let diags = validate(&config(&[("access_key", "AK".into())]));
         assert_eq!(attribute_of(&diags), ["access_key"]);
         assert!(diags.0[0].detail.contains("secret_key is not"), "{diags:?}");
-        let diags = resolve_with(&config(&[("region", "r".into())]), &[("HW_SECRET_KEY", "SK")]).unwrap_err();
+        let diags = resolve_with(
+            &config(&[("region", "r".into())]),
+            &[("HW_SECRET_KEY", "SK")],
+        )
+        .unwrap_err();
         assert_eq!(attribute_of(&diags), ["secret_key"]);
     }
 
@@ -388,7 +443,10 @@ mod tests {
             ("max_retries", Value::from(-1)),
             ("max_concurrent_requests", Value::from(33)),
         ]));
-        assert_eq!(attribute_of(&diags), ["max_retries", "max_concurrent_requests"]);
+        assert_eq!(
+            attribute_of(&diags),
+            ["max_retries", "max_concurrent_requests"]
+        );
         assert!(diags.0[1].detail.contains("from 1 to 32"));
         assert!(validate(&config(&[("max_concurrent_requests", Value::from(0))])).has_errors());
         let fraction = Value::Number(tfplugin::cty::Number::from(1.5));
@@ -398,14 +456,28 @@ mod tests {
     #[test]
     fn endpoint_keys_and_urls_are_checked() {
         let endpoints = |pairs: &[(&str, &str)]| {
-            Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                    .collect(),
+            )
         };
-        let diags = validate(&config(&[("endpoints", endpoints(&[("ecs", "https://x")]))]));
+        let diags = validate(&config(&[(
+            "endpoints",
+            endpoints(&[("ecs", "https://x")]),
+        )]));
         assert_eq!(attribute_of(&diags), ["endpoints[\"ecs\"]"]);
         assert!(diags.0[0].detail.contains("\"rds\" and \"iam\""));
-        let diags = validate(&config(&[("endpoints", endpoints(&[("rds", "rds.example.com")]))]));
+        let diags = validate(&config(&[(
+            "endpoints",
+            endpoints(&[("rds", "rds.example.com")]),
+        )]));
         assert_eq!(attribute_of(&diags), ["endpoints[\"rds\"]"]);
-        let ok = validate(&config(&[("endpoints", endpoints(&[("rds", "http://127.0.0.1:1"), ("iam", "https://iam")]))]));
+        let ok = validate(&config(&[(
+            "endpoints",
+            endpoints(&[("rds", "http://127.0.0.1:1"), ("iam", "https://iam")]),
+        )]));
         assert!(ok.is_empty(), "{ok:?}");
     }
 
@@ -425,20 +497,36 @@ mod tests {
     fn bad_environment_numbers_are_explained() {
         let diags = resolve_with(
             &config(&[]),
-            &[("HW_REGION_NAME", "r"), ("HW_ACCESS_KEY", "a"), ("HW_SECRET_KEY", "s"), ("HW_MAX_RETRIES", "many")],
+            &[
+                ("HW_REGION_NAME", "r"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+                ("HW_MAX_RETRIES", "many"),
+            ],
         )
         .unwrap_err();
-        assert!(diags.iter().any(|d| d.summary.contains("HW_MAX_RETRIES")), "{diags:?}");
+        assert!(
+            diags.iter().any(|d| d.summary.contains("HW_MAX_RETRIES")),
+            "{diags:?}"
+        );
     }
 
     #[test]
     fn secrets_never_appear_in_debug_output() {
         let resolved = resolve_with(
             &config(&[]),
-            &[("HW_REGION_NAME", "r"), ("HW_ACCESS_KEY", "a"), ("HW_SECRET_KEY", "very-secret"), ("HW_SECURITY_TOKEN", "tok-secret")],
+            &[
+                ("HW_REGION_NAME", "r"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "very-secret"),
+                ("HW_SECURITY_TOKEN", "tok-secret"),
+            ],
         )
         .unwrap();
         let printed = format!("{resolved:?}");
-        assert!(!printed.contains("very-secret") && !printed.contains("tok-secret"), "{printed}");
+        assert!(
+            !printed.contains("very-secret") && !printed.contains("tok-secret"),
+            "{printed}"
+        );
     }
 }
