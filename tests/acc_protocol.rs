@@ -26,16 +26,16 @@ use support::{Workdir, provider_binary};
 const PROVIDER_ADDRESS: &str = "registry.terraform.io/tfrds/rds";
 /// The hclog module of the provider's own log lines.
 const PROVIDER_MODULE: &str = "provider.terraform-provider-rds";
+// Written out from the protocol facts rather than taken from tfplugin, so that a
+// wrong constant there fails here.
 const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 // --- schema -------------------------------------------------------------------
 
 fn provider_schemas() -> Value {
-    // `-no-color` given explicitly, at the end: the harness would otherwise put it
-    // between `providers` and `schema`, which Terraform rejects.
-    let output =
-        Workdir::new(REQUIRED_PROVIDERS).run(&["providers", "schema", "-json", "-no-color"]);
+    // The harness adds `-no-color` after `providers schema`, where Terraform accepts it.
+    let output = Workdir::new(REQUIRED_PROVIDERS).run(&["providers", "schema", "-json"]);
     output.assert_success();
     let json: Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|err| panic!("schema is not JSON ({err}): {}", output.stdout));

