@@ -150,25 +150,12 @@ fn half_pair(given: &str, missing: &str) -> Diagnostic {
     .at(AttributePath::root(given))
 }
 
-/// A setting from the configuration, else from an environment variable. An unknown value at
-/// configure time is an error: the provider cannot sign requests with a value it does not have.
-fn with_env(
-    setting: Setting<String>,
-    name: &str,
-    env: Env<'_>,
-    env_name: &str,
-) -> Result<Option<String>, Diagnostic> {
-    match setting {
-        Setting::Known(value) => Ok(Some(value)),
-        Setting::Unset => Ok(env(env_name)),
-        Setting::Unknown => Err(Diagnostic::error(
-            format!("{name} is not known yet"),
-            format!(
-                "The provider setting {name} depends on a value known only after apply; the \
-                 provider needs it to read data. Use a value known at plan time, or {env_name}."
-            ),
-        )
-        .at(AttributePath::root(name))),
+/// A setting from the configuration, else from an environment variable. The server calls
+/// configure only with a wholly known configuration, so a value is either written or absent.
+fn with_env(config: &Value, name: &str, env: Env<'_>, env_name: &str) -> Option<String> {
+    match non_empty_string(config, name) {
+        Ok(Setting::Known(value)) => Some(value),
+        _ => env(env_name),
     }
 }
 
@@ -195,40 +182,12 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     if diags.has_errors() {
         return Err(diags);
     }
-    let mut take = |result: Result<Option<String>, Diagnostic>| match result {
-        Ok(v) => v,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-    let setting = |name: &str| non_empty_string(config, name).unwrap_or(Setting::Unset);
-    let region = take(with_env(setting("region"), "region", env, "HW_REGION_NAME"));
-    let project_id = take(with_env(
-        setting("project_id"),
-        "project_id",
-        env,
-        "HW_PROJECT_ID",
-    ));
-    let access_key = take(with_env(
-        setting("access_key"),
-        "access_key",
-        env,
-        "HW_ACCESS_KEY",
-    ));
-    let secret_key = take(with_env(
-        setting("secret_key"),
-        "secret_key",
-        env,
-        "HW_SECRET_KEY",
-    ));
-    let security_token = take(with_env(
-        setting("security_token"),
-        "security_token",
-        env,
-        "HW_SECURITY_TOKEN",
-    ));
-    let cloud = take(with_env(setting("cloud"), "cloud", env, "HW_CLOUD"));
+    let region = with_env(config, "region", env, "HW_REGION_NAME");
+    let project_id = with_env(config, "project_id", env, "HW_PROJECT_ID");
+    let access_key = with_env(config, "access_key", env, "HW_ACCESS_KEY");
+    let secret_key = with_env(config, "secret_key", env, "HW_SECRET_KEY");
+    let security_token = with_env(config, "security_token", env, "HW_SECURITY_TOKEN");
+    let cloud = with_env(config, "cloud", env, "HW_CLOUD");
 
     let insecure = match config_value::bool(config, "insecure") {
         Ok(Setting::Known(b)) => b,
