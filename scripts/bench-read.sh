@@ -152,7 +152,8 @@ timed_apply() {
     apply_requests="$((after[0] - before[0]))+$((after[1] - before[1]))"
 }
 
-terraform_version="$("$terraform_bin" version | head -n 1)"
+terraform_version="$(env -i PATH="$PATH" HOME="$work" TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$terraform_bin" version)"
+terraform_version="${terraform_version%%$'\n'*}"
 echo "==> $terraform_version ($terraform_bin), $REPETITIONS timed applies per setting after a warm-up"
 printf '%-24s %13s  %-36s %-18s %s\n' "max_concurrent_requests" "median wall s" "wall s of each apply" "requests (list+IAM)" "provider peak RSS KiB"
 for concurrency in 1 8; do

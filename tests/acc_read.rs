@@ -253,6 +253,7 @@ async fn time_window_reaches_the_api_in_its_format_and_state_keeps_it_as_written
         ),
     ];
     let pages = offsite_requests(&simulator);
+    let mut pages_of_windows = 0;
     for ((name, begin, end), (_, raw_begin, raw_end)) in windows.iter().zip(sent) {
         let state = &states[*name];
         assert_eq!(state["begin_time"], json!(begin), "kept as written");
@@ -287,10 +288,15 @@ async fn time_window_reaches_the_api_in_its_format_and_state_keeps_it_as_written
         let mut offsets: Vec<u64> = mine.iter().map(|page| offset_of(page)).collect();
         offsets.sort_unstable();
         assert_eq!(offsets, expected_offsets(expected.len()), "{name}");
+        pages_of_windows += mine.len();
     }
+    assert_eq!(
+        pages_of_windows,
+        pages.len(),
+        "every page sent one of the windows"
+    );
     // The UTC window holds two days of 15-minute backups: it really pages.
     assert!(states["utc"]["backups"].as_array().map(Vec::len) > Some(100));
-    assert_eq!(pages.len(), offsite_requests(&simulator).len());
 }
 
 /// The newest backup by start instant among `candidates`, the first in API order on ties.
