@@ -56,7 +56,7 @@ require_python
 
 # --- Build -------------------------------------------------------------------------
 step "Building the provider and the API simulator (release; the first build takes a few minutes)"
-cargo build --release --quiet -p terraform-provider-rds -p rds-simulator ||
+cargo build --release -p terraform-provider-rds -p rds-simulator --bin terraform-provider-rds --bin rds-api-simulator ||
     fail "the build failed (see cargo's messages above)."
 [ -x "$RELEASE_DIR/terraform-provider-rds" ] && [ -x "$RELEASE_DIR/rds-api-simulator" ] ||
     fail "the build did not produce target/release/terraform-provider-rds and target/release/rds-api-simulator."
