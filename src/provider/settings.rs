@@ -159,6 +159,21 @@ fn with_env(config: &Value, name: &str, env: Env<'_>, env_name: &str) -> Option<
     }
 }
 
+/// A boolean environment variable, read as the official Go provider reads its `HW_*`
+/// variables (Go's `strconv.ParseBool`), so `HW_INSECURE=1` means the same to both.
+struct EnvBool(bool);
+
+impl std::str::FromStr for EnvBool {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(EnvBool(true)),
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(EnvBool(false)),
+            _ => Err(()),
+        }
+    }
+}
+
 fn env_parse<T: std::str::FromStr>(
     env: Env<'_>,
     env_name: &str,
@@ -191,12 +206,12 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
 
     let insecure = match config_value::bool(config, "insecure") {
         Ok(Setting::Known(b)) => b,
-        _ => env_parse::<bool>(env, "HW_INSECURE", "true or false")
+        _ => env_parse::<EnvBool>(env, "HW_INSECURE", "true or false (or 1, 0, t, f)")
             .unwrap_or_else(|d| {
                 diags.push(d);
                 None
             })
-            .unwrap_or(false),
+            .is_some_and(|EnvBool(b)| b),
     };
     let max_retries = match max_retries(config) {
         Ok(Setting::Known(n)) => n,
@@ -450,6 +465,33 @@ mod tests {
             ("endpoints", Value::Unknown),
         ]));
         assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn boolean_environment_values_read_like_go() {
+        let insecure = |value: &str| {
+            resolve_with(
+                &config(&[]),
+                &[
+                    ("HW_REGION_NAME", "r"),
+                    ("HW_ACCESS_KEY", "a"),
+                    ("HW_SECRET_KEY", "s"),
+                    ("HW_INSECURE", value),
+                ],
+            )
+            .map(|resolved| resolved.client.insecure)
+        };
+        for yes in ["1", "t", "true", "TRUE", "True"] {
+            assert_eq!(insecure(yes).ok(), Some(true), "{yes}");
+        }
+        for no in ["0", "f", "false", "FALSE"] {
+            assert_eq!(insecure(no).ok(), Some(false), "{no}");
+        }
+        let diags = insecure("yes").unwrap_err();
+        assert!(
+            diags.iter().any(|d| d.summary.contains("HW_INSECURE")),
+            "{diags:?}"
+        );
     }
 
     #[test]
