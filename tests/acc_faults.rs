@@ -3,6 +3,7 @@
 //! retries) or reported with a message that says what failed. No secret key ever shows up in
 //! Terraform's output or debug log. Ctrl-C stops a read that waits on a stalled API.
 
+#[path = "support/read.rs"]
 mod read_support;
 mod support;
 

@@ -3,6 +3,7 @@
 //! makes exactly the requests it needs (each one signed), times reach the API in its format,
 //! the client-side filters, regions, project lookup and the deterministic `id`.
 
+#[path = "support/read.rs"]
 mod read_support;
 mod support;
 

@@ -16,6 +16,12 @@
 //! Each command runs in a clean environment (see [`Workdir::run`]): nothing from
 //! the developer's shell leaks in, in particular no `HW_*` credentials and no
 //! `~/.terraformrc`.
+//!
+//! Beside this file, helpers of one group of tests, each declared only by those tests with
+//! `#[path = "support/<file>.rs"] mod <name>;`:
+//! - `protocol.rs`: the plugin-foundation tests (`acc_protocol`, `acc_validation`,
+//!   `acc_debug_mode`);
+//! - `read.rs`: the read tests (`acc_read`, `acc_faults`).
 #![allow(dead_code)]
 
 use std::ffi::{OsStr, OsString};

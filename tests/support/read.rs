@@ -2,6 +2,8 @@
 //! `acc_faults.rs`): configurations pointed at an in-process simulator, the expected state
 //! computed from the simulator's own data, and views of the simulator's request log.
 //!
+//! Declared by those files only, with `#[path = "support/read.rs"] mod read_support;`.
+//!
 //! Tests run on a multi-thread tokio runtime, because the simulator runs on it; Terraform
 //! commands are blocking calls, made through [`blocking`] so the simulator keeps being
 //! served while Terraform waits for it.
