@@ -3,15 +3,9 @@
 //! `timeadd()` produce). Both are accepted; requests always carry the API's own format, keeping
 //! the offset the user wrote so the instant is unchanged.
 
-use time::format_description::BorrowedFormatItem;
+use hwcloud::api_time::{format_api_time, parse_api_time};
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
-
-/// The API's layout: seconds precision, offset as `±hhmm`.
-const API_FORMAT: &[BorrowedFormatItem<'static>] = format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
-);
 
 /// What the accepted formats are, for error messages.
 pub const ACCEPTED_FORMATS: &str = "the API's format `2018-08-06T10:41:14+0800` or RFC 3339 \
@@ -19,7 +13,7 @@ pub const ACCEPTED_FORMATS: &str = "the API's format `2018-08-06T10:41:14+0800` 
 
 /// Parses a time in either accepted format. The error says what was wrong, in words.
 pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
-    if let Ok(t) = OffsetDateTime::parse(text, API_FORMAT) {
+    if let Some(t) = parse_api_time(text) {
         return Ok(t);
     }
     match OffsetDateTime::parse(text, &Rfc3339) {
@@ -33,11 +27,7 @@ pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
 
 /// Formats a time in the API's layout, in the time's own offset (`Z` becomes `+0000`).
 pub fn to_api_format(t: OffsetDateTime) -> String {
-    // Formatting with a fixed, valid description cannot fail for any OffsetDateTime whose year
-    // has four digits; fall back to UTC's RFC 3339 text rather than panic for exotic years.
-    t.format(API_FORMAT)
-        .or_else(|_| t.to_offset(UtcOffset::UTC).format(&Rfc3339))
-        .unwrap_or_default()
+    format_api_time(t, t.offset())
 }
 
 /// Converts an accepted time text to the API's format.

@@ -6,11 +6,6 @@ use tfplugin::{Attribute, Schema, Type};
 
 /// Keys accepted in `endpoints`.
 pub const ENDPOINT_KEYS: [&str; 2] = ["rds", "iam"];
-/// The default cloud domain; regions starting with `eu-west-1` default to `myhuaweicloud.eu`.
-pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
-pub const DEFAULT_MAX_RETRIES: i64 = 5;
-pub const DEFAULT_MAX_CONCURRENT_REQUESTS: i64 = 8;
-pub const MAX_CONCURRENT_REQUESTS_RANGE: std::ops::RangeInclusive<i64> = 1..=32;
 
 pub fn provider_schema() -> Schema {
     Schema::new(
@@ -51,15 +46,19 @@ pub fn provider_schema() -> Schema {
                 "Skip verification of the API's TLS certificate. Falls back to `HW_INSECURE`; \
                  defaults to `false`. Only for test environments.",
             ),
-            Attribute::number("max_retries").optional().description(
+            Attribute::number("max_retries").optional().description(format!(
                 "How many times a request is retried after HTTP 429, 500, 502, 503, 504, a \
                  connection reset or a timeout, with capped exponential backoff that honours \
-                 `Retry-After`. Falls back to `HW_MAX_RETRIES`; defaults to 5; must be 0 or more.",
-            ),
-            Attribute::number("max_concurrent_requests").optional().description(
+                 `Retry-After`. Falls back to `HW_MAX_RETRIES`; defaults to {}; must be 0 or more.",
+                hwcloud::DEFAULT_MAX_RETRIES
+            )),
+            Attribute::number("max_concurrent_requests").optional().description(format!(
                 "How many page requests one read keeps in flight once the total is known. \
-                 Defaults to 8; from 1 to 32.",
-            ),
+                 Defaults to {}; from {} to {}.",
+                hwcloud::DEFAULT_MAX_CONCURRENT_REQUESTS,
+                hwcloud::MAX_CONCURRENT_REQUESTS_RANGE.start(),
+                hwcloud::MAX_CONCURRENT_REQUESTS_RANGE.end()
+            )),
         ],
     )
 }

@@ -2,15 +2,13 @@
 //! the `HW_*` environment fallbacks into the cloud client's configuration.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
-use crate::provider::schema::{
-    DEFAULT_CLOUD, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, ENDPOINT_KEYS,
-    MAX_CONCURRENT_REQUESTS_RANGE,
-};
+use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE};
+
+use crate::provider::schema::ENDPOINT_KEYS;
 
 /// Where environment variables come from (the process environment, or a map in tests).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -81,7 +79,7 @@ fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
 fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
     let setting = config_value::integer(config, "max_concurrent_requests")?;
     if let Setting::Known(n) = setting
-        && !MAX_CONCURRENT_REQUESTS_RANGE.contains(&n)
+        && !usize::try_from(n).is_ok_and(|n| MAX_CONCURRENT_REQUESTS_RANGE.contains(&n))
     {
         return Err(Diagnostic::error(
             "Invalid max_concurrent_requests",
@@ -213,19 +211,20 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             })
             .is_some_and(|EnvBool(b)| b),
     };
+    // Range-checked by validate() above: not negative, and the concurrency within 1..=32.
     let max_retries = match max_retries(config) {
-        Ok(Setting::Known(n)) => n,
-        _ => env_parse::<u32>(env, "HW_MAX_RETRIES", "a whole number of 0 or more")
-            .unwrap_or_else(|d| {
+        Ok(Setting::Known(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
+        _ => env_parse::<u32>(env, "HW_MAX_RETRIES", "a whole number of 0 or more").unwrap_or_else(
+            |d| {
                 diags.push(d);
                 None
-            })
-            .map_or(DEFAULT_MAX_RETRIES, i64::from),
+            },
+        ),
     };
     let max_concurrent_requests = max_concurrent_requests(config)
         .ok()
         .and_then(Setting::known)
-        .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS);
+        .and_then(|n| usize::try_from(n).ok());
     let endpoints = endpoints(config)
         .ok()
         .and_then(Setting::known)
@@ -263,6 +262,7 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         return Err(diags);
     };
 
+    let defaults = hwcloud::ClientConfig::default();
     let client = hwcloud::ClientConfig {
         credentials: hwcloud::Credentials {
             access_key,
@@ -276,11 +276,11 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             iam: endpoints.get("iam").cloned().flatten(),
         },
         insecure,
-        max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
-        max_concurrent_requests: usize::try_from(max_concurrent_requests).unwrap_or(1),
+        max_retries: max_retries.unwrap_or(defaults.max_retries),
+        max_concurrent_requests: max_concurrent_requests
+            .unwrap_or(defaults.max_concurrent_requests),
         user_agent: format!("{}/{}", crate::BINARY_NAME, crate::VERSION),
-        connect_timeout: Duration::from_secs(10),
-        request_timeout: Duration::from_secs(60),
+        ..defaults
     };
     Ok(ResolvedSettings { region, client })
 }

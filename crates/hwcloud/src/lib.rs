@@ -1,6 +1,7 @@
 //! Huawei Cloud API client for RDS cross-region ("offsite") backups.
 //!
 //! Knows nothing about Terraform. Layout, one concern per module:
+//! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
 //! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; shared with the simulator.
 //! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
 //! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy.
@@ -8,6 +9,7 @@
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
 //!   project id lookup; `client`: the [`Client`] tying them together.
 
+pub mod api_time;
 mod client;
 mod config;
 mod endpoints;

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::api_time::parse_api_time;
 use crate::generate::{GenerateSpec, demo_spec, generate_backups};
 use crate::model::{Backup, BackupList};
+use hwcloud::api_time::parse_api_time;
 
 /// All backups known to the simulator, in the order the API lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,7 +9,6 @@
 //! Used in-process by tests ([`Simulator::start`]) and as the `rds-api-simulator` binary.
 
 mod api_error;
-mod api_time;
 mod auth;
 mod config;
 mod dataset;
@@ -27,7 +26,6 @@ mod request_log;
 mod server;
 
 pub use api_error::ApiError;
-pub use api_time::{format_api_time, parse_api_time};
 pub use config::{
     DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
     DEFAULT_SECRET_KEY, SimulatorConfig,
@@ -39,6 +37,7 @@ pub use generate::{
     DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,
     DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,
 };
+pub use hwcloud::api_time::{format_api_time, parse_api_time};
 pub use iam::DOMAIN_ID;
 pub use model::{Backup, BackupDatabase, BackupList, Datastore};
 pub use query_params::{MAX_LIMIT, decode_query};

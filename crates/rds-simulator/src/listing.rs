@@ -5,9 +5,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Duration;
 
-use crate::api_time::{format_api_time, parse_api_time};
 use crate::dataset::{Dataset, Query};
 use crate::model::Backup;
+use hwcloud::api_time::{format_api_time, parse_api_time};
 
 /// The backups a list request with `query` pages over, newest first.
 ///

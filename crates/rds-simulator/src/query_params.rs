@@ -1,8 +1,8 @@
 //! Reading the query string the way the real server does, and validating the list request.
 
 use crate::api_error::ApiError;
-use crate::api_time::parse_api_time;
 use crate::dataset::Query;
+use hwcloud::api_time::parse_api_time;
 
 /// Default and maximum page size.
 pub const MAX_LIMIT: u64 = 100;

@@ -1,7 +1,8 @@
 //! The API's time format, `yyyy-mm-ddThh:mm:ss±hhmm` (for example `2026-11-27T02:15:00+0800`).
 //!
 //! Both the backup items and the `begin_time`/`end_time` filters use it. Times are compared as
-//! instants, so `10:00:00+0800` and `02:00:00+0000` are the same moment.
+//! instants, so `10:00:00+0800` and `02:00:00+0000` are the same moment. The client sends
+//! filters in this format; the simulator parses and writes it.
 
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
