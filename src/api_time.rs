@@ -13,6 +13,13 @@ pub const ACCEPTED_FORMATS: &str = "the API's format `2018-08-06T10:41:14+0800` 
 
 /// Parses a time in either accepted format. The error says what was wrong, in words.
 pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+    // RFC 3339 allows a leap second (`23:59:60`), which the time library turns into
+    // `23:59:59.999999999`; say what is really wrong instead of blaming fractions.
+    if text.get(16..19) == Some(":60") {
+        return Err(format!(
+            "{text:?} has a leap second (:60), which the API cannot express"
+        ));
+    }
     if let Some(t) = parse_api_time(text) {
         return Ok(t);
     }
@@ -91,5 +98,7 @@ mod tests {
         }
         let err = parse("2018-08-06T10:41:14.5Z").unwrap_err();
         assert!(err.contains("fractional seconds"), "{err}");
+        let err = parse("2016-12-31T23:59:60Z").unwrap_err();
+        assert!(err.contains("leap second"), "{err}");
     }
 }

@@ -463,13 +463,67 @@ async fn region_defaults_to_the_providers_and_can_be_overridden() {
         "one lookup per region"
     );
     assert_eq!(
-        offsite_requests(&simulator).len(),
-        4,
-        "two pages per region"
+        project_regions_of_pages(&simulator),
+        [other_region, other_region, DEFAULT_REGION, DEFAULT_REGION],
+        "two pages per region, each in its own region's project"
     );
     for record in simulator.requests() {
         assert_eq!(record.signature, SignatureCheck::Valid, "{}", record.path);
     }
+}
+
+/// The region whose project each page request's path named, sorted by name.
+fn project_regions_of_pages(simulator: &Simulator) -> Vec<String> {
+    let mut regions: Vec<String> = offsite_requests(simulator)
+        .into_iter()
+        .map(|record| record.project_region.unwrap_or_default())
+        .collect();
+    regions.sort();
+    regions
+}
+
+/// A project belongs to one region: a configured project_id serves the provider's region, and
+/// a data source reading another region gets that region's project from IAM.
+#[tokio::test(flavor = "multi_thread")]
+async fn configured_project_id_is_the_provider_regions_only() {
+    let other_region = "ap-southeast-1";
+    let simulator = start(SimulatorConfig {
+        regions: vec![DEFAULT_REGION.to_owned(), other_region.to_owned()],
+        ..simulator_config(dataset(Engine::MySql, 120, 0), Faults::default())
+    })
+    .await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(
+            &simulator,
+            &format!("  project_id = \"{DEFAULT_PROJECT_ID}\""),
+        ),
+        &[
+            ("default_region", &arguments("auto", "")),
+            (
+                "other_region",
+                &arguments("auto", &format!("  region = \"{other_region}\"\n")),
+            ),
+        ],
+    ));
+
+    let states = apply(&workdir);
+
+    let expected = expected_backups(simulator.dataset().query(&Query::new(INSTANCE_ID, "auto")));
+    assert_same_backups(&states["other_region"]["backups"], &expected);
+    assert_eq!(
+        iam_lookups(&simulator),
+        [other_region],
+        "only the other region is looked up"
+    );
+    assert_eq!(
+        project_regions_of_pages(&simulator),
+        [other_region, other_region, DEFAULT_REGION, DEFAULT_REGION]
+    );
+    assert_ne!(
+        simulator.config().project_id_for(other_region).as_deref(),
+        Some(DEFAULT_PROJECT_ID),
+        "the simulator gives the other region a project of its own"
+    );
 }
 
 /// A configured project_id is used as is: no IAM lookup.

@@ -287,22 +287,22 @@ fn each_bad_provider_setting_is_reported_at_its_line() {
             "endpoint without a scheme",
             "provider \"rds\" {\n  endpoints = {\n    rds = \"rds.example.com\"\n  }\n}",
             "Invalid endpoint URL",
-            "must be a full base URL starting with https://",
+            "endpoints[\"rds\"] must be a full base URL such as",
             "rds = \"rds.example.com\"",
         ),
         BadCase::in_provider(
-            "access_key without secret_key",
-            "provider \"rds\" {\n  region = \"cn-north-4\"\n  access_key = \"AK\"\n}",
-            "Incomplete credentials",
-            "access_key is set but secret_key is not",
-            "access_key = ",
+            "region that is not a region name",
+            "provider \"rds\" {\n  region = \"cn north 4\"\n}",
+            "Invalid region",
+            "region: ",
+            "region = ",
         ),
         BadCase::in_provider(
-            "secret_key without access_key",
-            "provider \"rds\" {\n  secret_key = \"SK\"\n}",
-            "Incomplete credentials",
-            "secret_key is set but access_key is not",
-            "secret_key = ",
+            "project_id with path characters",
+            "provider \"rds\" {\n  project_id = \"../other\"\n}",
+            "Invalid project_id",
+            "project_id: ",
+            "project_id = ",
         ),
     ]);
 }
@@ -412,6 +412,59 @@ fn plan_without_credentials_names_only_what_is_missing() {
         plan.combined()
     );
     assert!(!text.contains("Missing region"), "{}", plan.combined());
+}
+
+/// An access key without its secret key is reported at plan time (the secret
+/// may still come from `HW_SECRET_KEY`, which `validate` does not see), at the
+/// line of the access key.
+#[test]
+fn plan_with_half_a_credential_pair_names_the_missing_half() {
+    let provider = "provider \"rds\" {\n  region     = \"cn-north-4\"\n  access_key = \"AK\"\n}";
+    let main_tf = configuration(provider, &data_arguments(""));
+    let workdir = Workdir::new(&main_tf);
+
+    assert!(errors_of(&workdir.validate_json()).is_empty());
+    let plan = workdir.run(&PLAN);
+
+    plan.assert_failure();
+    let text = unwrapped(&plan.combined());
+    for expected in [
+        "Error: Incomplete credentials",
+        "access_key is set but secret_key is not",
+        "HW_SECRET_KEY",
+        &format!("on main.tf line {}", line_of(&main_tf, "access_key = ")),
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{}",
+            plan.combined()
+        );
+    }
+}
+
+/// The usual split: the access key in the configuration, the secret only in
+/// the environment.
+#[test]
+fn plan_takes_the_secret_key_alone_from_the_environment() {
+    let simulator = RunningSimulator::start();
+    let provider = format!(
+        "provider \"rds\" {{\n  region     = \"{}\"\n  access_key = \"{}\"\n  endpoints  = {{\n    rds = \"{url}\"\n    iam = \"{url}\"\n  }}\n}}\n",
+        rds_simulator::DEFAULT_REGION,
+        rds_simulator::DEFAULT_ACCESS_KEY,
+        url = simulator.base_url(),
+    );
+    let main_tf = format!(
+        "{REQUIRED_PROVIDERS}\n{provider}\ndata \"rds_offsite_backups\" \"this\" {{\n  \
+         instance_id = \"{}\"\n  backup_type = \"auto\"\n}}\n",
+        rds_simulator::DEMO_MYSQL_INSTANCE_ID
+    );
+    let mut workdir = Workdir::new(&main_tf);
+    workdir.env("HW_SECRET_KEY", rds_simulator::DEFAULT_SECRET_KEY);
+
+    let plan = workdir.run(&PLAN);
+
+    plan.assert_success();
+    simulator.assert_signed_requests_served();
 }
 
 /// Region and credentials from `HW_*` only: the data source is read at plan

@@ -24,7 +24,7 @@ output "total_count" {
 }
 
 output "backups" {
-  description = "Every automated backup of the instance, in the API's order (newest first)."
+  description = "Every automated backup of the instance, in the API's order."
   value = [
     for backup in data.rds_offsite_backups.all.backups : {
       id         = backup.id

@@ -44,7 +44,7 @@ output "backup_count" {
 }
 
 output "backups" {
-  description = "The backups of the window, newest first."
+  description = "The backups of the window, in the API's order."
   value = [
     for backup in data.rds_offsite_backups.recent.backups : {
       id         = backup.id

@@ -52,7 +52,7 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
     let backup_id = note(non_empty(config, "backup_id"));
     let begin = note(time(config, "begin_time"));
     let end = note(time(config, "end_time"));
-    let region = note(non_empty(config, "region"));
+    let region = note(region(config));
     let name = note(config_value::string(config, "name"));
     let status = note(one_of(config, "status", &STATUSES));
     let most_recent = match config_value::bool(config, "most_recent") {
@@ -107,6 +107,20 @@ fn non_empty(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> 
             format!("{name} must not be empty."),
         )
         .at(AttributePath::root(name)));
+    }
+    Ok(setting)
+}
+
+/// The region, by the client's own rule for region names.
+fn region(config: &Value) -> Result<Setting<String>, Diagnostic> {
+    let setting = non_empty(config, "region")?;
+    if let Setting::Known(value) = &setting
+        && let Err(reason) = hwcloud::validate_region(value)
+    {
+        return Err(
+            Diagnostic::error("Invalid region", format!("region: {reason}."))
+                .at(AttributePath::root("region")),
+        );
     }
     Ok(setting)
 }
@@ -268,6 +282,14 @@ mod tests {
         let (attr, detail) = single_error(&[("instance_id", "  ".into())]);
         assert_eq!(attr, "instance_id");
         assert!(detail.contains("must not be empty"), "{detail}");
+    }
+
+    #[test]
+    fn region_must_be_a_region_name() {
+        let (attr, _) = single_error(&[("region", "cn north".into())]);
+        assert_eq!(attr, "region");
+        let (diags, _) = examine(&config(&[("region", "ap-southeast-1".into())]));
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

@@ -89,8 +89,8 @@ impl DataSource for OffsiteBackupsDataSource {
         let received = list.backups.len();
         for warning in &list.warnings {
             diagnostics.push(Diagnostic::warning(
-                "Backups changed during the read",
-                warning.clone(),
+                warning.summary.clone(),
+                warning.detail.clone(),
             ));
         }
         let backups = state::select(&arguments, list.backups);

@@ -58,12 +58,12 @@ pub fn data_source_schema() -> Schema {
             ),
             Attribute::number("total_count").computed().description(
                 "The number of backups the API reports for the query, before the `name`, \
-                 `status` and `most_recent` filters.",
+                 `status` and `most_recent` filters; null if the API does not report it.",
             ),
             Attribute::nested("backups", Nesting::List, backup_attributes())
                 .computed()
                 .description(
-                    "The backups, in the order the API returns them (newest first), after the \
+                    "The backups, in the order the API returns them, after the \
                      filters. Fields the API omits are null.",
                 ),
         ],

@@ -72,7 +72,7 @@ pub fn state(
     arguments: &Arguments,
     region: &str,
     project_id: &str,
-    total_count: u64,
+    total_count: Option<u64>,
     backups: &[OffsiteBackup],
 ) -> Value {
     let window = arguments.window.as_ref();
@@ -101,7 +101,10 @@ pub fn state(
         ),
         (
             "total_count",
-            Value::Number(tfplugin::cty::Number::from(total_count)),
+            // Null when the API did not report it: never invented from what was received.
+            total_count.map_or(Value::Null, |n| {
+                Value::Number(tfplugin::cty::Number::from(n))
+            }),
         ),
         (
             "backups",
@@ -147,4 +150,98 @@ fn backup_value(backup: &OffsiteBackup) -> Value {
         ("databases", databases),
         ("datastore", datastore),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arguments() -> Arguments {
+        Arguments {
+            instance_id: "i".into(),
+            backup_type: "auto".into(),
+            backup_id: None,
+            window: None,
+            region: None,
+            name: None,
+            status: None,
+            most_recent: None,
+        }
+    }
+
+    fn backup(id: &str, status: &str, begin_time: Option<&str>) -> OffsiteBackup {
+        OffsiteBackup {
+            id: Some(id.into()),
+            name: Some(format!("name-{id}")),
+            status: Some(status.into()),
+            begin_time: begin_time.map(Into::into),
+            ..OffsiteBackup::default()
+        }
+    }
+
+    fn ids(backups: &[OffsiteBackup]) -> Vec<&str> {
+        backups.iter().filter_map(|b| b.id.as_deref()).collect()
+    }
+
+    #[test]
+    fn most_recent_compares_instants_after_the_filters() {
+        let backups = vec![
+            backup("a", "COMPLETED", Some("2026-11-27T09:00:00+0800")), // 01:00Z
+            backup("b", "FAILED", Some("2026-11-27T03:00:00+0000")),
+            backup("c", "COMPLETED", Some("2026-11-27T02:00:00+0000")), // latest completed
+            backup("d", "COMPLETED", None),
+        ];
+        let mut wanted = arguments();
+        wanted.status = Some("COMPLETED".into());
+        assert_eq!(ids(&select(&wanted, backups.clone())), ["a", "c", "d"]);
+        wanted.most_recent = Some(true);
+        assert_eq!(ids(&select(&wanted, backups.clone())), ["c"]);
+        wanted.status = None;
+        assert_eq!(ids(&select(&wanted, backups)), ["b"]);
+    }
+
+    #[test]
+    fn ties_keep_the_first_in_api_order() {
+        let mut wanted = arguments();
+        wanted.most_recent = Some(true);
+        let same = "2026-11-27T02:00:00+0000";
+        let backups = vec![
+            backup("x", "COMPLETED", Some(same)),
+            backup("y", "COMPLETED", Some(same)),
+        ];
+        assert_eq!(ids(&select(&wanted, backups)), ["x"]);
+    }
+
+    #[test]
+    fn id_depends_on_every_argument_and_nothing_else() {
+        let base = id("r", "p", &arguments());
+        assert_eq!(base, id("r", "p", &arguments()));
+        assert_ne!(base, id("r2", "p", &arguments()));
+        assert_ne!(base, id("r", "p2", &arguments()));
+        let mut other = arguments();
+        other.name = Some("n".into());
+        assert_ne!(base, id("r", "p", &other));
+    }
+
+    #[test]
+    fn absent_fields_and_total_are_null_never_invented() {
+        let value = state(&arguments(), "r", "p", None, &[OffsiteBackup::default()]);
+        assert_eq!(value.get("total_count"), Some(&Value::Null));
+        let Some(Value::List(items)) = value.get("backups") else {
+            panic!("backups is a list: {value:?}")
+        };
+        let Value::Object(fields) = &items[0] else {
+            panic!("a backup is an object")
+        };
+        assert_eq!(fields.len(), 11);
+        assert!(fields.values().all(Value::is_null), "{fields:?}");
+        let known = state(&arguments(), "r", "p", Some(7), &[]);
+        assert_eq!(
+            known
+                .get("total_count")
+                .and_then(Value::as_number)
+                .and_then(|n| n.as_i64()),
+            Some(7)
+        );
+    }
 }

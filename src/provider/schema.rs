@@ -10,8 +10,9 @@ pub const ENDPOINT_KEYS: [&str; 2] = ["rds", "iam"];
 pub fn provider_schema() -> Schema {
     Schema::new(
         "The `rds` provider reads Huawei Cloud RDS data. It signs every request with an access \
-         key and secret key (AK/SK, SDK-HMAC-SHA256). Every setting can also come from an \
-         environment variable, so a configuration can hold no secret at all.",
+         key and secret key (AK/SK, SDK-HMAC-SHA256). The region, the \
+         credentials and most other settings can also come from `HW_*` environment variables, so \
+         a configuration can hold no secret at all.",
         vec![
             Attribute::string("region").optional().description(
                 "The Huawei Cloud region, e.g. `cn-north-4`: the default region of every data \

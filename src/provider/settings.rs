@@ -34,8 +34,8 @@ pub fn validate(config: &Value) -> Diagnostics {
             diags.push(d);
         }
     };
-    check(non_empty_string(config, "region").map(drop));
-    check(non_empty_string(config, "project_id").map(drop));
+    check(checked_string(config, "region", hwcloud::validate_region).map(drop));
+    check(checked_string(config, "project_id", hwcloud::validate_project_id).map(drop));
     check(non_empty_string(config, "cloud").map(drop));
     check(non_empty_string(config, "access_key").map(drop));
     check(non_empty_string(config, "secret_key").map(drop));
@@ -44,8 +44,25 @@ pub fn validate(config: &Value) -> Diagnostics {
     check(max_retries(config).map(drop));
     check(max_concurrent_requests(config).map(drop));
     check(endpoints(config).map(drop));
-    check(credential_pair(config));
     diags
+}
+
+/// One of the client's own rules for a setting's value (region name, project ID, ...).
+type Rule = fn(&str) -> Result<(), String>;
+
+/// A non-empty string that also passes one of the client's own rules (the single source of
+/// what the API accepts), reported at the attribute.
+fn checked_string(config: &Value, name: &str, rule: Rule) -> Result<Setting<String>, Diagnostic> {
+    let setting = non_empty_string(config, name)?;
+    if let Setting::Known(value) = &setting
+        && let Err(reason) = rule(value)
+    {
+        return Err(
+            Diagnostic::error(format!("Invalid {name}"), format!("{name}: {reason}."))
+                .at(AttributePath::root(name)),
+        );
+    }
+    Ok(setting)
 }
 
 fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
@@ -110,13 +127,14 @@ fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>
                 .at(path));
             }
             if let Some(url) = url
-                && !(url.starts_with("https://") || url.starts_with("http://"))
+                && let Err(reason) = hwcloud::validate_endpoint_url(url)
             {
                 return Err(Diagnostic::error(
                     "Invalid endpoint URL",
                     format!(
-                        "endpoints[{key:?}] must be a full base URL starting with https:// (or \
-                         http:// for a local simulator), e.g. \"https://rds.cn-north-4.myhuaweicloud.com\"; got {url:?}."
+                        "endpoints[{key:?}] must be a full base URL such as \
+                         \"https://rds.cn-north-4.myhuaweicloud.com\" (http:// only for a local \
+                         simulator): {reason}."
                     ),
                 )
                 .at(path));
@@ -126,23 +144,17 @@ fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>
     Ok(setting)
 }
 
-/// `access_key` and `secret_key` go together when both are written in the configuration.
-fn credential_pair(config: &Value) -> Result<(), Diagnostic> {
-    let access = config_value::string(config, "access_key")?;
-    let secret = config_value::string(config, "secret_key")?;
-    match (access.is_set(), secret.is_set()) {
-        (true, false) => Err(half_pair("access_key", "secret_key")),
-        (false, true) => Err(half_pair("secret_key", "access_key")),
-        _ => Ok(()),
-    }
-}
-
 fn half_pair(given: &str, missing: &str) -> Diagnostic {
     Diagnostic::error(
         "Incomplete credentials",
         format!(
-            "{given} is set but {missing} is not: they must be given together, both in the \
-             provider block or both through HW_ACCESS_KEY and HW_SECRET_KEY."
+            "{given} is set but {missing} is not: the provider signs requests with both. Set \
+             {missing} in the provider block or its environment variable {}.",
+            if missing == "secret_key" {
+                "HW_SECRET_KEY"
+            } else {
+                "HW_ACCESS_KEY"
+            }
         ),
     )
     .at(AttributePath::root(given))
@@ -201,6 +213,21 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     let secret_key = with_env(config, "secret_key", env, "HW_SECRET_KEY");
     let security_token = with_env(config, "security_token", env, "HW_SECURITY_TOKEN");
     let cloud = with_env(config, "cloud", env, "HW_CLOUD");
+    // Values from the configuration passed validate(); these check what the environment gave.
+    let env_rules: [(&Option<String>, &str, Rule); 2] = [
+        (&region, "HW_REGION_NAME", hwcloud::validate_region),
+        (&project_id, "HW_PROJECT_ID", hwcloud::validate_project_id),
+    ];
+    for (value, env_name, rule) in env_rules {
+        if let Some(value) = value
+            && let Err(reason) = rule(value)
+        {
+            diags.push(Diagnostic::error(
+                format!("Invalid {env_name}"),
+                format!("The value of {env_name}: {reason}."),
+            ));
+        }
+    }
 
     let insecure = match config_value::bool(config, "insecure") {
         Ok(Setting::Known(b)) => b,
@@ -269,7 +296,11 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             secret_key: hwcloud::Secret::new(secret_key),
             security_token: security_token.map(hwcloud::Secret::new),
         },
-        project_id,
+        // A project belongs to one region: the configured one is the provider region's; data
+        // sources reading another region have its project looked up from IAM.
+        project_ids: project_id
+            .map(|id| BTreeMap::from([(region.clone(), id)]))
+            .unwrap_or_default(),
         cloud: cloud.unwrap_or_else(|| DEFAULT_CLOUD.to_owned()),
         endpoints: hwcloud::Endpoints {
             rds: endpoints.get("rds").cloned().flatten(),
@@ -355,7 +386,10 @@ mod tests {
                 .map(|t| t.expose()),
             Some("TOKEN")
         );
-        assert_eq!(client.project_id.as_deref(), Some("p1"));
+        assert_eq!(
+            client.project_ids.get("cn-north-4").map(String::as_str),
+            Some("p1")
+        );
         assert_eq!(client.max_retries, 2);
         assert!(client.insecure);
         assert_eq!(client.cloud, "example.com");
@@ -400,15 +434,81 @@ mod tests {
 
     #[test]
     fn half_a_credential_pair_is_an_error() {
-        let diags = validate(&config(&[("access_key", "AK".into())]));
+        let half = config(&[("region", "r".into()), ("access_key", "AK".into())]);
+        let diags = resolve_with(&half, &[]).unwrap_err();
         assert_eq!(attribute_of(&diags), ["access_key"]);
         assert!(diags.0[0].detail.contains("secret_key is not"), "{diags:?}");
+        assert!(diags.0[0].detail.contains("HW_SECRET_KEY"), "{diags:?}");
         let diags = resolve_with(
             &config(&[("region", "r".into())]),
             &[("HW_SECRET_KEY", "SK")],
         )
         .unwrap_err();
         assert_eq!(attribute_of(&diags), ["secret_key"]);
+    }
+
+    #[test]
+    fn each_credential_has_its_own_environment_fallback() {
+        // Only the secret kept out of the configuration: the usual way to write it.
+        let half = config(&[("region", "r".into()), ("access_key", "AK".into())]);
+        assert!(validate(&half).is_empty());
+        let resolved = resolve_with(&half, &[("HW_SECRET_KEY", "SK")]).unwrap();
+        assert_eq!(resolved.client.credentials.access_key, "AK");
+        assert_eq!(resolved.client.credentials.secret_key.expose(), "SK");
+    }
+
+    #[test]
+    fn region_and_project_id_follow_the_clients_rules() {
+        let diags = validate(&config(&[
+            ("region", "cn north 4".into()),
+            ("project_id", "../x".into()),
+        ]));
+        assert_eq!(attribute_of(&diags), ["region", "project_id"]);
+        let diags = resolve_with(
+            &config(&[]),
+            &[
+                ("HW_REGION_NAME", "cn/north"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            diags.iter().any(|d| d.summary == "Invalid HW_REGION_NAME"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn the_configured_project_belongs_to_the_provider_region() {
+        let resolved = resolve_with(
+            &config(&[("project_id", "p1".into())]),
+            &[
+                ("HW_REGION_NAME", "cn-north-4"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.client.project_ids,
+            BTreeMap::from([("cn-north-4".to_owned(), "p1".to_owned())])
+        );
+    }
+
+    #[test]
+    fn endpoint_passwords_are_never_repeated() {
+        let endpoints = Value::Map(
+            [(
+                "rds".to_owned(),
+                Value::from("https://user:hunter2@rds.example.com?x=1"),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let diags = validate(&config(&[("endpoints", endpoints)]));
+        assert_eq!(attribute_of(&diags), ["endpoints[\"rds\"]"]);
+        assert!(!format!("{diags:?}").contains("hunter2"), "{diags:?}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The public [`Client`]: configuration, endpoint resolution and the per-region project cache.
+//! The public [`Client`]: configuration, endpoint resolution and the per-region project cache
+//! (seeded with the configured project ids; other regions are looked up from IAM once).
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
@@ -13,6 +14,7 @@ use crate::errors::Error;
 use crate::http::SignedHttp;
 use crate::iam;
 use crate::offsite_backups::{self, OffsiteBackupList, OffsiteBackupQuery};
+use crate::validate::{redact_userinfo, validate_region};
 
 /// Huawei Cloud RDS client. Cheap to clone: clones share the HTTP connection pool and the
 /// project id cache.
@@ -24,8 +26,9 @@ pub struct Client {
 struct Inner {
     config: ClientConfig,
     http: SignedHttp,
-    /// Project id per region, looked up at most once per region (concurrent first callers of a
-    /// region wait for the same lookup); a failed lookup is retried by the next call.
+    /// Project id per region: the configured ones from the start, the others looked up at most
+    /// once per region (concurrent first callers of a region wait for the same lookup); a
+    /// failed lookup is retried by the next call.
     projects: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
 }
 
@@ -48,11 +51,19 @@ impl Client {
             endpoints::validate_override("iam", iam)?;
         }
         let http = SignedHttp::new(&config)?;
+        let projects = config
+            .project_ids
+            .iter()
+            .map(|(region, id)| {
+                let known = OnceCell::new_with(Some(id.clone()));
+                (region.clone(), Arc::new(known))
+            })
+            .collect();
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 http,
-                projects: Mutex::new(HashMap::new()),
+                projects: Mutex::new(projects),
             }),
         })
     }
@@ -67,7 +78,8 @@ impl Client {
         self.endpoint(Service::Iam, region)
     }
 
-    /// The configured project id, else the one IAM reports for `region` (cached).
+    /// The project id configured for `region`, else the one IAM reports for it (looked up once
+    /// per region and cached; concurrent first callers share one lookup).
     pub async fn project_id(
         &self,
         region: &str,
@@ -110,10 +122,12 @@ impl Client {
         service: Service,
         region: &str,
     ) -> Result<(BaseUrl, String), Error> {
-        endpoints::validate_region(region)?;
+        validate_region(region).map_err(Error::InvalidArgument)?;
         let endpoint = self.endpoint(service, region);
-        let base = BaseUrl::parse(&endpoint)
-            .map_err(|reason| Error::Config(format!("endpoint {endpoint:?}: {reason}")))?;
+        let base = BaseUrl::parse(&endpoint).map_err(|reason| {
+            let shown = redact_userinfo(&endpoint);
+            Error::Config(format!("endpoint {shown:?}: {reason}"))
+        })?;
         Ok((base, endpoint))
     }
 
@@ -124,9 +138,6 @@ impl Client {
         attempts: &AtomicU32,
         cancel: &CancellationToken,
     ) -> Result<String, Error> {
-        if let Some(project_id) = &self.inner.config.project_id {
-            return Ok(project_id.trim().to_owned());
-        }
         let (base, endpoint) = self.base_url(Service::Iam, region)?;
         let cell = {
             // A poisoned lock only means another thread panicked while inserting; the map is
@@ -138,6 +149,9 @@ impl Client {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             Arc::clone(projects.entry(region.to_owned()).or_default())
         };
+        if let Some(known) = cell.get() {
+            return Ok(known.clone());
+        }
         // Waiting for another caller's lookup of the same region must also honour our token.
         let lookup = cell.get_or_try_init(|| {
             iam::lookup_project_id(&self.inner.http, &base, &endpoint, region, attempts, cancel)

@@ -1,11 +1,13 @@
 //! Client settings: credentials, cloud/endpoints, TLS, retries, concurrency and timeouts.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use crate::endpoints::Endpoints;
 use crate::errors::Error;
 use crate::secret::Secret;
+use crate::validate::{validate_project_id, validate_region};
 
 /// Cloud domain used when none is configured.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
@@ -43,9 +45,10 @@ impl fmt::Debug for Credentials {
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub credentials: Credentials,
-    /// Project to use in every region; when `None`, looked up from IAM once per region and
-    /// cached for the client's life.
-    pub project_id: Option<String>,
+    /// Project ids known in advance, by region (a Huawei Cloud project belongs to one region).
+    /// A region not listed here has its project id looked up from IAM
+    /// (`GET /v3/projects?name={region}`) once and cached for the client's life.
+    pub project_ids: BTreeMap<String, String>,
     /// Cloud domain, default [`DEFAULT_CLOUD`]. While it is left at the default, regions
     /// starting with `eu-west-1` use `myhuaweicloud.eu` (as the official tooling does); to force
     /// `myhuaweicloud.com` there, set an explicit endpoint in [`ClientConfig::endpoints`].
@@ -69,7 +72,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
             credentials: Credentials::default(),
-            project_id: None,
+            project_ids: BTreeMap::new(),
             cloud: DEFAULT_CLOUD.to_owned(),
             endpoints: Endpoints::default(),
             insecure: false,
@@ -101,10 +104,24 @@ impl ClientConfig {
                 "security_token is set but empty; omit it for permanent credentials".into(),
             ));
         }
-        if let Some(project_id) = &self.project_id
-            && project_id.trim().is_empty()
-        {
-            return Err(Error::Config("project_id is set but empty".into()));
+        let cloud_ok = !self.cloud.is_empty()
+            && self
+                .cloud
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        if !cloud_ok {
+            // Not quoted: it is not a domain, so it may be anything, even a pasted secret.
+            return Err(Error::Config(
+                "cloud must be a domain name such as \"myhuaweicloud.com\" (letters, digits, \
+                 '-' and '.')"
+                    .into(),
+            ));
+        }
+        for (region, project_id) in &self.project_ids {
+            validate_region(region)
+                .map_err(|reason| Error::Config(format!("project_ids: {reason}")))?;
+            validate_project_id(project_id)
+                .map_err(|reason| Error::Config(format!("project_ids[{region:?}]: {reason}")))?;
         }
         if !MAX_CONCURRENT_REQUESTS_RANGE.contains(&self.max_concurrent_requests) {
             return Err(Error::Config(format!(
@@ -163,6 +180,52 @@ mod tests {
             };
             let err = config.validate().expect_err("out of range");
             assert!(err.to_string().contains("max_concurrent_requests"));
+        }
+    }
+
+    #[test]
+    fn cloud_must_be_a_domain() {
+        for bad in ["", "user:pw@evil.example", "evil.example/x", "a b"] {
+            let config = ClientConfig {
+                cloud: bad.into(),
+                ..valid()
+            };
+            let err = config.validate().expect_err(bad);
+            assert!(err.to_string().contains("cloud must be a domain"), "{err}");
+            if !bad.is_empty() {
+                assert!(!err.to_string().contains(bad), "{err}");
+            }
+        }
+        let config = ClientConfig {
+            cloud: "myhuaweicloud.eu".into(),
+            ..valid()
+        };
+        assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn configured_project_ids_are_validated() {
+        let mut config = valid();
+        config.project_ids.insert(
+            "cn-north-4".into(),
+            "0483b6b16e954cb88930a360d2c4e663".into(),
+        );
+        assert!(config.validate().is_ok());
+
+        for (region, id, expected) in [
+            (
+                "cn-north-4",
+                "",
+                "project_ids[\"cn-north-4\"]: invalid project id",
+            ),
+            ("cn-north-4", "../../v3/x", "invalid project id"),
+            ("cn-north-4", " p1", "invalid project id"),
+            ("cn north", "p1", "project_ids: invalid region"),
+        ] {
+            let mut config = valid();
+            config.project_ids.insert(region.into(), id.into());
+            let err = config.validate().expect_err(id);
+            assert!(err.to_string().contains(expected), "{err}");
         }
     }
 

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::endpoints::Service;
+
 /// Longest raw (undecodable) error body kept in a message.
 const MAX_RAW_BODY: usize = 1024;
 
@@ -35,6 +37,8 @@ impl fmt::Display for RequestDescription {
 /// A non-success HTTP answer from the API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
+    /// Which service answered: RDS (the list) or IAM (the project id lookup).
+    pub service: Service,
     pub status: u16,
     /// `error_code` / `code` from the body, e.g. `APIG.0301`, `DBS.280234`.
     pub code: Option<String>,
@@ -47,19 +51,33 @@ pub struct ApiError {
     pub attempts: u32,
 }
 
+/// The credentials and clock part of the hint for 401 (authentication failed).
+const HINT_CREDENTIALS: &str = "Check that access_key and secret_key are correct and belong to \
+     the same key pair; temporary credentials also need a valid, unexpired security_token. The \
+     local clock must be within 15 minutes of the real time (requests are signed with it). \
+     Note: repeated signature failures lock the access key for 5 minutes.";
+/// The permission part of the hint for RDS calls.
+const HINT_RDS_PERMISSION: &str =
+    "The user needs the permission rds:backup:list in this region's project.";
+/// The permission part of the hint for the IAM project lookup.
+const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being looked up in \
+     IAM: set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to list IAM \
+     projects (iam:projects:list).";
+
 impl ApiError {
-    /// What to check for authentication and authorization failures.
-    pub fn hint(&self) -> Option<&'static str> {
+    /// What to check for authentication, authorization and throttling failures, depending on
+    /// the service that answered.
+    pub fn hint(&self) -> Option<String> {
+        let permission = match self.service {
+            Service::Rds => HINT_RDS_PERMISSION,
+            Service::Iam => HINT_IAM_PROJECT_LOOKUP,
+        };
         match self.status {
-            401 | 403 => Some(
-                "Check that access_key and secret_key are correct and belong to the same key \
-                 pair; temporary credentials also need a valid, unexpired security_token. The \
-                 local clock must be within 15 minutes of the real time (requests are signed \
-                 with it). The user needs the permission rds:backup:list in this region's \
-                 project. Note: repeated signature failures lock the access key for 5 minutes.",
-            ),
+            401 => Some(format!("{HINT_CREDENTIALS} {permission}")),
+            403 => Some(permission.to_owned()),
             429 => Some(
-                "The API throttled the requests; lower max_concurrent_requests or retry later.",
+                "The API throttled the requests; lower max_concurrent_requests or retry later."
+                    .to_owned(),
             ),
             _ => None,
         }
@@ -363,6 +381,7 @@ mod tests {
     #[test]
     fn api_error_summary_and_detail() {
         let err = Error::Api(Box::new(ApiError {
+            service: Service::Rds,
             status: 401,
             code: Some("APIG.0301".into()),
             message: "verify aksk signature fail".into(),
@@ -385,9 +404,58 @@ mod tests {
         assert!(!err.is_cancelled());
     }
 
+    fn api_error(service: Service, status: u16) -> ApiError {
+        ApiError {
+            service,
+            status,
+            code: None,
+            message: "denied".into(),
+            request_id: None,
+            request: request(),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn hints_name_the_permission_of_the_failing_service() {
+        let rds = api_error(Service::Rds, 403).hint().expect("hint");
+        assert!(rds.contains("rds:backup:list"), "{rds}");
+        assert!(!rds.contains("iam:"), "{rds}");
+
+        let iam = api_error(Service::Iam, 403).hint().expect("hint");
+        assert!(
+            iam.contains(
+                "set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to \
+                 list IAM projects (iam:projects:list)"
+            ),
+            "{iam}"
+        );
+        assert!(!iam.contains("rds:backup:list"), "{iam}");
+        assert!(
+            !iam.contains("15 minutes"),
+            "403 is not about the signature: {iam}"
+        );
+    }
+
+    #[test]
+    fn unauthorized_hints_add_credentials_and_clock() {
+        let iam = api_error(Service::Iam, 401).hint().expect("hint");
+        assert!(iam.contains("secret_key"), "{iam}");
+        assert!(iam.contains("15 minutes"), "{iam}");
+        assert!(iam.contains("HW_PROJECT_ID"), "{iam}");
+        assert!(iam.contains("iam:projects:list"), "{iam}");
+        assert!(!iam.contains("rds:backup:list"), "{iam}");
+
+        let rds = api_error(Service::Rds, 401).hint().expect("hint");
+        assert!(rds.contains("15 minutes"), "{rds}");
+        assert!(rds.contains("rds:backup:list"), "{rds}");
+        assert!(!rds.contains("iam:projects:list"), "{rds}");
+    }
+
     #[test]
     fn no_hint_for_not_found() {
         let err = ApiError {
+            service: Service::Rds,
             status: 404,
             code: None,
             message: "nope".into(),

@@ -1,6 +1,7 @@
-//! Signed HTTP GET with retries, timeouts and cancellation.
+//! Signed HTTP GET with retries, timeouts, cancellation and client-wide throttling.
 //!
-//! Each attempt is signed afresh (new `X-Sdk-Date`), so a retry after a long `Retry-After`
+//! An HTTP 429 holds back every request of the client (see [`crate::throttle`]), not only the
+//! throttled one. Each attempt is signed afresh (new `X-Sdk-Date`), so a retry after a long `Retry-After`
 //! wait is not rejected for clock skew. Only non-secret data reaches logs and errors: the
 //! `Authorization` and `X-Security-Token` header values are marked sensitive and never
 //! formatted.
@@ -15,10 +16,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
 use crate::config::{ClientConfig, Credentials};
-use crate::endpoints::{BaseUrl, Target};
+use crate::endpoints::{BaseUrl, Service, Target};
 use crate::errors::{ApiError, Error, RequestDescription, TransportError, decode_error_body};
 use crate::retry;
 use crate::signing;
+use crate::throttle::Throttle;
 
 /// Largest response body accepted; offsite-backup pages are a few tens of KiB.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -31,6 +33,8 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// One API call: where it goes and what identifies it in messages.
 pub(crate) struct ApiRequest<'a> {
+    /// The service called, for error hints.
+    pub service: Service,
     pub base: &'a BaseUrl,
     /// Base URL as configured, for messages.
     pub endpoint: &'a str,
@@ -65,11 +69,14 @@ enum Attempt {
     },
 }
 
-/// HTTP client plus credentials and retry budget; shared by all calls of a [`crate::Client`].
+/// HTTP client plus credentials, retry budget and throttle; shared by all calls of a
+/// [`crate::Client`].
 pub(crate) struct SignedHttp {
     client: reqwest::Client,
     credentials: Credentials,
     max_retries: u32,
+    /// Set by HTTP 429 answers; every attempt waits for it first.
+    throttle: Throttle,
 }
 
 impl SignedHttp {
@@ -92,6 +99,7 @@ impl SignedHttp {
             client,
             credentials: config.credentials.clone(),
             max_retries: config.max_retries,
+            throttle: Throttle::new(),
         })
     }
 
@@ -113,12 +121,14 @@ impl SignedHttp {
         };
         let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = next_attempt(attempt);
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
+            // Another request of this client may have been throttled meanwhile.
+            self.throttle.wait(cancel).await?;
             let headers = self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
-            attempts.fetch_add(1, Ordering::Relaxed);
+            count_attempt(attempts);
             let started = Instant::now();
             let outcome = tokio::select! {
                 biased;
@@ -127,7 +137,7 @@ impl SignedHttp {
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let can_retry = attempt <= self.max_retries;
-            let retry_after = match outcome {
+            let delay = match outcome {
                 Attempt::Response {
                     status,
                     headers,
@@ -152,9 +162,23 @@ impl SignedHttp {
                             request: description,
                         });
                     }
+                    let retry_after = header_text(&headers, &RETRY_AFTER)
+                        .and_then(|value| retry::parse_retry_after(&value, SystemTime::now()));
+                    let delay = retry::delay_before_retry(
+                        retry_after,
+                        attempt.saturating_sub(1),
+                        rand::random(),
+                    );
+                    if status == 429 {
+                        // The gateway limits the user, not this request: hold back every request
+                        // of the client (also when this one is not retried).
+                        self.throttle
+                            .hold_until(tokio::time::Instant::now() + delay);
+                    }
                     if !(can_retry && retry::is_retryable_status(status)) {
                         let decoded = decode_error_body(&body);
                         return Err(Error::Api(Box::new(ApiError {
+                            service: request.service,
                             status,
                             code: decoded.code,
                             message: decoded.message,
@@ -163,8 +187,7 @@ impl SignedHttp {
                             attempts: attempt,
                         })));
                     }
-                    header_text(&headers, &RETRY_AFTER)
-                        .and_then(|value| retry::parse_retry_after(&value, SystemTime::now()))
+                    delay
                 }
                 Attempt::TransportFailure {
                     reason,
@@ -190,10 +213,9 @@ impl SignedHttp {
                             attempts: attempt,
                         })));
                     }
-                    None
+                    retry::backoff_delay(attempt.saturating_sub(1), rand::random())
                 }
             };
-            let delay = retry::delay_before_retry(retry_after, attempt - 1, rand::random());
             debug!(
                 path = %target.path,
                 offset = request.offset,
@@ -296,6 +318,20 @@ impl SignedHttp {
     }
 }
 
+/// Number of the attempt after `attempt` (1-based). Saturates, so that `max_retries` near
+/// `u32::MAX` ("retry for ever") cannot overflow.
+fn next_attempt(attempt: u32) -> u32 {
+    attempt.saturating_add(1)
+}
+
+/// Counts one HTTP attempt into the per-call total (saturating, for the same reason).
+fn count_attempt(attempts: &AtomicU32) {
+    // The closure always returns `Some`, so this cannot fail.
+    let _ = attempts.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+        Some(n.saturating_add(1))
+    });
+}
+
 /// Header value from our own (non-secret) data; `what` names the setting on failure.
 fn header_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(value).map_err(|_| {
@@ -358,4 +394,19 @@ fn error_chain(error: &reqwest::Error) -> String {
         current = e.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_numbers_saturate() {
+        assert_eq!(next_attempt(0), 1);
+        assert_eq!(next_attempt(u32::MAX - 1), u32::MAX);
+        assert_eq!(next_attempt(u32::MAX), u32::MAX);
+        let attempts = AtomicU32::new(u32::MAX);
+        count_attempt(&attempts);
+        assert_eq!(attempts.load(Ordering::Relaxed), u32::MAX);
+    }
 }

@@ -1,16 +1,19 @@
 //! Project id lookup through IAM: `GET {iam}/v3/projects?name={region}`.
 //!
-//! RDS URLs need the project id of the region; when the user does not configure one, the
-//! official tooling asks IAM for the project named after the region, as done here.
+//! RDS URLs need the project id of the region (a project belongs to one region); for a region
+//! without a configured id (`ClientConfig::project_ids`), the official tooling asks IAM for the
+//! project named after the region, as done here. The id IAM returns is validated like a
+//! configured one before it is used in a path.
 
 use std::sync::atomic::AtomicU32;
 
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::endpoints::BaseUrl;
+use crate::endpoints::{BaseUrl, Service};
 use crate::errors::{DecodeError, Error};
 use crate::http::{ApiRequest, SignedHttp};
+use crate::validate::validate_project_id;
 
 #[derive(Deserialize)]
 struct ProjectList {
@@ -52,6 +55,7 @@ pub(crate) async fn lookup_project_id(
 ) -> Result<String, Error> {
     let query = [("name".to_owned(), region.to_owned())];
     let request = ApiRequest {
+        service: Service::Iam,
         base,
         endpoint,
         segments: &["v3", "projects"],
@@ -61,7 +65,18 @@ pub(crate) async fn lookup_project_id(
     };
     let response = http.get(&request, attempts, cancel).await?;
     match project_id_from_body(&response.body, region) {
-        Ok(Some(id)) => Ok(id),
+        // The id becomes a path segment of every RDS request: a malformed one (`..`) would
+        // make the path sent differ from the path signed.
+        Ok(Some(id)) => match validate_project_id(&id) {
+            Ok(()) => Ok(id),
+            Err(reason) => Err(Error::Decode(Box::new(DecodeError {
+                what: "the IAM project list".into(),
+                reason: format!("IAM returned an unusable project for region {region}: {reason}"),
+                status: response.status,
+                request_id: response.request_id,
+                request: response.request,
+            }))),
+        },
         Ok(None) => Err(Error::ProjectNotFound {
             region: region.to_owned(),
             endpoint: endpoint.to_owned(),

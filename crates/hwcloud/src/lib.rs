@@ -4,8 +4,11 @@
 //! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
 //! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; shared with the simulator.
 //! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
-//! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy.
-//! - `errors`: the [`Error`] type and error body decoding.
+//! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
+//!   [`validate_project_id`]), public so the provider reports problems at the attribute.
+//! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
+//!   `throttle`: the client-wide hold after HTTP 429.
+//! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type.
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
 //!   project id lookup; `client`: the [`Client`] tying them together.
 
@@ -21,6 +24,9 @@ pub mod paging;
 pub mod retry;
 mod secret;
 pub mod signing;
+mod throttle;
+mod validate;
+mod warning;
 
 pub use client::Client;
 pub use config::{
@@ -28,10 +34,12 @@ pub use config::{
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     MAX_CONCURRENT_REQUESTS_RANGE,
 };
-pub use endpoints::Endpoints;
+pub use endpoints::{Endpoints, Service};
 pub use errors::{ApiError, DecodeError, Error, RequestDescription, TransportError};
 pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupQuery,
 };
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
+pub use validate::{validate_endpoint_url, validate_project_id, validate_region};
+pub use warning::Warning;

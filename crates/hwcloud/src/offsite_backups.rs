@@ -15,6 +15,7 @@ use crate::endpoints::Service;
 use crate::errors::{DecodeError, Error};
 use crate::http::ApiRequest;
 use crate::paging::{PAGE_SIZE, Pager, Step};
+use crate::warning::Warning;
 
 /// Filters of one list call. Values are sent verbatim (times already in the API format, e.g.
 /// `2018-08-06T10:41:14+0800`); empty optional values are not sent.
@@ -69,12 +70,14 @@ impl OffsiteBackupQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OffsiteBackupList {
     pub project_id: String,
-    /// `total_count` reported by the first page (the number of backups when it was missing).
-    pub total_count: u64,
+    /// `total_count` reported by the first page; `None` when it had none (never replaced by a
+    /// count of our own; a [`Warning`] then says it was missing).
+    pub total_count: Option<u64>,
     /// Backups in API order, each id once.
     pub backups: Vec<OffsiteBackup>,
-    /// Irregularities met while paging (total changed, duplicates dropped, ...).
-    pub warnings: Vec<String>,
+    /// Irregularities met while paging (total changed, duplicates dropped, ...), each with a
+    /// summary naming its kind (the `Warning::*` constants) and a specific detail.
+    pub warnings: Vec<Warning>,
     /// HTTP requests made, retries and any IAM project lookup included.
     pub requests: u32,
 }
@@ -161,6 +164,7 @@ pub(crate) async fn list(
         let pairs = query.pairs(offset);
         async move {
             let request = ApiRequest {
+                service: Service::Rds,
                 base,
                 endpoint,
                 segments,

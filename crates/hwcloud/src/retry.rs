@@ -6,8 +6,10 @@
 //! Chosen values: exponential backoff starting at 200 ms and doubling per retry, capped at
 //! 10 s, with "equal jitter" (a random delay between half and all of the exponential value) so
 //! that concurrent page requests throttled together do not retry in lock-step. A server's
-//! `Retry-After` (seconds or HTTP date) replaces the computed delay, capped at 60 s so that a
-//! bogus value cannot stall a Terraform run.
+//! `Retry-After` (seconds or HTTP date) replaces the computed delay, capped at 300 s: the
+//! gateway throttles over 5-minute windows ("limit:200,time:5 minute"), so a longer wish is
+//! bogus and must not stall a Terraform run. After an HTTP 429 the delay holds back every request
+//! of the client, not only the throttled one (see `http`).
 
 use std::time::{Duration, SystemTime};
 
@@ -15,8 +17,8 @@ use std::time::{Duration, SystemTime};
 pub const BASE_DELAY: Duration = Duration::from_millis(200);
 /// Upper bound of the exponential delay.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
-/// Upper bound of a server-requested `Retry-After` wait.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Upper bound of a server-requested `Retry-After` wait: the gateway's 5-minute throttle window.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// Throttling and transient gateway/server failures. Other statuses (400, 401, 403, 404, ...)
 /// are final: retrying them cannot succeed, and repeated signature failures lock the key.
@@ -89,6 +91,17 @@ mod tests {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        // A whole throttle window is honoured; beyond it is capped.
+        assert_eq!(
+            parse_retry_after("300", now),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after("301", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(MAX_RETRY_AFTER, Duration::from_secs(300));
         assert_eq!(parse_retry_after("3600", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("soon", now), None);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret};
+use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret, Warning};
 use support::{MockApi, PROJECT_ID, REGION, Reply, backup_id, page_body, stable_page};
 use tokio::sync::{Barrier, Notify};
 
@@ -61,7 +61,7 @@ async fn reads_exactly_the_needed_pages() {
         offsets.sort_unstable();
         assert_eq!(offsets, expected_offsets, "total {total}");
         assert_eq!(list.requests as usize, expected_offsets.len());
-        assert_eq!(list.total_count, total);
+        assert_eq!(list.total_count, Some(total));
         assert_eq!(list.project_id, PROJECT_ID);
         assert!(list.warnings.is_empty(), "{:?}", list.warnings);
         let ids: Vec<String> = list.backups.iter().filter_map(|b| b.id.clone()).collect();
@@ -393,16 +393,13 @@ async fn changing_total_warns_and_drops_duplicates() {
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "no duplicates");
     assert_eq!(ids, (1..201).map(backup_id).collect::<Vec<_>>());
-    assert!(
-        list.warnings.iter().any(|w| w.contains("200, 201")),
-        "{:?}",
-        list.warnings
-    );
-    assert!(
-        list.warnings.iter().any(|w| w.contains(&backup_id(100))),
-        "{:?}",
-        list.warnings
-    );
+    assert_eq!(list.total_count, Some(200));
+    assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
+    let warning = &list.warnings[0];
+    assert_eq!(warning.summary, Warning::BACKUPS_CHANGED);
+    assert_eq!(warning.summary, "Backups changed during the read");
+    assert!(warning.detail.contains("200, 201"), "{warning:?}");
+    assert!(warning.detail.contains(&backup_id(100)), "{warning:?}");
 }
 
 #[tokio::test]
@@ -444,4 +441,166 @@ async fn connection_failure_names_the_endpoint() {
     );
     assert!(err.detail().contains("Attempts: 2"), "{}", err.detail());
     assert_eq!(err.status(), None);
+}
+
+#[tokio::test]
+async fn missing_total_count_is_reported_not_invented() {
+    let server = MockApi::start(|request, _| {
+        async move {
+            let offset = request.offset();
+            let end = (offset + 100).min(130);
+            Reply::json(200, page_body(None, (offset..end).map(backup_id)))
+        }
+        .boxed()
+    })
+    .await;
+    let list = server
+        .client()
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(list.backups.len(), 130);
+    assert_eq!(list.total_count, None);
+    assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
+    assert_eq!(list.warnings[0].summary, "Response without total_count");
+    assert!(
+        list.warnings[0].detail.contains("offset 0, 100"),
+        "{:?}",
+        list.warnings
+    );
+}
+
+#[tokio::test]
+async fn full_page_beyond_the_reported_total_is_read_on() {
+    // Reports 150 but holds 250: the full page at 100 (reaching 200) would otherwise end the
+    // read.
+    let server = MockApi::start(|request, _| {
+        async move {
+            let offset = request.offset();
+            let end = (offset + 100).min(250);
+            Reply::json(
+                200,
+                page_body(Some(150), (offset.min(250)..end).map(backup_id)),
+            )
+        }
+        .boxed()
+    })
+    .await;
+    let list = server
+        .client()
+        .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+        .await
+        .expect("list");
+    assert_eq!(list.backups.len(), 250);
+    assert_eq!(list.total_count, Some(150));
+    let mut offsets: Vec<u64> = server.requests().iter().map(|r| r.offset()).collect();
+    offsets.sort_unstable();
+    assert_eq!(offsets, [0, 100, 200]);
+    assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
+    assert_eq!(
+        list.warnings[0].summary,
+        "API reported fewer backups than it returned"
+    );
+    assert!(
+        list.warnings[0]
+            .detail
+            .contains("reported total_count 150 but returned more backups"),
+        "{:?}",
+        list.warnings
+    );
+}
+
+#[tokio::test]
+async fn huge_max_retries_does_not_overflow() {
+    let server = MockApi::start(|request, number| {
+        async move {
+            if number < 2 {
+                Reply::json(503, r#"{"error_code":"SYS.0503","error_msg":"busy"}"#)
+                    .with_header("retry-after", "0")
+            } else {
+                Reply::json(200, stable_page(3, request.offset()))
+            }
+        }
+        .boxed()
+    })
+    .await;
+    let config = ClientConfig {
+        max_retries: u32::MAX,
+        ..server.config()
+    };
+    let list = tokio::time::timeout(
+        HANG_GUARD,
+        Client::new(config).expect("client").list_offsite_backups(
+            REGION,
+            &query(),
+            &CancellationToken::new(),
+        ),
+    )
+    .await
+    .expect("no hang")
+    .expect("list after two failures");
+    assert_eq!(list.backups.len(), 3);
+    assert_eq!(list.requests, 3);
+}
+
+#[tokio::test]
+async fn throttling_holds_back_every_request_of_the_client() {
+    // The first request is throttled for a whole gateway window; everything else succeeds.
+    let server = MockApi::start(|request, number| {
+        async move {
+            if number == 0 {
+                Reply::json(
+                    429,
+                    r#"{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:200,time:5 minute"}"#,
+                )
+                .with_header("retry-after", "300")
+            } else {
+                Reply::json(200, stable_page(3, request.offset()))
+            }
+        }
+        .boxed()
+    })
+    .await;
+    // Not retried, so the call returns the 429 at once and the order of events is causal: the
+    // second call starts after the client has seen the 429.
+    let config = ClientConfig {
+        max_retries: 0,
+        ..server.config()
+    };
+    let client = Client::new(config.clone()).expect("client");
+    let err = list(&client, &query()).await;
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(server.requests().len(), 1);
+
+    // Another call of the same client holds back instead of sending (the gateway would only
+    // throttle it too), and its wait is cancellable.
+    let cancel = CancellationToken::new();
+    let held_query = query();
+    let held = client.list_offsite_backups(REGION, &held_query, &cancel);
+    tokio::pin!(held);
+    tokio::select! {
+        result = &mut held => panic!("the held call completed: {result:?}"),
+        // Long enough for an unthrottled call to have reached the server many times over; this
+        // bounds nothing about the client's speed: the held call must not send at all.
+        () = tokio::time::sleep(Duration::from_millis(300)) => {}
+    }
+    assert_eq!(server.requests().len(), 1, "no request during the hold");
+    cancel.cancel();
+    let result = tokio::time::timeout(HANG_GUARD, held)
+        .await
+        .expect("cancellation ends the wait");
+    assert!(result.expect_err("cancelled").is_cancelled());
+    assert_eq!(server.requests().len(), 1);
+
+    // The hold belongs to that client: a new client of the same server is not held back.
+    let fresh = Client::new(config).expect("client");
+    let list = tokio::time::timeout(
+        HANG_GUARD,
+        fresh.list_offsite_backups(REGION, &query(), &CancellationToken::new()),
+    )
+    .await
+    .expect("not held")
+    .expect("list");
+    assert_eq!(list.backups.len(), 3);
+    assert_eq!(server.requests().len(), 2);
 }

@@ -7,6 +7,56 @@ use hwcloud::{CancellationToken, Client};
 use support::{MockApi, REGION, Reply, stable_page};
 
 const LOOKED_UP: &str = "ffffeeee0000111122223333";
+/// Second region, without configured project id in the tests below.
+const REGION_B: &str = "ap-southeast-1";
+const LOOKED_UP_B: &str = "bbbb00001111222233334444";
+
+/// IAM answers for `cn-north-4` (with a decoy sub-project), `ap-southeast-1` and
+/// `la-malformed-1` (an id that is not a path segment); RDS answers with 2 backups.
+async fn multi_region_server() -> MockApi {
+    MockApi::start(move |request, _| {
+        async move {
+            if request.path == "/v3/projects" {
+                // Slow enough that concurrent first callers overlap (not relied upon: the
+                // callers are polled together before any answer can arrive).
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                let body = match request.param("name") {
+                    Some(REGION) => format!(
+                        r#"{{"projects":[{{"id":"other","name":"cn-north-4_sub"}},{{"id":"{LOOKED_UP}","name":"cn-north-4"}}]}}"#
+                    ),
+                    Some(REGION_B) => {
+                        format!(r#"{{"projects":[{{"id":"{LOOKED_UP_B}","name":"{REGION_B}"}}]}}"#)
+                    }
+                    Some("la-malformed-1") => {
+                        r#"{"projects":[{"id":"../../v3/x","name":"la-malformed-1"}]}"#.to_owned()
+                    }
+                    _ => r#"{"projects":[]}"#.to_owned(),
+                };
+                Reply::json(200, body)
+            } else {
+                Reply::json(200, stable_page(2, request.offset()))
+            }
+        }
+        .boxed()
+    })
+    .await
+}
+
+fn query() -> hwcloud::OffsiteBackupQuery {
+    hwcloud::OffsiteBackupQuery {
+        instance_id: "inst1".into(),
+        backup_type: "incremental".into(),
+        ..Default::default()
+    }
+}
+
+fn iam_lookups(server: &MockApi, region: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v3/projects" && r.param("name") == Some(region))
+        .count()
+}
 
 async fn iam_and_rds_server(projects: &'static str) -> MockApi {
     MockApi::start(move |request, _| {
@@ -24,48 +74,170 @@ async fn iam_and_rds_server(projects: &'static str) -> MockApi {
 
 #[tokio::test]
 async fn project_id_is_looked_up_once_per_region() {
-    let server = iam_and_rds_server(
-        r#"{"projects":[{"id":"other","name":"cn-north-4_sub"},{"id":"ffffeeee0000111122223333","name":"cn-north-4"}]}"#,
-    )
-    .await;
+    let server = multi_region_server().await;
     let mut config = server.config();
-    config.project_id = None;
+    config.project_ids.clear();
     let client = Client::new(config).expect("client");
     let cancel = CancellationToken::new();
-    let query = hwcloud::OffsiteBackupQuery {
-        instance_id: "inst1".into(),
-        backup_type: "incremental".into(),
-        ..Default::default()
-    };
 
-    let first = client
-        .list_offsite_backups(REGION, &query, &cancel)
-        .await
-        .expect("first list");
-    assert_eq!(first.project_id, LOOKED_UP);
-    assert_eq!(first.requests, 2, "IAM lookup + one page");
-    let second = client
-        .list_offsite_backups(REGION, &query, &cancel)
-        .await
-        .expect("second list");
-    assert_eq!(second.requests, 1, "project id cached");
-    assert_eq!(
-        client.project_id(REGION, &cancel).await.expect("cached"),
-        LOOKED_UP
+    // Concurrent first callers of one region share one IAM request; another region has its own.
+    let query = query();
+    let (a1, a2, a3, b1, b2) = tokio::join!(
+        client.project_id(REGION, &cancel),
+        client.project_id(REGION, &cancel),
+        client.list_offsite_backups(REGION, &query, &cancel),
+        client.project_id(REGION_B, &cancel),
+        client.list_offsite_backups(REGION_B, &query, &cancel),
     );
+    assert_eq!(a1.expect("a1"), LOOKED_UP);
+    assert_eq!(a2.expect("a2"), LOOKED_UP);
+    assert_eq!(a3.expect("a3").project_id, LOOKED_UP);
+    assert_eq!(b1.expect("b1"), LOOKED_UP_B);
+    assert_eq!(b2.expect("b2").project_id, LOOKED_UP_B);
+    let seen: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{}?{}", r.path, r.raw_query))
+        .collect();
+    assert_eq!(iam_lookups(&server, REGION), 1, "{seen:#?}");
+    assert_eq!(iam_lookups(&server, REGION_B), 1, "{seen:#?}");
+
+    // Later calls use the cache.
+    let again = client
+        .list_offsite_backups(REGION, &query, &cancel)
+        .await
+        .expect("cached list");
+    assert_eq!(again.requests, 1, "one page, no lookup");
+    let again_b = client
+        .list_offsite_backups(REGION_B, &query, &cancel)
+        .await
+        .expect("cached list");
+    assert_eq!(again_b.requests, 1, "one page, no lookup");
+    assert_eq!(iam_lookups(&server, REGION), 1);
+    assert_eq!(iam_lookups(&server, REGION_B), 1);
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 3);
-    let iam = &requests[0];
-    assert_eq!(iam.path, "/v3/projects");
-    assert_eq!(iam.raw_query, "name=cn-north-4");
-    assert!(iam.signature_valid);
-    assert_eq!(iam.signed_headers, ["host", "x-sdk-date"]);
-    assert_eq!(iam.header("x-project-id"), None);
-    for rds in &requests[1..] {
-        assert_eq!(rds.path, format!("/v3/{LOOKED_UP}/offsite-backups"));
-        assert_eq!(rds.header("x-project-id"), Some(LOOKED_UP));
-        assert!(rds.signature_valid);
+    for iam in requests.iter().filter(|r| r.path == "/v3/projects") {
+        assert!(iam.signature_valid);
+        assert_eq!(iam.signed_headers, ["host", "x-sdk-date"]);
+        assert_eq!(iam.header("x-project-id"), None);
+    }
+    let iam_a = requests
+        .iter()
+        .find(|r| r.param("name") == Some(REGION))
+        .expect("lookup of A");
+    assert_eq!(iam_a.raw_query, "name=cn-north-4");
+    let rds: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path != "/v3/projects")
+        .collect();
+    assert_eq!(rds.len(), 4);
+    for request in rds {
+        let id = request.header("x-project-id").expect("X-Project-Id");
+        assert!(id == LOOKED_UP || id == LOOKED_UP_B, "{id}");
+        assert_eq!(request.path, format!("/v3/{id}/offsite-backups"));
+        assert!(request.signature_valid);
+    }
+}
+
+#[tokio::test]
+async fn configured_project_id_is_per_region() {
+    let server = multi_region_server().await;
+    // server.config() configures REGION only (support::PROJECT_ID).
+    let client = server.client();
+    let cancel = CancellationToken::new();
+
+    let a = client
+        .list_offsite_backups(REGION, &query(), &cancel)
+        .await
+        .expect("list A");
+    assert_eq!(a.project_id, support::PROJECT_ID);
+    assert_eq!(a.requests, 1, "no IAM lookup for a configured region");
+    assert_eq!(iam_lookups(&server, REGION), 0);
+
+    let b = client
+        .list_offsite_backups(REGION_B, &query(), &cancel)
+        .await
+        .expect("list B");
+    assert_eq!(b.project_id, LOOKED_UP_B, "A's id is not used in B");
+    assert_eq!(b.requests, 2, "IAM lookup + one page");
+    let b_again = client
+        .list_offsite_backups(REGION_B, &query(), &cancel)
+        .await
+        .expect("list B again");
+    assert_eq!(b_again.requests, 1);
+    assert_eq!(iam_lookups(&server, REGION_B), 1);
+    assert_eq!(iam_lookups(&server, REGION), 0);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert_eq!(
+        requests[0].path,
+        format!("/v3/{}/offsite-backups", support::PROJECT_ID)
+    );
+    assert_eq!(
+        requests[0].header("x-project-id"),
+        Some(support::PROJECT_ID)
+    );
+    assert_eq!(requests[1].path, "/v3/projects");
+    for rds_b in &requests[2..] {
+        assert_eq!(rds_b.path, format!("/v3/{LOOKED_UP_B}/offsite-backups"));
+        assert_eq!(rds_b.header("x-project-id"), Some(LOOKED_UP_B));
+        assert!(rds_b.signature_valid);
+    }
+}
+
+#[tokio::test]
+async fn malformed_project_id_from_iam_is_a_clear_error() {
+    let server = multi_region_server().await;
+    let client = server.client();
+    let err = client
+        .list_offsite_backups("la-malformed-1", &query(), &CancellationToken::new())
+        .await
+        .expect_err("unusable id");
+    let text = format!("{err}\n{}", err.detail());
+    assert!(text.contains("IAM project list"), "{text}");
+    assert!(text.contains("invalid project id"), "{text}");
+    assert!(text.contains("la-malformed-1"), "{text}");
+    // No RDS request was made with it.
+    assert!(server.requests().iter().all(|r| r.path == "/v3/projects"));
+}
+
+#[tokio::test]
+async fn iam_permission_failure_hints_at_project_id_not_rds() {
+    for (status, credentials_hint) in [(403, false), (401, true)] {
+        let server = MockApi::start(move |_, _| {
+            async move {
+                Reply::json(
+                    status,
+                    r#"{"error_code":"IAM.0002","error_msg":"You do not have permission"}"#,
+                )
+            }
+            .boxed()
+        })
+        .await;
+        let mut config = server.config();
+        config.project_ids.clear();
+        let err = Client::new(config)
+            .expect("client")
+            .list_offsite_backups(REGION, &query(), &CancellationToken::new())
+            .await
+            .expect_err("denied");
+        let hwcloud::Error::Api(api) = &err else {
+            panic!("expected an API error, got {err:?}");
+        };
+        assert_eq!(api.service, hwcloud::Service::Iam);
+        let detail = err.detail();
+        assert!(
+            detail.contains(
+                "set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to \
+                 list IAM projects (iam:projects:list)"
+            ),
+            "{detail}"
+        );
+        assert!(!detail.contains("rds:backup:list"), "{detail}");
+        assert_eq!(detail.contains("15 minutes"), credentials_hint, "{detail}");
+        assert_eq!(server.requests().len(), 1, "not retried");
     }
 }
 
@@ -73,7 +245,7 @@ async fn project_id_is_looked_up_once_per_region() {
 async fn missing_project_is_a_clear_error() {
     let server = iam_and_rds_server(r#"{"projects":[]}"#).await;
     let mut config = server.config();
-    config.project_id = None;
+    config.project_ids.clear();
     let client = Client::new(config).expect("client");
     let err = client
         .project_id(REGION, &CancellationToken::new())
@@ -156,6 +328,35 @@ fn invalid_configuration_is_rejected() {
     })
     .expect_err("bad endpoint");
     assert!(err.to_string().contains("endpoints.rds"));
+
+    let err = Client::new(hwcloud::ClientConfig {
+        credentials: hwcloud::Credentials {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            security_token: None,
+        },
+        endpoints: hwcloud::Endpoints {
+            rds: None,
+            iam: Some("https://admin:hunter2@iam.example.com".into()),
+        },
+        ..Default::default()
+    })
+    .expect_err("userinfo in endpoint");
+    assert!(err.to_string().contains("endpoints.iam"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert!(!err.detail().contains("hunter2"), "{err}");
+
+    let err = Client::new(hwcloud::ClientConfig {
+        credentials: hwcloud::Credentials {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            security_token: None,
+        },
+        project_ids: [("cn-north-4".to_owned(), "..".to_owned())].into(),
+        ..Default::default()
+    })
+    .expect_err("bad project id");
+    assert!(err.to_string().contains("invalid project id"), "{err}");
 }
 
 #[tokio::test]

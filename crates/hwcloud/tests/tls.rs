@@ -64,7 +64,7 @@ fn config(url: String, insecure: bool) -> ClientConfig {
             secret_key: "SK".into(),
             security_token: None,
         },
-        project_id: Some("p".into()),
+        project_ids: [("cn-north-4".to_owned(), "p".to_owned())].into(),
         endpoints: Endpoints {
             rds: Some(url),
             iam: None,

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
 use crate::dataset::Dataset;
 use crate::faults::Faults;
 
@@ -22,9 +24,12 @@ pub struct SimulatorConfig {
     pub access_key: String,
     /// Secret key of `access_key`, used to verify signatures.
     pub secret_key: String,
-    /// The only project id accepted in `/v3/{project_id}/...`; IAM answers it for every region.
+    /// The project of the first region of `regions` (the default region). Like the real
+    /// cloud, every other region has its own project, see [`SimulatorConfig::project_id_for`].
     pub project_id: String,
-    /// Region names IAM knows (`GET /v3/projects?name=REGION`).
+    /// Region names IAM knows (`GET /v3/projects?name=REGION`), the default region first.
+    /// `/v3/{project_id}/offsite-backups` accepts the project of any of them; all regions
+    /// serve the same `dataset` (tests point every region's endpoint at one simulator).
     pub regions: Vec<String>,
     pub dataset: Dataset,
     pub faults: Faults,
@@ -52,6 +57,40 @@ impl Default for SimulatorConfig {
     }
 }
 
+impl SimulatorConfig {
+    /// The project id of `region`, `None` for a region not in `regions`: `project_id` for the
+    /// first region, [`derived_project_id`] for every other one. IAM answers this id for
+    /// `GET /v3/projects?name=REGION`.
+    pub fn project_id_for(&self, region: &str) -> Option<String> {
+        match self.regions.iter().position(|known| known == region)? {
+            0 => Some(self.project_id.clone()),
+            _ => Some(derived_project_id(region)),
+        }
+    }
+
+    /// The region whose project `project_id` is ([`SimulatorConfig::project_id_for`]
+    /// reversed); `None` for an unknown project.
+    pub fn region_of_project(&self, project_id: &str) -> Option<&str> {
+        self.regions
+            .iter()
+            .find(|region| self.project_id_for(region).as_deref() == Some(project_id))
+            .map(String::as_str)
+    }
+
+    /// Whether `/v3/{project_id}/...` is accepted: the project of a known region, or
+    /// `project_id` itself (also when `regions` is empty).
+    pub(crate) fn knows_project(&self, project_id: &str) -> bool {
+        project_id == self.project_id || self.region_of_project(project_id).is_some()
+    }
+}
+
+/// The deterministic project id the simulator gives a region other than the default one:
+/// the first 32 lowercase hex digits of `sha256("project:" + region)`.
+pub fn derived_project_id(region: &str) -> String {
+    let digest = Sha256::digest(format!("project:{region}").as_bytes());
+    hex::encode(&digest[..16])
+}
+
 impl std::fmt::Debug for SimulatorConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimulatorConfig")
@@ -64,5 +103,74 @@ impl std::fmt::Debug for SimulatorConfig {
             .field("check_signatures", &self.check_signatures)
             .field("max_clock_skew", &self.max_clock_skew)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_regions() -> SimulatorConfig {
+        SimulatorConfig {
+            regions: vec![DEFAULT_REGION.to_owned(), "ap-southeast-1".to_owned()],
+            ..SimulatorConfig::default()
+        }
+    }
+
+    #[test]
+    fn every_region_has_its_own_project() {
+        let config = two_regions();
+        assert_eq!(
+            config.project_id_for(DEFAULT_REGION).as_deref(),
+            Some(DEFAULT_PROJECT_ID)
+        );
+        let other = config
+            .project_id_for("ap-southeast-1")
+            .expect("known region");
+        assert_eq!(other, derived_project_id("ap-southeast-1"));
+        assert_ne!(other, DEFAULT_PROJECT_ID);
+        assert_eq!(other.len(), 32);
+        assert!(
+            other
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        );
+        assert_eq!(config.project_id_for("eu-west-101"), None);
+    }
+
+    #[test]
+    fn derived_ids_are_sha256_prefixes() {
+        // sha256("project:ap-southeast-1"), computed independently (`sha256sum`).
+        assert_eq!(
+            derived_project_id("ap-southeast-1"),
+            "c77934a415036a6cd9d4624b7e03ce5d"
+        );
+        assert_ne!(
+            derived_project_id("ap-southeast-1"),
+            derived_project_id("ap-southeast-2")
+        );
+    }
+
+    #[test]
+    fn projects_map_back_to_their_region() {
+        let config = two_regions();
+        assert_eq!(
+            config.region_of_project(DEFAULT_PROJECT_ID),
+            Some(DEFAULT_REGION)
+        );
+        let other = derived_project_id("ap-southeast-1");
+        assert_eq!(config.region_of_project(&other), Some("ap-southeast-1"));
+        assert_eq!(
+            config.region_of_project(&derived_project_id("cn-east-3")),
+            None
+        );
+        assert!(config.knows_project(&other));
+        assert!(!config.knows_project("ffffffffffffffffffffffffffffffff"));
+        let no_regions = SimulatorConfig {
+            regions: Vec::new(),
+            ..SimulatorConfig::default()
+        };
+        assert!(no_regions.knows_project(DEFAULT_PROJECT_ID));
+        assert_eq!(no_regions.region_of_project(DEFAULT_PROJECT_ID), None);
     }
 }

@@ -64,7 +64,7 @@ impl FaultState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .random();
         (draw < fraction).then(|| InjectedFailure {
-            error: ApiError::injected(status, None),
+            error: ApiError::injected(status, self.faults.fail_fraction_retry_after),
             label: format!("fail-fraction {status}"),
         })
     }

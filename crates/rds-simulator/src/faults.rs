@@ -18,6 +18,9 @@ pub struct Faults {
     pub fail_first: Vec<FailSpec>,
     /// This fraction (0..=1) of requests, drawn with a PRNG seeded by `seed`, answer the status.
     pub fail_fraction: Option<(f64, u16)>,
+    /// `Retry-After` seconds sent with the `fail_fraction` answers (none if `None`; ignored
+    /// without `fail_fraction`).
+    pub fail_fraction_retry_after: Option<u32>,
     /// The page at this offset answers 200 with truncated JSON.
     pub malformed_json_at_offset: Option<u64>,
     /// With `malformed_json_at_offset`: only the first such page is malformed (else every one).
@@ -44,13 +47,6 @@ pub struct FailSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TotalCountChange {
     pub inserted: usize,
-}
-
-impl Faults {
-    /// True when no fault is configured.
-    pub fn is_none(&self) -> bool {
-        *self == Faults::default()
-    }
 }
 
 fn parse_status(text: &str, flag: &str) -> Result<u16, String> {
@@ -92,18 +88,39 @@ impl FromStr for FailSpec {
     }
 }
 
-/// Parses `FRACTION:STATUS`, e.g. `0.2:503`.
+/// Parses `FRACTION:STATUS`, e.g. `0.2:503` (no `RETRY_AFTER`: see
+/// [`parse_fail_fraction_spec`]).
 pub fn parse_fail_fraction(s: &str) -> Result<(f64, u16), String> {
-    let (fraction, status) = s
-        .split_once(':')
-        .ok_or_else(|| format!("fail-fraction {s:?}: expected FRACTION:STATUS"))?;
-    let fraction = fraction
+    match parse_fail_fraction_spec(s)? {
+        (fraction, status, None) => Ok((fraction, status)),
+        (_, _, Some(_)) => Err(format!("fail-fraction {s:?}: expected FRACTION:STATUS")),
+    }
+}
+
+/// Parses `FRACTION:STATUS[:RETRY_AFTER]`, e.g. `0.2:503` or `0.2:429:2`, into
+/// `(fraction, status, retry_after)` for [`Faults::fail_fraction`] and
+/// [`Faults::fail_fraction_retry_after`].
+pub fn parse_fail_fraction_spec(s: &str) -> Result<(f64, u16, Option<u32>), String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return Err(format!(
+            "fail-fraction {s:?}: expected FRACTION:STATUS[:RETRY_AFTER]"
+        ));
+    }
+    let fraction = parts[0]
         .trim()
         .parse::<f64>()
         .ok()
         .filter(|f| (0.0..=1.0).contains(f))
         .ok_or_else(|| format!("fail-fraction {s:?}: FRACTION must be a number from 0 to 1"))?;
-    Ok((fraction, parse_status(status, "fail-fraction")?))
+    let status = parse_status(parts[1], "fail-fraction")?;
+    let retry_after = match parts.get(2) {
+        Some(secs) => Some(secs.trim().parse::<u32>().map_err(|_| {
+            format!("fail-fraction {s:?}: RETRY_AFTER {secs:?} is not a number of seconds")
+        })?),
+        None => None,
+    };
+    Ok((fraction, status, retry_after))
 }
 
 /// Parses `OFFSET[:TIMES]` (TIMES defaults to 1), e.g. `100:2`.
@@ -159,6 +176,13 @@ mod tests {
         assert_eq!(parse_fail_fraction("0.25:500"), Ok((0.25, 500)));
         assert!(parse_fail_fraction("1.5:500").is_err());
         assert!(parse_fail_fraction("0.5").is_err());
+        assert!(parse_fail_fraction("0.5:429:2").is_err());
+        assert_eq!(parse_fail_fraction_spec("0.25:500"), Ok((0.25, 500, None)));
+        assert_eq!(parse_fail_fraction_spec("1:429:2"), Ok((1.0, 429, Some(2))));
+        assert!(parse_fail_fraction_spec("0.5:429:x").is_err());
+        assert!(parse_fail_fraction_spec("0.5:429:1:2").is_err());
+        assert!(parse_fail_fraction_spec("0.5:200").is_err());
+        assert!(parse_fail_fraction_spec("-0.1:500").is_err());
         assert_eq!(parse_offset_times("100"), Ok((100, 1)));
         assert_eq!(parse_offset_times("100:3"), Ok((100, 3)));
         assert!(parse_offset_times("-1").is_err());

@@ -105,7 +105,15 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         },
         OffsetDateTime::now_utc(),
     );
-    let outcome = match route(&method, &decoded_path) {
+    let route = route(&method, &decoded_path);
+    let project_region = match &route {
+        Some(Route::OffsiteBackups { project_id }) => shared
+            .config
+            .region_of_project(project_id)
+            .map(str::to_owned),
+        _ => None,
+    };
+    let outcome = match route {
         None => Outcome::answer(
             ApiError::new(
                 404,
@@ -148,6 +156,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         access_key: auth.access_key,
         signed_headers: auth.signed_headers,
         fault: None,
+        project_region,
     };
     match outcome {
         Outcome::Answer {

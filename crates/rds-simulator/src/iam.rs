@@ -8,15 +8,16 @@ use crate::config::SimulatorConfig;
 pub const DOMAIN_ID: &str = "9b0e4e1a0f6c4d2c8f7a5e3b1d9c7a52";
 
 /// The JSON body of a project listing; an unknown region gives an empty list.
-/// Every known region maps to the configured project id.
+/// Every known region maps to its own project ([`SimulatorConfig::project_id_for`]).
 pub(crate) fn projects_body(config: &SimulatorConfig, name: Option<&str>) -> Value {
     let projects: Vec<Value> = config
         .regions
         .iter()
         .filter(|region| name.is_none_or(|wanted| wanted == region.as_str()))
-        .map(|region| {
+        .filter_map(|region| Some((region, config.project_id_for(region)?)))
+        .map(|(region, id)| {
             json!({
-                "id": config.project_id,
+                "id": id,
                 "name": region,
                 "domain_id": DOMAIN_ID,
                 "description": "",
@@ -24,7 +25,7 @@ pub(crate) fn projects_body(config: &SimulatorConfig, name: Option<&str>) -> Val
                 "is_domain": false,
                 "parent_id": DOMAIN_ID,
                 "links": {
-                    "self": format!("https://iam.myhuaweicloud.com/v3/projects/{}", config.project_id)
+                    "self": format!("https://iam.myhuaweicloud.com/v3/projects/{id}")
                 }
             })
         })

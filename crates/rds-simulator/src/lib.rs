@@ -1,6 +1,7 @@
 //! A local HTTP simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
 //! (`GET /v3/{project_id}/offsite-backups`) and of the IAM project lookup
-//! (`GET /v3/projects?name={region}`).
+//! (`GET /v3/projects?name={region}`). Like the real cloud, every region has its own project
+//! ([`SimulatorConfig::project_id_for`]).
 //!
 //! It checks `SDK-HMAC-SHA256` signatures with `hwcloud::signing`, reads query strings like the
 //! real server (a literal `+` is a space), validates parameters with the API's error bodies,
@@ -28,11 +29,14 @@ mod server;
 pub use api_error::ApiError;
 pub use config::{
     DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
-    DEFAULT_SECRET_KEY, SimulatorConfig,
+    DEFAULT_SECRET_KEY, SimulatorConfig, derived_project_id,
 };
 pub use dataset::{Dataset, DatasetError, Query};
 pub use engine::Engine;
-pub use faults::{FailSpec, Faults, TotalCountChange, parse_fail_fraction, parse_offset_times};
+pub use faults::{
+    FailSpec, Faults, TotalCountChange, parse_fail_fraction, parse_fail_fraction_spec,
+    parse_offset_times,
+};
 pub use generate::{
     DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,
     DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,

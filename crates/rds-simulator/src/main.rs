@@ -10,12 +10,18 @@ use clap::Parser;
 use rds_simulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
     Faults, GenerateSpec, InstanceSpec, Simulator, SimulatorConfig, TotalCountChange,
-    parse_fail_fraction, parse_offset_times,
+    parse_fail_fraction_spec, parse_offset_times,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
 /// (GET /v3/{project_id}/offsite-backups) and the IAM project lookup
 /// (GET /v3/projects?name={region}), both served on one address.
+///
+/// Like the real cloud, each region has its own project: the first --region (the default
+/// region) has --project-id, every other region a fixed id derived from its name (the first
+/// 32 hex digits of sha256("project:REGION")), which IAM answers for ?name=REGION. The
+/// offsite-backups endpoint accepts the project of any known region (all regions serve the
+/// same data); a path project must match the X-Project-Id header.
 ///
 /// Requests must be signed with SDK-HMAC-SHA256 using the configured access/secret key
 /// (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
@@ -43,11 +49,13 @@ struct Cli {
     #[arg(long, default_value = DEFAULT_SECRET_KEY, hide_default_value = true)]
     secret_key: String,
 
-    /// Project id accepted in /v3/{project_id}/... and returned by IAM.
+    /// Project id of the first (default) region, accepted in /v3/{project_id}/... and
+    /// returned by IAM for that region; other regions get their own derived project ids.
     #[arg(long, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,
 
-    /// Region name IAM knows (repeatable) [default: cn-north-4].
+    /// Region name IAM knows (repeatable), each with its own project; the first one is the
+    /// default region, whose project is --project-id [default: cn-north-4].
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
 
@@ -79,9 +87,14 @@ struct Cli {
     #[arg(long, value_name = "STATUS:COUNT[:RETRY_AFTER]")]
     fail_first: Vec<FailSpec>,
 
-    /// A random FRACTION (0..1, seeded by --fault-seed) of list requests answer STATUS.
-    #[arg(long, value_name = "FRACTION:STATUS", value_parser = parse_fail_fraction)]
-    fail_fraction: Option<(f64, u16)>,
+    /// A random FRACTION (0..1, seeded by --fault-seed) of list requests answer STATUS,
+    /// with `Retry-After: RETRY_AFTER` seconds if given.
+    #[arg(
+        long,
+        value_name = "FRACTION:STATUS[:RETRY_AFTER]",
+        value_parser = parse_fail_fraction_spec
+    )]
+    fail_fraction: Option<(f64, u16, Option<u32>)>,
 
     /// Seed of the --fail-fraction draws.
     #[arg(long, value_name = "SEED", default_value_t = 0)]
@@ -128,7 +141,12 @@ impl Cli {
         Faults {
             latency: Duration::from_millis(self.latency_ms),
             fail_first: self.fail_first.clone(),
-            fail_fraction: self.fail_fraction,
+            fail_fraction: self
+                .fail_fraction
+                .map(|(fraction, status, _)| (fraction, status)),
+            fail_fraction_retry_after: self
+                .fail_fraction
+                .and_then(|(_, _, retry_after)| retry_after),
             malformed_json_at_offset: self.malformed_json_at,
             malformed_json_once: self.malformed_json_once,
             drop_connection_at_offset: self.drop_connection_at,

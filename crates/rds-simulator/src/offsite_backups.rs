@@ -32,7 +32,7 @@ pub(crate) fn list_offsite_backups(
             .into_response(),
         );
     }
-    if project_id != shared.config.project_id {
+    if !shared.config.knows_project(project_id) {
         return Outcome::answer(
             ApiError::new(
                 404,

@@ -42,6 +42,9 @@ fn help_documents_flags_and_demo_instance() {
         !help.contains(rds_simulator::DEFAULT_SECRET_KEY),
         "secret shown"
     );
+    assert!(help.contains("FRACTION:STATUS[:RETRY_AFTER]"), "{help}");
+    assert!(help.contains("each region has its own project"), "{help}");
+    assert!(help.contains("sha256(\"project:REGION\")"), "{help}");
 }
 
 #[test]
@@ -49,6 +52,8 @@ fn bad_flags_are_clear_errors_not_panics() {
     for args in [
         &["--fail-first", "200:1"][..],
         &["--fail-fraction", "2:500"],
+        &["--fail-fraction", "0.5:503:soon"],
+        &["--fail-fraction", "0.5:503:1:2"],
         &["--instance", "abc:oracle"],
         &["--drop-connection-at", "x"],
         &["--listen", "nowhere"],
@@ -153,5 +158,80 @@ async fn serves_and_stops_cleanly_on_sigterm() {
     assert!(
         stderr.contains("offsite-backups?instance_id=inst1&backup_type=auto -> 200"),
         "request log line missing: {stderr}"
+    );
+}
+
+/// Starts the binary with `args` on a free port; returns it and its base URL.
+async fn start_binary(args: &[&str]) -> (Running, String) {
+    let child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read the startup line");
+    let base_url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
+        .to_owned();
+    (running, base_url)
+}
+
+#[tokio::test]
+async fn regions_get_their_own_projects_and_fail_fraction_takes_retry_after() {
+    let (_running, base_url) = start_binary(&[
+        "--no-verify-signatures",
+        "--region",
+        "cn-north-4",
+        "--region",
+        "ap-southeast-1",
+        "--fail-fraction",
+        "1:503:7",
+    ])
+    .await;
+    let project_of = async |region: &str| {
+        let body: serde_json::Value = reqwest::get(format!("{base_url}/v3/projects?name={region}"))
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON");
+        body["projects"][0]["id"]
+            .as_str()
+            .expect("a project")
+            .to_owned()
+    };
+    assert_eq!(
+        project_of("cn-north-4").await,
+        rds_simulator::DEFAULT_PROJECT_ID
+    );
+    assert_eq!(
+        project_of("ap-southeast-1").await,
+        rds_simulator::derived_project_id("ap-southeast-1")
+    );
+
+    let url = format!(
+        "{base_url}/v3/{}/offsite-backups?instance_id={}&backup_type=auto",
+        rds_simulator::derived_project_id("ap-southeast-1"),
+        rds_simulator::DEMO_MYSQL_INSTANCE_ID
+    );
+    let failed = reqwest::get(&url).await.expect("request");
+    assert_eq!(failed.status().as_u16(), 503);
+    assert_eq!(
+        failed
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("7")
     );
 }

@@ -107,6 +107,30 @@ async fn fail_fraction_is_seeded_and_roughly_proportional() {
 }
 
 #[tokio::test]
+async fn fail_fraction_carries_retry_after_when_configured() {
+    for retry_after in [Some(3), None] {
+        let sim = start(Faults {
+            fail_fraction: Some((1.0, 429)),
+            fail_fraction_retry_after: retry_after,
+            ..Faults::default()
+        })
+        .await;
+        let answer = list_page(&sim, "0").await;
+        assert_eq!(answer.status, 429);
+        assert_eq!(answer.error_code(), "APIGW.0308");
+        assert_eq!(
+            answer.retry_after,
+            retry_after.map(|secs: u32| secs.to_string())
+        );
+        assert_eq!(
+            sim.requests()[0].fault.as_deref(),
+            Some("fail-fraction 429")
+        );
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn malformed_json_every_time_or_once() {
     for once in [false, true] {
         let sim = start(Faults {

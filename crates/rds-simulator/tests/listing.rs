@@ -345,6 +345,68 @@ async fn project_must_match_configuration_and_header() {
     sim.shutdown().await;
 }
 
+/// Each region has its own project; the endpoint accepts any known region's project (one
+/// dataset for all), the header must name the path's project, and the log says whose it was.
+#[tokio::test]
+async fn every_region_has_its_own_project_and_the_log_names_it() {
+    let sim = Simulator::start(SimulatorConfig {
+        regions: vec!["cn-north-4".into(), "ap-southeast-1".into()],
+        ..config()
+    })
+    .await
+    .expect("start");
+    let default_project = sim.config().project_id_for("cn-north-4").expect("known");
+    let other_project = sim
+        .config()
+        .project_id_for("ap-southeast-1")
+        .expect("known");
+    assert_eq!(default_project, sim.config().project_id);
+    assert_ne!(other_project, default_project);
+    let query = pairs(&[("instance_id", MYSQL), ("backup_type", "auto")]);
+    let send = async |path_project: &str, header_project: &str| {
+        let mut signing = Signing::for_config(sim.config());
+        signing.extra_headers = vec![("x-project-id".into(), header_project.to_owned())];
+        get_raw(
+            &sim,
+            &format!("/v3/{path_project}/offsite-backups"),
+            &hwcloud::signing::canonical_query(&query),
+            &query,
+            Some(&signing),
+        )
+        .await
+        .expect("answer")
+    };
+
+    let default_answer = send(&default_project, &default_project).await;
+    let other_answer = send(&other_project, &other_project).await;
+    assert_eq!(default_answer.status, 200, "{}", default_answer.body);
+    assert_eq!(other_answer.status, 200, "{}", other_answer.body);
+    assert_eq!(page_ids(&other_answer), page_ids(&default_answer));
+    let mismatch = send(&other_project, &default_project).await;
+    assert_eq!(mismatch.status, 400);
+    assert!(mismatch.error_msg().contains("X-Project-Id"));
+    let elsewhere = rds_simulator::derived_project_id("eu-west-101");
+    let unknown = send(&elsewhere, &elsewhere).await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.error_msg().contains(&elsewhere));
+
+    let regions: Vec<Option<String>> = sim
+        .requests()
+        .into_iter()
+        .map(|r| r.project_region)
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            Some("cn-north-4".to_owned()),
+            Some("ap-southeast-1".to_owned()),
+            Some("ap-southeast-1".to_owned()),
+            None
+        ]
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn request_log_and_request_ids() {
     let sim = Simulator::start(config()).await.expect("start");
@@ -384,6 +446,7 @@ async fn request_log_and_request_ids() {
     assert_eq!(log[0].signed_headers, ["host", "x-sdk-date"]);
     assert_eq!(log[0].query_value("limit"), Some("2"));
     assert_eq!(log[0].fault, None);
+    assert_eq!(log[0].project_region.as_deref(), Some("cn-north-4"));
     assert!(log[0].raw_query.contains("backup_type=auto"));
     assert_eq!(log[1].status, 400);
     sim.clear_requests();

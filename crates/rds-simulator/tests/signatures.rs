@@ -208,10 +208,30 @@ async fn iam_lookup_finds_known_regions_only() {
     assert_eq!(found.status, 200, "{}", found.body);
     let projects = found.json()["projects"].clone();
     assert_eq!(projects.as_array().map(Vec::len), Some(1));
-    assert_eq!(projects[0]["id"], rds_simulator::DEFAULT_PROJECT_ID);
+    // Every region has its own project; only the first region's is `project_id`.
+    let own = sim
+        .config()
+        .project_id_for("ap-southeast-1")
+        .expect("known");
+    assert_ne!(own, rds_simulator::DEFAULT_PROJECT_ID);
+    assert_eq!(projects[0]["id"], own.as_str());
     assert_eq!(projects[0]["name"], "ap-southeast-1");
     assert_eq!(projects[0]["enabled"], true);
     assert!(projects[0]["domain_id"].is_string());
+
+    let default = get_signed(&sim, "/v3/projects", &pairs(&[("name", "cn-north-4")])).await;
+    assert_eq!(
+        default.json()["projects"][0]["id"],
+        rds_simulator::DEFAULT_PROJECT_ID
+    );
+    let all = get_signed(&sim, "/v3/projects", &[]).await.json();
+    let ids: Vec<&str> = all["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, [rds_simulator::DEFAULT_PROJECT_ID, own.as_str()]);
 
     let unknown = get_signed(&sim, "/v3/projects", &pairs(&[("name", "eu-west-101")])).await;
     assert_eq!(unknown.status, 200);
@@ -224,5 +244,6 @@ async fn iam_lookup_finds_known_regions_only() {
     let log = sim.requests();
     assert_eq!(log[0].path, "/v3/projects");
     assert_eq!(log[0].signature, SignatureCheck::Valid);
+    assert_eq!(log[0].project_region, None);
     sim.shutdown().await;
 }

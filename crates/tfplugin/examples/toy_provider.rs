@@ -1,5 +1,6 @@
 //! `tfplugin-toy-provider`: a toy provider served with [`tfplugin::serve`]. One data source,
-//! `toy_echo`, whose computed `output` echoes `input`. The crate's process tests start it the
+//! `toy_echo`, whose computed `output` echoes `input` (the input `panic` makes the read panic,
+//! to show how a provider bug is reported). The crate's process tests start it the
 //! way Terraform does; it can also be run by hand: `cargo run -p tfplugin --bin tfplugin-toy-provider -- --debug`.
 
 use std::process::ExitCode;
@@ -60,6 +61,9 @@ impl DataSource for Echo {
 
     async fn read(&self, config: &Value, _cancel: CancellationToken) -> ReadResult {
         let input = config.get("input").cloned().unwrap_or(Value::Null);
+        if input.as_str() == Some("panic") {
+            panic!("toy provider panics on purpose");
+        }
         let output = Value::string_or_null(input.as_str().map(|text| format!("echo: {text}")));
         ReadResult {
             state: Some(Value::object([("input", input), ("output", output)])),

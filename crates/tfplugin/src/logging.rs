@@ -26,16 +26,31 @@ use tracing_subscriber::registry::LookupSpan;
 /// What is written instead of the value of a field that may hold a secret.
 pub const REDACTED: &str = "[redacted]";
 
-/// Parts of field names that mark a value as secret (matched case-insensitively).
-const SECRET_NAME_PARTS: &[&str] = &[
+/// Words that mark a field as secret wherever they appear in its (normalised) name, also as
+/// part of a longer word: `client_secret`, `db_password`, `security_token`, `credentials`,
+/// `set_cookie`, `session_id`, `x_apikey`.
+const SECRET_WORD_PARTS: &[&str] = &[
     "secret",
     "password",
     "passwd",
+    "passphrase",
     "token",
     "authorization",
     "credential",
-    "private_key",
+    "apikey",
+    "cookie",
+    "session",
+    "signature",
 ];
+
+/// Sequences of whole words that mark a field as secret: `private_key`, `rsa_private_key`,
+/// `api_key_value`, and `sk` (a secret access key, e.g. `huawei_sk`) but not `task` or `disk`.
+const SECRET_WORD_SEQUENCES: &[&[&str]] = &[&["private", "key"], &["api", "key"], &["sk"]];
+
+/// Names that stay visible although they look related: identifiers, not secrets. In
+/// particular an access key (AK) identifies the account in every signed request; only its
+/// secret half (SK) is redacted. `key` on its own (`cache_key`, `key_id`) is not a secret.
+const NOT_SECRET: &[&str] = &["access_key", "access_key_id", "ak"];
 
 /// Libraries whose debug/trace output is about HTTP/2 frames and TLS records, not about the
 /// provider: they log at most at INFO even when the user asks for TRACE.
@@ -55,13 +70,23 @@ const TRANSPORT_TARGETS: &[&str] = &[
 const TIMESTAMP_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
+/// hclog's `@module` of this process's lines, set by [`init`].
+static MODULE: OnceLock<String> = OnceLock::new();
+
+/// The `@module` of this process's log lines: `provider.<binary name>` once [`init`] ran,
+/// `provider` before.
+pub fn module() -> &'static str {
+    MODULE.get().map_or("provider", String::as_str)
+}
+
 /// Installs the hclog JSON subscriber on stderr, at the level Terraform's environment asks for.
 /// Idempotent: later calls (and calls after another global subscriber was set) do nothing.
 pub fn init(binary_name: &str) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
+        let module = MODULE.get_or_init(|| format!("provider.{binary_name}"));
         let level = level_from_env(|name| std::env::var(name).ok());
-        let layer = HclogLayer::new(format!("provider.{binary_name}"), std::io::stderr);
+        let layer = HclogLayer::new(module.clone(), std::io::stderr);
         let subscriber = tracing_subscriber::registry().with(layer.with_filter(filter_for(level)));
         // Another subscriber may already be installed (e.g. by a test harness): keep it.
         let _ = tracing::subscriber::set_global_default(subscriber);
@@ -97,10 +122,32 @@ pub fn filter_for(level: LevelFilter) -> Targets {
         })
 }
 
-/// Whether a field of this name may carry a secret and must never be written.
+/// Whether a field of this name may carry a secret and must never be written. The name is
+/// normalised first (lowercase, `-` and `.` as `_`), then checked against an explicit allow
+/// list ([`NOT_SECRET`]) and deny lists of word parts and whole-word sequences.
 pub fn is_secret_field(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
+    let normalised: String = name
+        .chars()
+        .map(|c| match c {
+            '-' | '.' | ' ' => '_',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect();
+    if NOT_SECRET.contains(&normalised.as_str()) {
+        return false;
+    }
+    if SECRET_WORD_PARTS
+        .iter()
+        .any(|part| normalised.contains(part))
+    {
+        return true;
+    }
+    let words: Vec<&str> = normalised.split('_').filter(|w| !w.is_empty()).collect();
+    SECRET_WORD_SEQUENCES.iter().any(|sequence| {
+        words
+            .windows(sequence.len())
+            .any(|window| window == *sequence)
+    })
 }
 
 /// A `tracing` layer writing each event as one hclog JSON line to `writer`.
@@ -162,28 +209,36 @@ where
         let mut visitor = JsonFields::default();
         event.record(&mut visitor);
         line.extend(visitor.fields);
-        line.insert(
-            "@level".into(),
-            Json::from(level_name(*event.metadata().level())),
+        let line = hclog_line(
+            *event.metadata().level(),
+            &visitor.message.unwrap_or_default(),
+            &self.module,
+            line,
         );
-        line.insert(
-            "@message".into(),
-            Json::from(visitor.message.unwrap_or_default()),
-        );
-        line.insert("@module".into(), Json::from(self.module.clone()));
-        line.insert(
-            "@timestamp".into(),
-            Json::from(format_timestamp(OffsetDateTime::now_utc())),
-        );
-
-        let Ok(mut bytes) = serde_json::to_vec(&Json::Object(line)) else {
-            return;
-        };
-        bytes.push(b'\n');
         // One write per line, so concurrent events never interleave within a line. A closed
         // stderr is not worth crashing over.
-        let _ = self.writer.make_writer().write_all(&bytes);
+        let _ = self.writer.make_writer().write_all(line.as_bytes());
     }
+}
+
+/// One hclog JSON line (newline included): `fields` plus `@level`, `@message`, `@module` and
+/// `@timestamp` (now). The caller is responsible for redacting `fields`.
+pub fn hclog_line(
+    level: Level,
+    message: &str,
+    module: &str,
+    mut fields: Map<String, Json>,
+) -> String {
+    fields.insert("@level".into(), Json::from(level_name(level)));
+    fields.insert("@message".into(), Json::from(message));
+    fields.insert("@module".into(), Json::from(module));
+    fields.insert(
+        "@timestamp".into(),
+        Json::from(format_timestamp(OffsetDateTime::now_utc())),
+    );
+    let mut line = Json::Object(fields).to_string();
+    line.push('\n');
+    line
 }
 
 /// hclog's level names.
@@ -379,6 +434,65 @@ mod tests {
         assert_eq!(line["password"], REDACTED);
         assert_eq!(line["access_key"], "AK1");
         assert_eq!(line["region"], "ap-1");
+    }
+
+    #[test]
+    fn secret_names_are_normalised_and_matched_by_explicit_lists() {
+        let secret = [
+            "secret",
+            "secret_key",
+            "SECRET-KEY",
+            "client_secret",
+            "db_password",
+            "passwd",
+            "ssh_passphrase",
+            "security_token",
+            "X-Auth-Token",
+            "Authorization",
+            "credentials",
+            "private_key",
+            "rsa-private-key",
+            "private_key_pem",
+            "api_key",
+            "API-Key",
+            "apikey",
+            "x_apikey",
+            "cookie",
+            "Set-Cookie",
+            "session",
+            "session_id",
+            "signature",
+            "request.signature",
+            "sk",
+            "SK",
+            "huawei_sk",
+            "sk_value",
+        ];
+        for name in secret {
+            assert!(is_secret_field(name), "{name} must be redacted");
+        }
+        let visible = [
+            "access_key",
+            "Access-Key",
+            "access_key_id",
+            "ak",
+            "key",
+            "cache_key",
+            "key_id",
+            "primary_key",
+            "monkey",
+            "task",
+            "disk",
+            "risk_level",
+            "skip",
+            "region",
+            "tf_rpc",
+            "elapsed_us",
+            "backtrace",
+        ];
+        for name in visible {
+            assert!(!is_secret_field(name), "{name} must stay visible");
+        }
     }
 
     #[test]

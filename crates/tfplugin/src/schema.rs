@@ -75,6 +75,34 @@ impl Schema {
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.block.attributes.iter().find(|a| a.name == name)
     }
+
+    /// Mistakes in this schema that Terraform would reject or misinterpret, one message per
+    /// attribute (nested ones included, named by their dotted path): every attribute must be
+    /// required, optional or computed, and required excludes optional and computed. Empty
+    /// when the schema is sound.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        collect_problems(&self.block.attributes, "", &mut problems);
+        problems
+    }
+}
+
+fn collect_problems(attributes: &[Attribute], prefix: &str, problems: &mut Vec<String>) {
+    for attribute in attributes {
+        let path = format!("{prefix}{}", attribute.name);
+        let problem = match (attribute.required, attribute.optional, attribute.computed) {
+            (false, false, false) => Some("is neither required, optional nor computed"),
+            (true, true, _) => Some("is both required and optional"),
+            (true, _, true) => Some("is both required and computed"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            problems.push(format!("attribute \"{path}\" {problem}"));
+        }
+        if let AttributeType::Nested(nested) = &attribute.kind {
+            collect_problems(&nested.attributes, &format!("{path}."), problems);
+        }
+    }
 }
 
 fn attributes_type(attributes: &[Attribute]) -> Type {
@@ -186,7 +214,8 @@ mod tests {
                             "datastore",
                             Nesting::Single,
                             vec![Attribute::string("type").computed()],
-                        ),
+                        )
+                        .computed(),
                     ],
                 )
                 .computed(),
@@ -205,6 +234,45 @@ mod tests {
         assert_eq!(
             type_json::to_bytes(&schema.attribute("tags").expect("tags").value_type()),
             br#"["map","string"]"#
+        );
+    }
+
+    #[test]
+    fn sound_schema_has_no_problems() {
+        assert_eq!(small_schema().problems(), Vec::<String>::new());
+        let optional_computed =
+            Schema::new("", vec![Attribute::string("region").optional().computed()]);
+        assert!(optional_computed.problems().is_empty());
+    }
+
+    #[test]
+    fn attribute_flags_are_checked_at_every_level() {
+        let schema = Schema::new(
+            "",
+            vec![
+                Attribute::string("nothing"),
+                Attribute::string("both").required().optional(),
+                Attribute::string("required_computed").required().computed(),
+                Attribute::nested(
+                    "outer",
+                    Nesting::List,
+                    vec![
+                        Attribute::string("fine").computed(),
+                        Attribute::nested("inner", Nesting::Single, vec![Attribute::bool("flag")])
+                            .computed(),
+                    ],
+                )
+                .computed(),
+            ],
+        );
+        assert_eq!(
+            schema.problems(),
+            [
+                "attribute \"nothing\" is neither required, optional nor computed",
+                "attribute \"both\" is both required and optional",
+                "attribute \"required_computed\" is both required and computed",
+                "attribute \"outer.inner.flag\" is neither required, optional nor computed",
+            ]
         );
     }
 

@@ -227,6 +227,11 @@ async fn read_validate_and_configure_round_trip() {
         configured.diagnostics
     );
     assert!(configured.diagnostics[0].attribute.is_some());
+    let detail = &configured.diagnostics[0].detail;
+    assert!(
+        detail.contains("\"endpoint\"") && detail.contains("known at plan time"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -396,6 +401,86 @@ async fn stop_provider_cancels_in_flight_reads_and_keeps_serving() {
         .expect("ReadDataSource after StopProvider")
         .into_inner();
     assert!(next.diagnostics.is_empty(), "{:?}", next.diagnostics);
+}
+
+/// Validation and configuration get no cancellation token, so the server races them against
+/// StopProvider: the first Ctrl-C must not wait for a slow call.
+#[tokio::test]
+async fn stop_provider_interrupts_slow_configure_and_validate() {
+    let (server, client, _dir, mut started) = start_tls().await;
+    let mut provider = provider_client(connect(&server, &client).await);
+    let limit = std::time::Duration::from_secs(10);
+
+    let mut configuring = provider.clone();
+    let configure = tokio::spawn(async move {
+        configuring
+            .configure_provider(pb::configure_provider::Request {
+                config: Some(provider_config(SLOW_ENDPOINT)),
+                ..Default::default()
+            })
+            .await
+    });
+    let mut validating = provider.clone();
+    let validate = tokio::spawn(async move {
+        validating
+            .validate_provider_config(pb::validate_provider_config::Request {
+                config: Some(provider_config(SLOW_ENDPOINT)),
+            })
+            .await
+    });
+    for _ in 0..2 {
+        tokio::time::timeout(limit, started.recv())
+            .await
+            .expect("both slow calls started")
+            .expect("channel open");
+    }
+
+    provider
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .expect("StopProvider");
+
+    let configured = tokio::time::timeout(limit, configure)
+        .await
+        .expect("ConfigureProvider was interrupted by StopProvider")
+        .expect("task")
+        .expect("ConfigureProvider answers")
+        .into_inner();
+    let validated = tokio::time::timeout(limit, validate)
+        .await
+        .expect("ValidateProviderConfig was interrupted by StopProvider")
+        .expect("task")
+        .expect("ValidateProviderConfig answers")
+        .into_inner();
+    for diagnostics in [&configured.diagnostics, &validated.diagnostics] {
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].severity,
+            pb::diagnostic::Severity::Error as i32
+        );
+        assert!(
+            diagnostics[0]
+                .detail
+                .starts_with("cancelled: Terraform asked the provider to stop"),
+            "{:?}",
+            diagnostics[0]
+        );
+    }
+
+    // Later calls get a fresh token and run normally.
+    let configured = provider
+        .configure_provider(pb::configure_provider::Request {
+            config: Some(provider_config("https://fast")),
+            ..Default::default()
+        })
+        .await
+        .expect("ConfigureProvider after StopProvider")
+        .into_inner();
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use common::*;
+use tfplugin::cty::{Type, Value};
 use tfplugin::proto::plugin::Empty;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::server::handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
@@ -76,6 +77,24 @@ fn wait_for_exit(mut child: Child) -> (std::process::ExitStatus, String) {
         let _ = pipe.read_to_string(&mut stderr);
     }
     (status, stderr)
+}
+
+/// Like [`wait_for_exit`], but a process still running after `limit` is killed and the test
+/// fails (instead of hanging).
+fn wait_for_exit_within(
+    mut child: Child,
+    limit: std::time::Duration,
+) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().expect("try_wait").is_none() {
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let (_, stderr) = wait_for_exit(child);
+            panic!("the provider did not exit within {limit:?}; stderr: {stderr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    wait_for_exit(child)
 }
 
 fn signal(child: &Child, name: &str) {
@@ -191,6 +210,128 @@ async fn sigint_is_ignored_and_sigterm_stops_it() {
         .await
         .expect("join");
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_socket_directory_removed(&handshake.socket);
+}
+
+fn assert_socket_directory_removed(socket: &Path) {
+    let directory = socket.parent().expect("the socket has a directory");
+    assert!(
+        !directory.exists(),
+        "socket directory {} left behind",
+        directory.display()
+    );
+}
+
+/// Closing the terminal (SIGHUP) or SIGQUIT stops the provider like SIGTERM: gracefully, with
+/// the socket directory removed.
+#[tokio::test]
+async fn sighup_and_sigquit_stop_it_gracefully() {
+    for name in ["HUP", "QUIT"] {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut child = as_terraform(&mut toy_provider(dir.path()), None)
+            .spawn()
+            .expect("spawn");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (_, handshake) = read_handshake(&mut stdout);
+        let channel = plain_channel(&handshake.socket).await.expect("connect");
+        assert_eq!(health_status(channel).await.expect("health"), SERVING);
+
+        signal(&child, name);
+        let (status, stderr) = tokio::task::spawn_blocking(move || {
+            wait_for_exit_within(child, std::time::Duration::from_secs(10))
+        })
+        .await
+        .expect("join");
+        assert_eq!(status.code(), Some(0), "SIG{name}; stderr: {stderr}");
+        assert_socket_directory_removed(&handshake.socket);
+    }
+}
+
+/// A panic in provider code that the server catches is a diagnostic and an hclog error line,
+/// never a `panic: ` line (Terraform would report "plugin crashed!" and treat every later
+/// stderr line of this instance as part of the crash).
+#[tokio::test]
+async fn a_caught_panic_is_a_diagnostic_and_not_a_crash() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = as_terraform(&mut toy_provider(dir.path()), None)
+        .env("RUST_BACKTRACE", "0")
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (_, handshake) = read_handshake(&mut stdout);
+    let channel = plain_channel(&handshake.socket).await.expect("connect");
+    let echo_type = Type::object([("input", Type::String), ("output", Type::String)]);
+    let read = |input: &str| pb::read_data_source::Request {
+        type_name: "toy_echo".to_owned(),
+        config: Some(pb::DynamicValue {
+            msgpack: tfplugin::cty::msgpack::encode(
+                &Value::object([("input", Value::from(input)), ("output", Value::Null)]),
+                &echo_type,
+            )
+            .expect("encode"),
+            json: Vec::new(),
+        }),
+        ..Default::default()
+    };
+    let mut provider = provider_client(channel.clone());
+    let response = provider
+        .read_data_source(read("panic"))
+        .await
+        .expect("the RPC answers")
+        .into_inner();
+    assert!(response.state.is_none());
+    assert_eq!(response.diagnostics.len(), 1, "{:?}", response.diagnostics);
+    assert!(
+        response.diagnostics[0]
+            .detail
+            .contains("provider bug: the provider panicked during the data source read: toy provider panics on purpose"),
+        "{:?}",
+        response.diagnostics[0]
+    );
+    // Still serving.
+    let echoed = provider
+        .read_data_source(read("hello"))
+        .await
+        .expect("a read after the panic")
+        .into_inner();
+    assert!(echoed.diagnostics.is_empty(), "{:?}", echoed.diagnostics);
+
+    controller_client(channel)
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown");
+    let (status, stderr) = tokio::task::spawn_blocking(move || wait_for_exit(child))
+        .await
+        .expect("join");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(
+        !stderr.lines().any(|line| line.starts_with("panic: ")),
+        "no crash line on stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked at"),
+        "no default Rust panic report: {stderr}"
+    );
+    let report = stderr
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|json| {
+            json["@message"].as_str().is_some_and(|m| {
+                m.starts_with("provider bug: panic: toy provider panics on purpose at ")
+            })
+        })
+        .unwrap_or_else(|| panic!("an hclog line reports the panic: {stderr}"));
+    assert_eq!(report["@level"], "error");
+    assert!(
+        report["@message"]
+            .as_str()
+            .is_some_and(|m| m.contains("toy_provider.rs:")),
+        "{report}"
+    );
+    assert!(
+        report["backtrace"].as_str().is_some_and(|b| !b.is_empty()),
+        "a backtrace even with RUST_BACKTRACE=0: {report}"
+    );
 }
 
 #[tokio::test]

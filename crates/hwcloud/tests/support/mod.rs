@@ -127,7 +127,8 @@ impl MockApi {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
-    /// Client configuration pointing both services at this server, project id configured.
+    /// Client configuration pointing both services at this server, project id of [`REGION`]
+    /// configured.
     pub fn config(&self) -> ClientConfig {
         ClientConfig {
             credentials: Credentials {
@@ -135,7 +136,7 @@ impl MockApi {
                 secret_key: SECRET_KEY.into(),
                 security_token: None,
             },
-            project_id: Some(PROJECT_ID.into()),
+            project_ids: [(REGION.to_owned(), PROJECT_ID.to_owned())].into(),
             endpoints: Endpoints {
                 rds: Some(format!("{}/", self.url())),
                 iam: Some(self.url()),

@@ -53,14 +53,13 @@ fn decode_value(reader: &mut Reader<'_>, ty: &Type, walk: &mut Walk) -> Result<V
         reader.skip_extension(walk)?;
         return Ok(Value::Unknown);
     }
-    if *ty == Type::Dynamic {
-        return decode_dynamic(reader, walk);
-    }
+    // Null is nil for every type, `dynamic` included.
     if marker == Marker::Null {
         reader.marker(walk)?;
         return Ok(Value::Null);
     }
     match ty {
+        Type::Dynamic => decode_dynamic(reader, walk),
         Type::Bool => match reader.marker(walk)? {
             Marker::True => Ok(Value::Bool(true)),
             Marker::False => Ok(Value::Bool(false)),
@@ -121,7 +120,6 @@ fn decode_value(reader: &mut Reader<'_>, ty: &Type, walk: &mut Walk) -> Result<V
             }
             Ok(Value::Object(attributes))
         }
-        Type::Dynamic => decode_dynamic(reader, walk),
     }
 }
 
@@ -169,12 +167,10 @@ fn decode_number(reader: &mut Reader<'_>, walk: &mut Walk) -> Result<Number, Cod
     Ok(number)
 }
 
-/// A known value of a `dynamic` slot: `[type JSON, value]`; nil for null.
+/// A known, non-null value of a `dynamic` slot: `[type JSON, value]` (`decode_value` has
+/// already handled nil and unknown).
 fn decode_dynamic(reader: &mut Reader<'_>, walk: &mut Walk) -> Result<Value, CodecError> {
     let marker = reader.marker(walk)?;
-    if marker == Marker::Null {
-        return Ok(Value::Null);
-    }
     let malformed = "a dynamic value must be a two-element array [type, value]";
     if reader.length_after(marker, walk)? != Some((Collection::Array, 2)) {
         return Err(walk.error(malformed));

@@ -19,4 +19,6 @@ pub enum ServeError {
     Grpc(#[from] tonic::transport::Error),
     #[error("the gRPC server task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("the gRPC server stopped without a shutdown request")]
+    EndedUnexpectedly,
 }

@@ -78,7 +78,9 @@ impl RunningServer {
     }
 
     /// Serves until shutdown is requested, then stops: in-flight reads are cancelled, open
-    /// connections get a short grace period, and the socket directory is removed.
+    /// connections get a short grace period, and the socket directory is removed. A server
+    /// that ends without a shutdown request is an error: it is logged, the same stop path
+    /// runs, and the error is returned.
     pub async fn wait(self) -> Result<(), ServeError> {
         let RunningServer {
             shutdown,
@@ -88,30 +90,49 @@ impl RunningServer {
             _listener_guard,
             ..
         } = self;
-        tokio::select! {
+        let ended_on_its_own = tokio::select! {
             biased;
-            () = shutdown.cancelled() => {}
-            finished = &mut task => {
-                // The server ended on its own: that is an error unless shutdown was requested.
-                finished??;
-                return Ok(());
-            }
-        }
-        tracing::debug!("shutting down");
+            () = shutdown.cancelled() => None,
+            finished = &mut task => Some(finished),
+        };
         health
             .set_service_status(HEALTH_SERVICE, ServingStatus::NotServing)
             .await;
         stop.stop();
-        match tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await {
-            Ok(finished) => finished??,
-            Err(_) => {
-                tracing::debug!("connections still open after the grace period; leaving anyway");
-                task.abort();
+        let outcome = match ended_on_its_own {
+            None => {
+                tracing::debug!("shutting down");
+                match tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await {
+                    Ok(finished) => task_outcome(finished),
+                    Err(_) => {
+                        tracing::debug!(
+                            "connections still open after the grace period; leaving anyway"
+                        );
+                        task.abort();
+                        Ok(())
+                    }
+                }
             }
-        }
+            Some(finished) => {
+                // Let everything waiting for a shutdown (signals, stdio streams) end too.
+                shutdown.cancel();
+                let error = task_outcome(finished)
+                    .err()
+                    .unwrap_or(ServeError::EndedUnexpectedly);
+                tracing::error!(%error, "the gRPC server ended without a shutdown request");
+                Err(error)
+            }
+        };
         drop(_listener_guard);
-        Ok(())
+        outcome
     }
+}
+
+/// The result of the server task, flattened.
+fn task_outcome(
+    finished: Result<Result<(), tonic::transport::Error>, tokio::task::JoinError>,
+) -> Result<(), ServeError> {
+    Ok(finished??)
 }
 
 /// Starts the plugin's gRPC server (all services) on a fresh listener. Must be called within

@@ -3,6 +3,16 @@
 //! Terraform starts the plugin with a magic cookie, the protocol versions it speaks, the port
 //! range for TCP and its client certificate in the environment. The plugin answers with a
 //! single stdout line `CORE|APP|NETWORK|ADDRESS|grpc|CERT`; nothing may precede it.
+//!
+//! # When to serve TLS
+//!
+//! The plugin serves mutual TLS exactly when `PLUGIN_CLIENT_CERT` is set (outside debug mode),
+//! as go-plugin's server does. `TF_DISABLE_PLUGIN_TLS` is deliberately *not* read here:
+//! go-plugin's server never reads it either. It is a switch for the *host*: Terraform reads it
+//! and then simply does not send a client certificate, which already makes us serve plaintext.
+//! Hosts that force AutoMTLS (Terraform's rpcapi does, whatever the environment says) do send
+//! a certificate and refuse a plaintext server; a plugin that turned TLS off on its own because
+//! the variable happened to be inherited would break them.
 
 use std::path::PathBuf;
 
@@ -31,8 +41,8 @@ load any plugins automatically";
 pub struct PluginEnvironment {
     pub magic_cookie: Option<String>,
     pub protocol_versions: Option<String>,
+    /// Terraform's client certificate (AutoMTLS). Its presence alone decides TLS.
     pub client_certificate_pem: Option<String>,
-    pub disable_tls: bool,
     pub socket_dir: Option<PathBuf>,
     pub min_port: Option<String>,
     pub max_port: Option<String>,
@@ -50,7 +60,6 @@ impl PluginEnvironment {
             magic_cookie: get(MAGIC_COOKIE_KEY),
             protocol_versions: get("PLUGIN_PROTOCOL_VERSIONS"),
             client_certificate_pem: get("PLUGIN_CLIENT_CERT"),
-            disable_tls: get("TF_DISABLE_PLUGIN_TLS").is_some(),
             socket_dir: get("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from),
             min_port: get("PLUGIN_MIN_PORT"),
             max_port: get("PLUGIN_MAX_PORT"),
@@ -73,17 +82,18 @@ pub enum HandshakeError {
     InvalidClientCertificate(String),
 }
 
-/// The protocol to serve: 6 when offered. A host that sends no list at all (very old
-/// go-plugin hosts) gets 6 too, as a Go plugin would answer with its only version.
-pub fn negotiate_protocol(offered: Option<&str>) -> Result<u32, HandshakeError> {
+/// Checks that the host offers protocol [`PROTOCOL_VERSION`], the only one served. A host that
+/// sends no list at all (very old go-plugin hosts) is accepted, as a Go plugin would answer
+/// with its only version.
+pub fn negotiate_protocol(offered: Option<&str>) -> Result<(), HandshakeError> {
     let Some(offered) = offered else {
-        return Ok(PROTOCOL_VERSION);
+        return Ok(());
     };
     let speaks_ours = offered
         .split(',')
         .any(|version| version.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
     if speaks_ours {
-        Ok(PROTOCOL_VERSION)
+        Ok(())
     } else {
         Err(HandshakeError::UnsupportedProtocol {
             offered: offered.to_owned(),
@@ -93,7 +103,8 @@ pub fn negotiate_protocol(offered: Option<&str>) -> Result<u32, HandshakeError> 
 
 /// Checks the environment and resolves the server settings. In debug mode the plugin is run
 /// by a developer, not Terraform: no cookie, no protocol list, and plaintext (Terraform never
-/// uses TLS with reattached providers).
+/// uses TLS with reattached providers). Otherwise TLS is on iff `PLUGIN_CLIENT_CERT` is set
+/// (see the module documentation for why `TF_DISABLE_PLUGIN_TLS` is not consulted).
 pub fn resolve_settings(
     env: &PluginEnvironment,
     debug: bool,
@@ -105,8 +116,8 @@ pub fn resolve_settings(
         }
         negotiate_protocol(env.protocol_versions.as_deref())?;
     }
-    let tls = match (&env.client_certificate_pem, debug || env.disable_tls) {
-        (Some(pem), false) => TlsMode::Mutual {
+    let tls = match &env.client_certificate_pem {
+        Some(pem) if !debug => TlsMode::Mutual {
             client_certificate_der: tls::certificate_der_from_pem(pem)
                 .map_err(HandshakeError::InvalidClientCertificate)?,
         },
@@ -168,10 +179,10 @@ mod tests {
 
     #[test]
     fn protocol_six_is_chosen_whatever_the_order() {
-        assert_eq!(negotiate_protocol(Some("5,6")), Ok(6));
-        assert_eq!(negotiate_protocol(Some("6,5")), Ok(6));
-        assert_eq!(negotiate_protocol(Some("6")), Ok(6));
-        assert_eq!(negotiate_protocol(None), Ok(6));
+        assert_eq!(negotiate_protocol(Some("5,6")), Ok(()));
+        assert_eq!(negotiate_protocol(Some("6,5")), Ok(()));
+        assert_eq!(negotiate_protocol(Some(" 6 ")), Ok(()));
+        assert_eq!(negotiate_protocol(None), Ok(()));
     }
 
     #[test]
@@ -214,23 +225,39 @@ mod tests {
         assert_eq!(settings.provider_name, "rds");
     }
 
+    /// A PEM certificate like the one Terraform passes in `PLUGIN_CLIENT_CERT`.
+    fn client_certificate() -> (String, Vec<u8>) {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let certificate = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .expect("params")
+            .self_signed(&key)
+            .expect("certificate");
+        (certificate.pem(), certificate.der().to_vec())
+    }
+
     #[test]
-    fn terraform_environment_resolves_ports_dir_and_plaintext_when_disabled() {
-        let settings = resolve_settings(
-            &env(&[
-                (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
-                ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
-                ("PLUGIN_MIN_PORT", "10000"),
-                ("PLUGIN_MAX_PORT", "25000"),
-                ("PLUGIN_UNIX_SOCKET_DIR", "/run/x"),
-                ("TF_DISABLE_PLUGIN_TLS", "1"),
-                ("PLUGIN_CLIENT_CERT", "ignored when TLS is disabled"),
-            ]),
-            false,
-            "rds",
-        )
-        .expect("valid environment");
-        assert_eq!(settings.tls, TlsMode::Disabled);
+    fn terraform_environment_resolves_ports_dir_and_tls_from_the_certificate_alone() {
+        let (pem, der) = client_certificate();
+        let terraform = [
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "5,6"),
+            ("PLUGIN_MIN_PORT", "10000"),
+            ("PLUGIN_MAX_PORT", "25000"),
+            ("PLUGIN_UNIX_SOCKET_DIR", "/run/x"),
+        ];
+
+        // A certificate was sent: TLS, even with TF_DISABLE_PLUGIN_TLS inherited (a host that
+        // forces AutoMTLS, like Terraform's rpcapi, sends a certificate and needs TLS).
+        let mut with_cert = terraform.to_vec();
+        with_cert.push(("TF_DISABLE_PLUGIN_TLS", "1"));
+        with_cert.push(("PLUGIN_CLIENT_CERT", &pem));
+        let settings = resolve_settings(&env(&with_cert), false, "rds").expect("valid");
+        assert_eq!(
+            settings.tls,
+            TlsMode::Mutual {
+                client_certificate_der: der
+            }
+        );
         assert_eq!(
             settings.tcp_ports,
             PortRange {
@@ -239,6 +266,15 @@ mod tests {
             }
         );
         assert_eq!(settings.socket_dir, Some(PathBuf::from("/run/x")));
+
+        // No certificate (Terraform with TF_DISABLE_PLUGIN_TLS sends none): plaintext, with or
+        // without the variable.
+        let settings = resolve_settings(&env(&terraform), false, "rds").expect("valid");
+        assert_eq!(settings.tls, TlsMode::Disabled);
+        let mut disabled = terraform.to_vec();
+        disabled.push(("TF_DISABLE_PLUGIN_TLS", "1"));
+        let settings = resolve_settings(&env(&disabled), false, "rds").expect("valid");
+        assert_eq!(settings.tls, TlsMode::Disabled);
     }
 
     #[test]

@@ -12,9 +12,6 @@ use tokio::net::{TcpListener, UnixListener};
 
 use super::settings::PortRange;
 
-/// Longest unix socket path the kernel accepts (`sun_path` minus the terminating NUL).
-const MAX_SOCKET_PATH: usize = 107;
-
 /// The address announced in the handshake line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginAddress {
@@ -80,13 +77,9 @@ fn bind_unix(socket_dir: Option<&Path>) -> io::Result<PluginListener> {
         .tempdir_in(parent)?;
     // Only this user may reach the socket.
     std::fs::set_permissions(directory.path(), Permissions::from_mode(0o700))?;
+    // A path longer than the platform's `sun_path` makes `bind` fail, and `bind` falls back to
+    // TCP; the directory is removed when `directory` drops.
     let path = directory.path().join("provider.sock");
-    if path.as_os_str().len() > MAX_SOCKET_PATH {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("socket path too long: {}", path.display()),
-        ));
-    }
     let listener = UnixListener::bind(&path)?;
     Ok(PluginListener::Unix {
         listener,

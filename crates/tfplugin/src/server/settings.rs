@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Transport security of the gRPC server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsMode {
-    /// Plaintext: debug mode, `TF_DISABLE_PLUGIN_TLS`, or a host that sent no certificate.
+    /// Plaintext: debug mode, or a host that sent no certificate (Terraform sends none when
+    /// `TF_DISABLE_PLUGIN_TLS` is set in its environment).
     Disabled,
     /// go-plugin AutoMTLS: a fresh server certificate, and the client must present exactly
     /// this certificate (DER), the one Terraform passed in `PLUGIN_CLIENT_CERT`.

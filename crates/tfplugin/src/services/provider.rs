@@ -21,7 +21,7 @@ use crate::convert::{
 };
 use crate::cty::{Type, Value};
 use crate::diag::{AttributePath, Diagnostic, Diagnostics};
-use crate::panic::panic_message;
+use crate::panic::{self, panic_message};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
@@ -41,6 +41,8 @@ pub(crate) struct ProviderService {
     provider_schema: Schema,
     provider_type: Type,
     data_sources: BTreeMap<String, RegisteredDataSource>,
+    /// Mistakes in the schemas (provider bugs), reported by GetProviderSchema.
+    schema_problems: Diagnostics,
     stop: Arc<StopSignal>,
 }
 
@@ -68,12 +70,17 @@ impl ProviderService {
                 )
             })
             .collect();
+        let schema_problems = schema_problems(&provider_schema, &data_sources);
+        for problem in schema_problems.iter() {
+            tracing::error!(detail = %problem.detail, "{}", problem.summary);
+        }
         Self {
             provider,
             provider_name,
             provider_schema,
             provider_type,
             data_sources,
+            schema_problems,
             stop,
         }
     }
@@ -133,6 +140,31 @@ impl ProviderService {
     }
 }
 
+/// One error diagnostic per mistake in the provider's or a data source's schema: a provider
+/// bug, reported to Terraform rather than panicking.
+fn schema_problems(
+    provider_schema: &Schema,
+    data_sources: &BTreeMap<String, RegisteredDataSource>,
+) -> Diagnostics {
+    let schemas = std::iter::once(("the provider".to_owned(), provider_schema)).chain(
+        data_sources
+            .iter()
+            .map(|(name, registered)| (format!("the data source {name}"), &registered.schema)),
+    );
+    let mut diagnostics = Diagnostics::new();
+    for (owner, schema) in schemas {
+        for problem in schema.problems() {
+            diagnostics.push(Diagnostic::error(
+                "Provider bug: invalid schema",
+                format!(
+                    "provider bug: in the schema of {owner}, {problem}: every attribute must be exactly one of required, optional, computed, or optional and computed. Please report this issue to the provider developers."
+                ),
+            ));
+        }
+    }
+    diagnostics
+}
+
 /// Runs one RPC inside a span naming it (so provider logs carry `tf_rpc`), logging its
 /// arrival and elapsed time at debug level.
 async fn observe<T>(rpc: &'static str, type_name: &str, body: impl Future<Output = T>) -> T {
@@ -144,10 +176,8 @@ async fn observe<T>(rpc: &'static str, type_name: &str, body: impl Future<Output
         let started = Instant::now();
         tracing::debug!("received request");
         let output = body.await;
-        tracing::debug!(
-            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "served request"
-        );
+        let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        tracing::debug!(elapsed_us, "served request");
         output
     }
     .instrument(span)
@@ -155,21 +185,60 @@ async fn observe<T>(rpc: &'static str, type_name: &str, body: impl Future<Output
 }
 
 /// Runs provider code, turning a panic into an error diagnostic so one bug does not take down
-/// the whole process (the panic hook has already written the `panic: ` line).
+/// the whole process. The code is polled under [`panic::guarded`], so the panic hook logs the
+/// panic as an hclog error line instead of the `panic: ` line Terraform treats as a crash.
 async fn guard_panics<T>(what: &str, body: impl Future<Output = T>) -> Result<T, Diagnostic> {
-    AssertUnwindSafe(body).catch_unwind().await.map_err(|payload| {
-        Diagnostic::error(
-            "Provider bug: panic",
-            format!(
-                "provider bug: the provider panicked during {what}: {}. Please report this issue to the provider developers.",
-                panic_message(payload.as_ref())
-            ),
-        )
-    })
+    AssertUnwindSafe(panic::guarded(body))
+        .catch_unwind()
+        .await
+        .map_err(|payload| {
+            Diagnostic::error(
+                "Provider bug: panic",
+                format!(
+                    "provider bug: the provider panicked during {what}: {}. Please report this issue to the provider developers.",
+                    panic_message(payload.as_ref())
+                ),
+            )
+        })
 }
 
-/// One error diagnostic per top-level attribute whose value is not yet known.
-fn unknown_attributes(config: &Value, what: &str) -> Diagnostics {
+/// The answer to a request that StopProvider interrupted.
+fn cancelled(what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Request cancelled",
+        format!("cancelled: Terraform asked the provider to stop while the {what} was running."),
+    )
+}
+
+/// Runs provider code that gets no cancellation token (validation, configuration) under
+/// [`guard_panics`], racing it against StopProvider: on stop the provider's future is dropped
+/// and the request answers with a cancellation error, so the first Ctrl-C is not stuck behind
+/// a slow call.
+async fn guard_stoppable(
+    what: &str,
+    stop: &StopSignal,
+    body: impl Future<Output = Diagnostics>,
+) -> Diagnostics {
+    let token = stop.token();
+    tokio::select! {
+        biased;
+        () = token.cancelled() => {
+            tracing::debug!("{what} cancelled by StopProvider");
+            cancelled(what).into()
+        }
+        outcome = guard_panics(what, body) => outcome.unwrap_or_else(Diagnostics::from),
+    }
+}
+
+/// Why a configuration must be wholly known at the point it is used; completes "… is not
+/// known until apply, but " in the diagnostic's detail.
+const PROVIDER_CONFIG_NEEDED: &str = "Terraform needs it known at plan time: the provider signs its API requests with its configuration, and it sends requests while Terraform plans. Use a value that is known during planning (a literal, a variable, or an attribute of something that already exists).";
+const DATA_SOURCE_CONFIG_NEEDED: &str =
+    "it is needed to read the data source now. Use a value that is known during planning.";
+
+/// One error diagnostic per top-level attribute whose value is not yet known, naming the
+/// attribute and saying why it is needed now (`why`).
+fn unknown_attributes(config: &Value, what: &str, why: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     match config {
         Value::Object(attributes) => {
@@ -182,7 +251,7 @@ fn unknown_attributes(config: &Value, what: &str) -> Diagnostics {
                     Diagnostic::error(
                         format!("{what} value not known"),
                         format!(
-                            "The value of \"{name}\" is not known until apply, but it is needed now. Use a value that is known during planning."
+                            "The value of the attribute \"{name}\" is not known until apply, but {why}"
                         ),
                     )
                     .at(AttributePath::root(name.clone())),
@@ -192,7 +261,7 @@ fn unknown_attributes(config: &Value, what: &str) -> Diagnostics {
         _ if !config.is_wholly_known() => {
             diagnostics.push(Diagnostic::error(
                 format!("{what} not known"),
-                format!("The {what} is not known until apply."),
+                format!("The {what} is not known until apply, but {why}"),
             ));
         }
         _ => {}
@@ -239,6 +308,7 @@ impl ProviderRpc for ProviderService {
                     })
                     .collect(),
                 server_capabilities: Some(Self::server_capabilities()),
+                diagnostics: diagnostics_to_proto(self.schema_problems.clone()),
                 ..Default::default()
             }))
         })
@@ -257,12 +327,14 @@ impl ProviderRpc for ProviderService {
                 "provider configuration",
             ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
-                Ok(config) => guard_panics(
-                    "provider validation",
-                    self.provider.validate_config(&config),
-                )
-                .await
-                .unwrap_or_else(Diagnostics::from),
+                Ok(config) => {
+                    guard_stoppable(
+                        "provider validation",
+                        &self.stop,
+                        self.provider.validate_config(&config),
+                    )
+                    .await
+                }
             };
             Ok(Response::new(pb::validate_provider_config::Response {
                 diagnostics: diagnostics_to_proto(diagnostics),
@@ -283,13 +355,17 @@ impl ProviderRpc for ProviderService {
                 "provider configuration",
             ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
+                // Deliberate: an unknown provider configuration is an error, not a deferral.
                 Ok(config) if !config.is_wholly_known() => {
-                    unknown_attributes(&config, "Provider configuration")
+                    unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED)
                 }
                 Ok(config) => {
-                    guard_panics("provider configuration", self.provider.configure(&config))
-                        .await
-                        .unwrap_or_else(Diagnostics::from)
+                    guard_stoppable(
+                        "provider configuration",
+                        &self.stop,
+                        self.provider.configure(&config),
+                    )
+                    .await
                 }
             };
             Ok(Response::new(pb::configure_provider::Response {
@@ -314,12 +390,14 @@ impl ProviderRpc for ProviderService {
                         "data source configuration",
                     ) {
                         Err(diagnostic) => Diagnostics::from(diagnostic),
-                        Ok(config) => guard_panics(
-                            "data source validation",
-                            registered.source.validate(&config),
-                        )
-                        .await
-                        .unwrap_or_else(Diagnostics::from),
+                        Ok(config) => {
+                            guard_stoppable(
+                                "data source validation",
+                                &self.stop,
+                                registered.source.validate(&config),
+                            )
+                            .await
+                        }
                     }
                 }
             };
@@ -792,7 +870,11 @@ impl ProviderService {
         if !config.is_wholly_known() {
             return (
                 None,
-                unknown_attributes(&config, "Data source configuration"),
+                unknown_attributes(
+                    &config,
+                    "Data source configuration",
+                    DATA_SOURCE_CONFIG_NEEDED,
+                ),
             );
         }
         let result = match guard_panics(
@@ -830,7 +912,12 @@ impl ProviderService {
 
 #[cfg(test)]
 mod tests {
+    use async_trait::async_trait;
+    use tokio_util::sync::CancellationToken;
+
     use super::*;
+    use crate::ReadResult;
+    use crate::schema::Attribute;
 
     #[test]
     fn unknown_attributes_point_at_each_unknown_top_level_attribute() {
@@ -842,13 +929,125 @@ mod tests {
             ),
             ("known", Value::from("x")),
         ]);
-        let diagnostics = unknown_attributes(&config, "Provider configuration");
+        let diagnostics =
+            unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED);
         let paths: Vec<String> = diagnostics
             .iter()
             .filter_map(|d| d.attribute.as_ref().map(ToString::to_string))
             .collect();
         assert_eq!(paths, ["endpoints", "region"]);
         assert!(diagnostics.has_errors());
-        assert!(unknown_attributes(&Value::object([("a", Value::from(true))]), "x").is_empty());
+        for diagnostic in diagnostics.iter() {
+            let name = diagnostic.attribute.as_ref().expect("path").to_string();
+            assert!(
+                diagnostic
+                    .detail
+                    .contains(&format!("the attribute \"{name}\"")),
+                "{}",
+                diagnostic.detail
+            );
+            assert!(
+                diagnostic.detail.contains("known at plan time")
+                    && diagnostic.detail.contains("signs"),
+                "{}",
+                diagnostic.detail
+            );
+        }
+        assert!(
+            unknown_attributes(&Value::object([("a", Value::from(true))]), "x", "y").is_empty()
+        );
+    }
+
+    /// A provider whose schemas are set by the test.
+    struct Schemas {
+        provider: Schema,
+        data_source: Schema,
+    }
+
+    #[async_trait]
+    impl Provider for Schemas {
+        fn schema(&self) -> Schema {
+            self.provider.clone()
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            vec![Arc::new(SchemaOnly(self.data_source.clone()))]
+        }
+        async fn validate_config(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+    }
+
+    struct SchemaOnly(Schema);
+
+    #[async_trait]
+    impl DataSource for SchemaOnly {
+        fn type_name(&self) -> &'static str {
+            "toy_thing"
+        }
+        fn schema(&self) -> Schema {
+            self.0.clone()
+        }
+        async fn validate(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn read(&self, _config: &Value, _cancel: CancellationToken) -> ReadResult {
+            ReadResult::default()
+        }
+    }
+
+    async fn schema_diagnostics(provider: Schemas) -> Vec<pb::Diagnostic> {
+        let service = ProviderService::new(
+            Arc::new(provider),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let response = service
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .expect("GetProviderSchema answers")
+            .into_inner();
+        assert!(response.provider.is_some(), "the schema is still sent");
+        response.diagnostics
+    }
+
+    #[tokio::test]
+    async fn schema_mistakes_are_reported_by_get_provider_schema() {
+        let diagnostics = schema_diagnostics(Schemas {
+            provider: Schema::new("", vec![Attribute::string("region")]),
+            data_source: Schema::new(
+                "",
+                vec![
+                    Attribute::string("id").required().computed(),
+                    Attribute::nested(
+                        "items",
+                        crate::Nesting::List,
+                        vec![Attribute::string("name").optional().required()],
+                    )
+                    .computed(),
+                ],
+            ),
+        })
+        .await;
+        let details: Vec<&str> = diagnostics.iter().map(|d| d.detail.as_str()).collect();
+        assert_eq!(diagnostics.len(), 3, "{details:?}");
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.severity == pb::diagnostic::Severity::Error as i32
+                    && d.summary == "Provider bug: invalid schema")
+        );
+        assert!(details[0].contains("the provider, attribute \"region\" is neither"));
+        assert!(details[1].contains("the data source toy_thing, attribute \"id\""));
+        assert!(details[2].contains("attribute \"items.name\" is both required and optional"));
+
+        let sound = schema_diagnostics(Schemas {
+            provider: Schema::new("", vec![Attribute::string("region").optional()]),
+            data_source: Schema::new("", vec![Attribute::string("id").computed()]),
+        })
+        .await;
+        assert!(sound.is_empty(), "{sound:?}");
     }
 }

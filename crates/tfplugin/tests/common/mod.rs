@@ -207,23 +207,40 @@ pub fn decode_state(state: &pb::DynamicValue) -> Value {
     tfplugin::cty::msgpack::decode(&state.msgpack, &echo_type()).expect("state decodes")
 }
 
+/// The provider endpoint that makes validation and configuration never finish on their own
+/// (they get no cancellation token; only the server can interrupt them).
+pub const SLOW_ENDPOINT: &str = "https://slow";
+
 /// A provider with one data source, `toy_echo`, whose `mode` attribute selects behaviours
-/// the server must handle: echo, wait for cancellation, panic, invalid state, no state.
+/// the server must handle: echo, wait for cancellation, panic, invalid state, no state. The
+/// provider endpoint [`SLOW_ENDPOINT`] makes validation and configuration hang.
 pub struct ToyProvider {
     echo: Arc<EchoDataSource>,
+    /// Told when a slow call starts (the same channel as the data source's reads).
+    started: mpsc::UnboundedSender<()>,
 }
 
 impl ToyProvider {
+    /// The provider and a receiver told whenever a read or a slow call starts.
     pub fn new() -> (Self, mpsc::UnboundedReceiver<()>) {
         let (started, receiver) = mpsc::unbounded_channel();
         let mut echo = EchoDataSource::new();
-        echo.read_started = Some(started);
+        echo.read_started = Some(started.clone());
         (
             Self {
                 echo: Arc::new(echo),
+                started,
             },
             receiver,
         )
+    }
+
+    /// Hangs (until the server drops this call) when the endpoint is [`SLOW_ENDPOINT`].
+    async fn maybe_hang(&self, config: &Value) {
+        if config.get("endpoint").and_then(Value::as_str) == Some(SLOW_ENDPOINT) {
+            let _ = self.started.send(());
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -244,6 +261,7 @@ impl Provider for ToyProvider {
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {
+        self.maybe_hang(config).await;
         match config.get("endpoint").and_then(Value::as_str) {
             Some(endpoint) if !endpoint.starts_with("https://") => {
                 Diagnostic::error("Invalid endpoint", "use https")
@@ -254,8 +272,19 @@ impl Provider for ToyProvider {
         }
     }
 
-    async fn configure(&self, _config: &Value) -> Diagnostics {
+    async fn configure(&self, config: &Value) -> Diagnostics {
+        self.maybe_hang(config).await;
         Diagnostics::new()
+    }
+}
+
+/// The provider configuration `{endpoint, token = null}` in msgpack.
+pub fn provider_config(endpoint: &str) -> pb::DynamicValue {
+    let ty = Type::object([("endpoint", Type::String), ("token", Type::String)]);
+    let value = Value::object([("endpoint", Value::from(endpoint)), ("token", Value::Null)]);
+    pb::DynamicValue {
+        msgpack: tfplugin::cty::msgpack::encode(&value, &ty).expect("encode"),
+        json: Vec::new(),
     }
 }
 
