@@ -297,6 +297,107 @@ async fn dropped_connection_is_retried_and_the_read_succeeds() {
     assert_secret_never_shown(SECRET_KEY, &apply, &log);
 }
 
+/// A random (seeded) share of the answers fails with 503 and no Retry-After: every failed
+/// page is retried with backoff until it succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fraction_of_failing_answers_is_retried_and_the_read_succeeds() {
+    let simulator = faulty_simulator(Faults {
+        fail_fraction: Some((0.5, 503)),
+        ..Faults::default()
+    })
+    .await;
+    let (workdir, log) = workdir_for(&simulator, "  max_retries = 20");
+
+    let apply = try_apply(&workdir);
+
+    let state = state_after(&apply, &workdir);
+    assert_same_backups(&state["backups"], &expected_listing(&simulator));
+    let outcomes = page_outcomes(&simulator);
+    let failed = outcomes
+        .iter()
+        .filter(|(_, status, _)| *status == 503)
+        .count();
+    assert!(
+        failed > 0,
+        "the seeded draw failed some answers: {outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .filter(|(_, status, _)| *status == 503)
+            .all(|(_, _, label)| *label == fault("fail-fraction 503")),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.len(),
+        3 + failed,
+        "one retry per failed answer: {outcomes:?}"
+    );
+    assert_eq!(successful_offsets(&simulator), expected_offsets(BACKUPS));
+    assert_secret_never_shown(SECRET_KEY, &apply, &log);
+}
+
+/// A share of the answers is throttled with `Retry-After: 1`: the provider waits what the
+/// server says before retrying.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fraction_of_throttled_answers_waits_for_retry_after() {
+    let simulator = faulty_simulator(Faults {
+        fail_fraction: Some((0.5, 429)),
+        fail_fraction_retry_after: Some(1),
+        ..Faults::default()
+    })
+    .await;
+    let (workdir, log) = workdir_for(&simulator, "  max_retries = 20");
+
+    let apply = try_apply(&workdir);
+
+    let state = state_after(&apply, &workdir);
+    assert_same_backups(&state["backups"], &expected_listing(&simulator));
+    assert!(
+        page_outcomes(&simulator)
+            .iter()
+            .any(|(_, status, _)| *status == 429),
+        "the seeded draw throttled some answers"
+    );
+    let log_text = read_log(&log);
+    let retry_lines: Vec<&str> = log_text
+        .lines()
+        .filter(|line| line.contains("retrying Huawei Cloud API request"))
+        .collect();
+    assert!(!retry_lines.is_empty(), "the provider logged its retries");
+    assert!(
+        retry_lines
+            .iter()
+            .all(|line| line.contains("delay_ms=1000")),
+        "{retry_lines:#?}"
+    );
+    assert_secret_never_shown(SECRET_KEY, &apply, &log);
+}
+
+/// A connection that drops every time exhausts the retries and fails naming the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_dropped_every_time_fails_after_the_retries() {
+    let simulator = faulty_simulator(Faults {
+        drop_connection_at_offset: Some((100, 100)),
+        ..Faults::default()
+    })
+    .await;
+    let (workdir, log) = workdir_for(&simulator, "  max_retries = 2");
+
+    let apply = try_apply(&workdir);
+
+    apply.assert_failure();
+    let message = flattened(&apply);
+    assert!(message.contains("offset 100"), "{message}");
+    assert!(message.contains(&simulator.base_url()), "{message}");
+    let drops = page_outcomes(&simulator)
+        .into_iter()
+        .filter(|outcome| *outcome == (100, 0, fault("drop-connection")))
+        .count();
+    assert_eq!(drops, 3, "the first attempt and max_retries = 2 retries");
+    assert_secret_never_shown(SECRET_KEY, &apply, &log);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn total_count_growing_during_the_read_warns_and_lists_each_backup_once() {
     let simulator = faulty_simulator(Faults {
