@@ -41,6 +41,30 @@ async fn faulty_simulator(faults: Faults) -> Simulator {
     start(simulator_config(dataset(Engine::MySql, BACKUPS, 0), faults)).await
 }
 
+/// A read through faults it must recover from, once its state was checked to list exactly the
+/// simulator's backups: what the test still wants to look at.
+struct Recovered {
+    simulator: Simulator,
+    apply: RunOutput,
+    log: PathBuf,
+    /// Holds the temporary directory, and so the debug log, until the test ends.
+    _workdir: Workdir,
+}
+
+async fn read_recovering_from(faults: Faults, provider_settings: &str) -> Recovered {
+    let simulator = faulty_simulator(faults).await;
+    let (workdir, log) = workdir_for(&simulator, provider_settings);
+    let apply = try_apply(&workdir);
+    let state = state_after(&apply, &workdir);
+    assert_same_backups(&state["backups"], &expected_listing(&simulator));
+    Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir: workdir,
+    }
+}
+
 fn read_log(path: &Path) -> String {
     std::fs::read_to_string(path)
         .unwrap_or_else(|err| panic!("read Terraform's debug log {}: {err}", path.display()))
@@ -96,21 +120,23 @@ fn fault(label: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn service_unavailable_twice_is_retried_and_the_read_succeeds() {
-    let simulator = faulty_simulator(Faults {
-        fail_first: vec![FailSpec {
-            status: 503,
-            count: 2,
-            retry_after: None,
-        }],
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            fail_first: vec![FailSpec {
+                status: 503,
+                count: 2,
+                retry_after: None,
+            }],
+            ..Faults::default()
+        },
+        "",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     let outcomes = page_outcomes(&simulator);
     // The first page is read alone (its total_count says what else to read): it takes both
     // failures and then succeeds.
@@ -129,21 +155,23 @@ async fn service_unavailable_twice_is_retried_and_the_read_succeeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn throttling_is_retried_after_the_servers_retry_after() {
-    let simulator = faulty_simulator(Faults {
-        fail_first: vec![FailSpec {
-            status: 429,
-            count: 1,
-            retry_after: Some(1),
-        }],
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            fail_first: vec![FailSpec {
+                status: 429,
+                count: 1,
+                retry_after: Some(1),
+            }],
+            ..Faults::default()
+        },
+        "",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     let outcomes = page_outcomes(&simulator);
     assert_eq!(
         outcomes[..2],
@@ -272,17 +300,19 @@ async fn malformed_json_fails_naming_the_page_offset() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dropped_connection_is_retried_and_the_read_succeeds() {
-    let simulator = faulty_simulator(Faults {
-        drop_connection_at_offset: Some((100, 1)),
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            drop_connection_at_offset: Some((100, 1)),
+            ..Faults::default()
+        },
+        "",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     let outcomes = page_outcomes(&simulator);
     let dropped = outcomes
         .iter()
@@ -301,17 +331,19 @@ async fn dropped_connection_is_retried_and_the_read_succeeds() {
 /// page is retried with backoff until it succeeds.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fraction_of_failing_answers_is_retried_and_the_read_succeeds() {
-    let simulator = faulty_simulator(Faults {
-        fail_fraction: Some((0.5, 503)),
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            fail_fraction: Some((0.5, 503)),
+            ..Faults::default()
+        },
+        "  max_retries = 20",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "  max_retries = 20");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     let outcomes = page_outcomes(&simulator);
     let failed = outcomes
         .iter()
@@ -341,18 +373,20 @@ async fn a_fraction_of_failing_answers_is_retried_and_the_read_succeeds() {
 /// server says before retrying.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fraction_of_throttled_answers_waits_for_retry_after() {
-    let simulator = faulty_simulator(Faults {
-        fail_fraction: Some((0.5, 429)),
-        fail_fraction_retry_after: Some(1),
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            fail_fraction: Some((0.5, 429)),
+            fail_fraction_retry_after: Some(1),
+            ..Faults::default()
+        },
+        "  max_retries = 20",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "  max_retries = 20");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     assert!(
         page_outcomes(&simulator)
             .iter()
@@ -436,17 +470,19 @@ async fn total_count_growing_during_the_read_warns_and_lists_each_backup_once() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_answers_are_waited_for() {
-    let simulator = faulty_simulator(Faults {
-        latency: Duration::from_millis(20),
-        ..Faults::default()
-    })
+    let Recovered {
+        simulator,
+        apply,
+        log,
+        _workdir,
+    } = read_recovering_from(
+        Faults {
+            latency: Duration::from_millis(20),
+            ..Faults::default()
+        },
+        "",
+    )
     .await;
-    let (workdir, log) = workdir_for(&simulator, "");
-
-    let apply = try_apply(&workdir);
-
-    let state = state_after(&apply, &workdir);
-    assert_same_backups(&state["backups"], &expected_listing(&simulator));
     assert_eq!(successful_offsets(&simulator), expected_offsets(BACKUPS));
     assert_eq!(
         page_outcomes(&simulator).len(),
