@@ -427,27 +427,16 @@ async fn backup_id_is_sent_to_the_api() {
 /// up once from IAM (both regions reach the same simulator, whose endpoints are configured).
 #[tokio::test(flavor = "multi_thread")]
 async fn region_defaults_to_the_providers_and_can_be_overridden() {
-    let other_region = "ap-southeast-1";
-    let simulator = start(SimulatorConfig {
-        regions: vec![DEFAULT_REGION.to_owned(), other_region.to_owned()],
-        ..simulator_config(dataset(Engine::MySql, 120, 0), Faults::default())
-    })
-    .await;
+    let simulator = start_two_regions().await;
     let workdir = Workdir::new(&configuration(
         &provider_block(&simulator, ""),
-        &[
-            ("default_region", &arguments("auto", "")),
-            (
-                "other_region",
-                &arguments("auto", &format!("  region = \"{other_region}\"\n")),
-            ),
-        ],
+        &one_data_source_per_region(),
     ));
 
     let states = apply(&workdir);
 
     assert_eq!(states["default_region"]["region"], json!(DEFAULT_REGION));
-    assert_eq!(states["other_region"]["region"], json!(other_region));
+    assert_eq!(states["other_region"]["region"], json!(OTHER_REGION));
     let expected = expected_backups(simulator.dataset().query(&Query::new(INSTANCE_ID, "auto")));
     assert_same_backups(&states["default_region"]["backups"], &expected);
     assert_same_backups(&states["other_region"]["backups"], &expected);
@@ -459,17 +448,41 @@ async fn region_defaults_to_the_providers_and_can_be_overridden() {
     lookups.sort();
     assert_eq!(
         lookups,
-        [other_region, DEFAULT_REGION],
+        [OTHER_REGION, DEFAULT_REGION],
         "one lookup per region"
     );
     assert_eq!(
         project_regions_of_pages(&simulator),
-        [other_region, other_region, DEFAULT_REGION, DEFAULT_REGION],
+        [OTHER_REGION, OTHER_REGION, DEFAULT_REGION, DEFAULT_REGION],
         "two pages per region, each in its own region's project"
     );
     for record in simulator.requests() {
         assert_eq!(record.signature, SignatureCheck::Valid, "{}", record.path);
     }
+}
+
+/// The region a data source overrides `region` with.
+const OTHER_REGION: &str = "ap-southeast-1";
+
+/// A simulator of the provider's region and [`OTHER_REGION`], each with its own project.
+async fn start_two_regions() -> Simulator {
+    start(SimulatorConfig {
+        regions: vec![DEFAULT_REGION.to_owned(), OTHER_REGION.to_owned()],
+        ..simulator_config(dataset(Engine::MySql, 120, 0), Faults::default())
+    })
+    .await
+}
+
+/// Two data sources with the same arguments: one in the provider's region, one in
+/// [`OTHER_REGION`].
+fn one_data_source_per_region() -> [(&'static str, String); 2] {
+    [
+        ("default_region", arguments("auto", "")),
+        (
+            "other_region",
+            arguments("auto", &format!("  region = \"{OTHER_REGION}\"\n")),
+        ),
+    ]
 }
 
 /// The region whose project each page request's path named, sorted by name.
@@ -486,24 +499,13 @@ fn project_regions_of_pages(simulator: &Simulator) -> Vec<String> {
 /// a data source reading another region gets that region's project from IAM.
 #[tokio::test(flavor = "multi_thread")]
 async fn configured_project_id_is_the_provider_regions_only() {
-    let other_region = "ap-southeast-1";
-    let simulator = start(SimulatorConfig {
-        regions: vec![DEFAULT_REGION.to_owned(), other_region.to_owned()],
-        ..simulator_config(dataset(Engine::MySql, 120, 0), Faults::default())
-    })
-    .await;
+    let simulator = start_two_regions().await;
     let workdir = Workdir::new(&configuration(
         &provider_block(
             &simulator,
             &format!("  project_id = \"{DEFAULT_PROJECT_ID}\""),
         ),
-        &[
-            ("default_region", &arguments("auto", "")),
-            (
-                "other_region",
-                &arguments("auto", &format!("  region = \"{other_region}\"\n")),
-            ),
-        ],
+        &one_data_source_per_region(),
     ));
 
     let states = apply(&workdir);
@@ -512,15 +514,15 @@ async fn configured_project_id_is_the_provider_regions_only() {
     assert_same_backups(&states["other_region"]["backups"], &expected);
     assert_eq!(
         iam_lookups(&simulator),
-        [other_region],
+        [OTHER_REGION],
         "only the other region is looked up"
     );
     assert_eq!(
         project_regions_of_pages(&simulator),
-        [other_region, other_region, DEFAULT_REGION, DEFAULT_REGION]
+        [OTHER_REGION, OTHER_REGION, DEFAULT_REGION, DEFAULT_REGION]
     );
     assert_ne!(
-        simulator.config().project_id_for(other_region).as_deref(),
+        simulator.config().project_id_for(OTHER_REGION).as_deref(),
         Some(DEFAULT_PROJECT_ID),
         "the simulator gives the other region a project of its own"
     );

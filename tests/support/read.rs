@@ -111,7 +111,7 @@ provider "rds" {{
 ///
 /// The outputs are sensitive only so that Terraform does not print up to 10,000 backups on
 /// every apply; `terraform output -json` still shows their values.
-pub fn configuration(provider_block: &str, data_sources: &[(&str, &str)]) -> String {
+pub fn configuration(provider_block: &str, data_sources: &[(&str, impl AsRef<str>)]) -> String {
     let mut text = String::from(
         r#"
 terraform {
@@ -125,6 +125,7 @@ terraform {
     );
     text.push_str(provider_block);
     for (name, arguments) in data_sources {
+        let arguments = arguments.as_ref();
         text.push_str(&format!(
             r#"
 data "rds_offsite_backups" "{name}" {{
