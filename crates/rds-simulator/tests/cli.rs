@@ -93,33 +93,17 @@ async fn serves_and_stops_cleanly_on_sigterm() {
         seed: 5,
     });
     std::fs::write(data.path(), dataset.to_json()).expect("write data");
-    let child = Command::new(BINARY)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
+    let data_path = data.path().to_str().expect("a UTF-8 temp path");
+    let (mut running, base_url) = start_binary_with(
+        &[
             "--no-verify-signatures",
             "--request-log",
-        ])
-        .arg("--data")
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the binary");
-    let mut running = Running(child);
-    let stdout = running.0.stdout.take().expect("stdout");
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
-    })
-    .await
-    .expect("join")
-    .expect("read the startup line");
-    let base_url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
-        .to_owned();
+            "--data",
+            data_path,
+        ],
+        Stdio::piped(),
+    )
+    .await;
     assert!(base_url.starts_with("http://127.0.0.1:"));
 
     let url = format!(
@@ -163,11 +147,17 @@ async fn serves_and_stops_cleanly_on_sigterm() {
 
 /// Starts the binary with `args` on a free port; returns it and its base URL.
 async fn start_binary(args: &[&str]) -> (Running, String) {
+    start_binary_with(args, Stdio::null()).await
+}
+
+/// Starts the binary on an ephemeral port with `stderr` as given (piped to read its request
+/// log) and returns it with the base URL from its startup line.
+async fn start_binary_with(args: &[&str], stderr: Stdio) -> (Running, String) {
     let child = Command::new(BINARY)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start the binary");
     let mut running = Running(child);
