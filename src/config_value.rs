@@ -23,10 +23,6 @@ impl<T> Setting<T> {
             _ => None,
         }
     }
-
-    pub fn is_set(&self) -> bool {
-        !matches!(self, Setting::Unset)
-    }
 }
 
 fn attribute<'a>(config: &'a Value, name: &str) -> Setting<&'a Value> {
