@@ -21,6 +21,7 @@ use crate::errors::{ApiError, Error, RequestDescription, TransportError, decode_
 use crate::retry;
 use crate::signing;
 use crate::throttle::Throttle;
+use crate::untrusted::Redactor;
 
 /// Largest response body accepted; offsite-backup pages are a few tens of KiB.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -53,6 +54,16 @@ pub(crate) struct ApiResponse {
     pub body: Bytes,
     pub request_id: Option<String>,
     pub request: RequestDescription,
+    /// The secrets of the request that got this answer, to clean server text with.
+    pub redactor: Redactor,
+}
+
+impl ApiResponse {
+    /// The start of the body as text that is safe to show: secrets redacted, control
+    /// characters escaped, cut to a fixed length (see [`crate::untrusted`]).
+    pub fn body_excerpt(&self) -> String {
+        self.redactor.clean(&String::from_utf8_lossy(&self.body))
+    }
 }
 
 /// What one attempt produced.
@@ -127,7 +138,8 @@ impl SignedHttp {
             }
             // Another request of this client may have been throttled meanwhile.
             self.throttle.wait(cancel).await?;
-            let headers = self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
+            let (headers, redactor) =
+                self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
             count_attempt(attempts);
             let started = Instant::now();
             let outcome = tokio::select! {
@@ -160,6 +172,7 @@ impl SignedHttp {
                             body,
                             request_id,
                             request: description,
+                            redactor,
                         });
                     }
                     let retry_after = header_text(&headers, &RETRY_AFTER)
@@ -231,13 +244,14 @@ impl SignedHttp {
         }
     }
 
-    /// Headers of one attempt, signed with `now` as `X-Sdk-Date`.
+    /// Headers of one attempt, signed with `now` as `X-Sdk-Date`, and the redactor of the
+    /// secrets they carry.
     fn signed_headers(
         &self,
         request: &ApiRequest<'_>,
         target: &Target,
         now: OffsetDateTime,
-    ) -> Result<HeaderMap, Error> {
+    ) -> Result<(HeaderMap, Redactor), Error> {
         let sdk_date = signing::format_sdk_date(now);
         let mut signed: Vec<(String, String)> = vec![
             ("host".into(), target.host.clone()),
@@ -276,7 +290,17 @@ impl SignedHttp {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(X_LANGUAGE, HeaderValue::from_static("en-us"));
         headers.insert(AUTHORIZATION, sensitive(&authorization, "access_key")?);
-        Ok(headers)
+        let token = self.credentials.security_token.as_ref().map(|t| t.expose());
+        let redactor = Redactor::new(
+            [
+                self.credentials.secret_key.expose(),
+                signature.as_str(),
+                authorization.as_str(),
+            ]
+            .into_iter()
+            .chain(token),
+        );
+        Ok((headers, redactor))
     }
 
     /// One HTTP exchange, body included, classified for the retry loop.

@@ -8,7 +8,8 @@
 //!   [`validate_project_id`]), public so the provider reports problems at the attribute.
 //! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429.
-//! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type.
+//! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type;
+//!   [`untrusted`]: server text made safe to show (secrets redacted, control characters escaped).
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
 //!   project id lookup; `client`: the [`Client`] tying them together.
 
@@ -25,6 +26,7 @@ pub mod retry;
 mod secret;
 pub mod signing;
 mod throttle;
+pub mod untrusted;
 mod validate;
 mod warning;
 

@@ -176,7 +176,7 @@ pub(crate) async fn list(
             let page = decode_page(&response.body).map_err(|e| {
                 Error::Decode(Box::new(DecodeError {
                     what: format!("page at offset {offset}"),
-                    reason: e.to_string(),
+                    reason: format!("{e}; the body starts with: {}", response.body_excerpt()),
                     status: response.status,
                     request_id: response.request_id.clone(),
                     request: response.request.clone(),
