@@ -705,7 +705,14 @@ mod tests {
         for diags in [diags, diags_from_env] {
             let printed = format!("{diags:?}");
             assert!(!printed.contains("Xk9Qw2"), "{printed}");
-            assert!(printed.contains("it contains '/' at the end"), "{printed}");
+            assert!(
+                printed.contains("invalid region (it contains an uppercase letter at the start)"),
+                "{printed}"
+            );
+            assert!(
+                printed.contains("invalid project id (it contains '/' at the end)"),
+                "{printed}"
+            );
         }
     }
 

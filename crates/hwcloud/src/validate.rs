@@ -26,17 +26,21 @@ pub const MAX_RESOURCE_ID_LEN: usize = 64;
 const MAX_QUOTED_CHARS: usize = 80;
 
 /// A region name such as `cn-north-4`: it ends up in host names and IAM queries, so only ASCII
-/// letters, digits and `-` are accepted, at most 63 characters.
+/// lowercase letters, digits and `-` are accepted, at most 63 characters. Lowercase, as every
+/// Huawei Cloud region is named: a mixed-case access or secret key pasted into the wrong
+/// setting is then refused here instead of being sent out as a host name.
 pub fn validate_region(region: &str) -> Result<(), String> {
     let problem = length_problem(region, MAX_REGION_LEN).or_else(|| {
-        first_rejected(region, |c| c.is_ascii_alphanumeric() || c == '-')
-            .map(|found| format!("it contains {found}"))
+        first_rejected(region, |c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+        })
+        .map(|found| format!("it contains {found}"))
     });
     match problem {
         None => Ok(()),
         Some(problem) => Err(format!(
-            "invalid region ({problem}): expected a name such as \"cn-north-4\" (letters, \
-             digits and '-', at most {MAX_REGION_LEN} characters)"
+            "invalid region ({problem}): expected a name such as \"cn-north-4\" (lowercase \
+             letters, digits and '-', at most {MAX_REGION_LEN} characters)"
         )),
     }
 }
@@ -185,10 +189,13 @@ fn first_rejected(value: &str, allowed: impl Fn(char) -> bool) -> Option<String>
     Some(format!("{}{place}", describe_char(found)))
 }
 
-/// A character as a message names it: printable ASCII is shown (one character reveals nothing
-/// of a value), the rest is named by kind, so that no control character reaches a terminal.
+/// A character as a message names it: ASCII punctuation is shown (`'/'`, `':'`), everything
+/// else by kind, so that no letter or digit of a value that may be a secret, and no control
+/// character, reaches a message.
 fn describe_char(c: char) -> String {
     match c {
+        c if c.is_ascii_uppercase() => "an uppercase letter".into(),
+        c if c.is_ascii_alphanumeric() => "a letter or digit".into(),
         ' ' => "a space".into(),
         '\t' => "a tab".into(),
         '\n' | '\r' => "a line break".into(),
@@ -222,6 +229,7 @@ mod tests {
             "cn-north-4.evil.com",
             "cn north",
             "cn/north",
+            "CN-NORTH-4",
             &"a".repeat(64),
         ] {
             let err = validate_region(bad).expect_err(bad);
@@ -321,13 +329,14 @@ mod tests {
     #[test]
     fn region_and_project_messages_never_quote_the_value() {
         let pasted = "Xk9Qw2Lr7Zp4Vt8Nb3Mc6Hd1Jf5Gs0Ay2Ue7Io4 ";
-        for err in [
-            validate_region(pasted).expect_err("region"),
-            validate_project_id(pasted).expect_err("project"),
-        ] {
-            assert!(!err.contains("Xk9Qw2"), "{err}");
-            assert!(err.contains("a space at the end"), "{err}");
-        }
+        let err = validate_region(pasted).expect_err("region");
+        assert!(!err.contains("Xk9Qw2"), "{err}");
+        assert!(err.contains("an uppercase letter at the start"), "{err}");
+        let err = validate_project_id(pasted).expect_err("project");
+        assert!(!err.contains("Xk9Qw2"), "{err}");
+        assert!(err.contains("a space at the end"), "{err}");
+        let err = validate_region("QTWAOYTTINDUT2QVKYUC").expect_err("access key");
+        assert!(!err.contains('Q'), "{err}");
         let err = validate_region(&"a".repeat(70)).expect_err("long");
         assert!(err.contains("it has 70 characters"), "{err}");
         assert!(!err.contains("aaaa"), "{err}");
