@@ -366,7 +366,7 @@ fn environment_values_beyond_the_rules_name_the_variable_and_quote_no_secret() {
         "The environment variable HW_CLOUD (for cloud) is not valid: invalid cloud domain (it \
          contains '/'): expected a DNS suffix",
         "Error: Invalid HW_MAX_RETRIES",
-        "must be a whole number from 0 to 20; got 21.",
+        "must be a whole number from 0 to 20; got \"21\".",
     ] {
         assert!(
             text.contains(expected),

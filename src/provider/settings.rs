@@ -210,6 +210,19 @@ impl std::str::FromStr for EnvBool {
     }
 }
 
+/// A retry count from the environment, within the client's limit.
+struct EnvRetries(u32);
+
+impl std::str::FromStr for EnvRetries {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text.parse::<u32>() {
+            Ok(n) if n <= MAX_RETRIES_LIMIT => Ok(EnvRetries(n)),
+            _ => Err(()),
+        }
+    }
+}
+
 fn env_parse<T: std::str::FromStr>(
     env: Env<'_>,
     env_name: &str,
@@ -258,24 +271,18 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     };
     // Range-checked by validate() above: within 0..=MAX_RETRIES_LIMIT, and the concurrency
     // within 1..=32.
-    let max_retries_accepted = format!("a whole number from 0 to {MAX_RETRIES_LIMIT}");
     let max_retries = match max_retries(config) {
         Ok(Setting::Known(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
-        _ => env_parse::<u32>(env, "HW_MAX_RETRIES", &max_retries_accepted)
-            .and_then(|n| match n {
-                Some(n) if n > MAX_RETRIES_LIMIT => Err(Diagnostic::error(
-                    "Invalid HW_MAX_RETRIES",
-                    format!(
-                        "The environment variable HW_MAX_RETRIES must be \
-                         {max_retries_accepted}; got {n}."
-                    ),
-                )),
-                n => Ok(n),
-            })
-            .unwrap_or_else(|d| {
-                diags.push(d);
-                None
-            }),
+        _ => env_parse::<EnvRetries>(
+            env,
+            "HW_MAX_RETRIES",
+            &format!("a whole number from 0 to {MAX_RETRIES_LIMIT}"),
+        )
+        .unwrap_or_else(|d| {
+            diags.push(d);
+            None
+        })
+        .map(|EnvRetries(n)| n),
     };
     let max_concurrent_requests = max_concurrent_requests(config)
         .ok()
