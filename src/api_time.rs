@@ -7,12 +7,35 @@ use hwcloud::api_time::{format_api_time, parse_api_time};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// The largest UTC offset in use anywhere (Kiribati's +14:00), either way: both formats can
+/// write offsets up to 23:59, which no time zone has, so such a time is a typing mistake.
+const MAX_OFFSET_MINUTES: i16 = 14 * 60;
+
 /// What the accepted formats are, for error messages.
 pub const ACCEPTED_FORMATS: &str = "the API's format `2018-08-06T10:41:14+0800` or RFC 3339 \
     (`2018-08-06T10:41:14+08:00`, `2018-08-06T02:41:14Z`, as produced by timestamp() and timeadd())";
 
-/// Parses a time in either accepted format. The error says what was wrong, in words.
+/// Parses a time in either accepted format, with a UTC offset within +-14:00 and a year from
+/// 0001. The error says what was wrong, in words.
 pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+    let t = parse_format(text)?;
+    if t.offset().whole_minutes().abs() > MAX_OFFSET_MINUTES {
+        return Err(format!(
+            "{text:?} has a UTC offset beyond 14 hours; offsets range from -14:00 to +14:00"
+        ));
+    }
+    // Both formats write four-digit years, so 0000 is the only year before 0001 they can hold;
+    // year 0 exists in no calendar the API uses.
+    if t.year() < 1 {
+        return Err(format!(
+            "{text:?} is in the year 0000; years from 0001 to 9999 are accepted"
+        ));
+    }
+    Ok(t)
+}
+
+/// Parses either accepted format, without the range checks of [`parse`].
+fn parse_format(text: &str) -> Result<OffsetDateTime, String> {
     // RFC 3339 allows a leap second (`23:59:60`), which the time library turns into
     // `23:59:59.999999999`; say what is really wrong instead of blaming fractions.
     if text.get(16..19) == Some(":60") {
@@ -100,5 +123,38 @@ mod tests {
         assert!(err.contains("fractional seconds"), "{err}");
         let err = parse("2016-12-31T23:59:60Z").unwrap_err();
         assert!(err.contains("leap second"), "{err}");
+    }
+
+    #[test]
+    fn offsets_beyond_fourteen_hours_are_rejected() {
+        for bad in [
+            "2018-08-06T10:41:14+1401",
+            "2018-08-06T10:41:14-1500",
+            "2018-08-06T10:41:14+23:59",
+            "2018-08-06T10:41:14-14:30",
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert!(
+                err.contains("offsets range from -14:00 to +14:00"),
+                "{bad}: {err}"
+            );
+        }
+        for good in [
+            "2018-08-06T10:41:14+1400",
+            "2018-08-06T10:41:14-14:00",
+            "2018-08-06T10:41:14+0545",
+        ] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn year_zero_is_rejected() {
+        for bad in ["0000-01-01T00:00:00Z", "0000-12-31T23:59:59+0800"] {
+            let err = parse(bad).unwrap_err();
+            assert!(err.contains("year 0000"), "{bad}: {err}");
+        }
+        assert!(parse("0001-01-01T00:00:00Z").is_ok());
+        assert!(parse("9999-12-31T23:59:59+0000").is_ok());
     }
 }

@@ -7,139 +7,15 @@
 #[path = "support/protocol.rs"]
 mod protocol;
 mod support;
+#[path = "support/validation.rs"]
+mod validation;
 
 use protocol::{
     REQUIRED_PROVIDERS, RunningSimulator, line_of, unwrapped, use_simulator_credentials,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use support::Workdir;
-
-/// A configuration that validates: the provider block and data block given.
-fn configuration(provider_block: &str, data_arguments: &str) -> String {
-    format!(
-        "{REQUIRED_PROVIDERS}\n{provider_block}\n\
-         data \"rds_offsite_backups\" \"this\" {{\n{data_arguments}}}\n"
-    )
-}
-
-/// The usual data arguments plus `extra` lines.
-fn data_arguments(extra: &str) -> String {
-    format!("  instance_id = \"demo-instance\"\n  backup_type = \"auto\"\n{extra}")
-}
-
-/// One configuration expected to fail validation with one error.
-struct BadCase {
-    what: &'static str,
-    provider_block: &'static str,
-    data_arguments: String,
-    summary: &'static str,
-    /// A fragment of the detail.
-    detail: &'static str,
-    /// The text of the line the error must point at (unique in the file).
-    at_line_with: &'static str,
-}
-
-impl BadCase {
-    fn in_data(
-        what: &'static str,
-        extra_arguments: &str,
-        summary: &'static str,
-        detail: &'static str,
-        at_line_with: &'static str,
-    ) -> BadCase {
-        BadCase {
-            what,
-            provider_block: "",
-            data_arguments: data_arguments(extra_arguments),
-            summary,
-            detail,
-            at_line_with,
-        }
-    }
-
-    fn in_provider(
-        what: &'static str,
-        provider_block: &'static str,
-        summary: &'static str,
-        detail: &'static str,
-        at_line_with: &'static str,
-    ) -> BadCase {
-        BadCase {
-            what,
-            provider_block,
-            data_arguments: data_arguments(""),
-            summary,
-            detail,
-            at_line_with,
-        }
-    }
-
-    /// Runs `terraform validate -json`; a description of every way the report
-    /// differs from the expectation (empty when it matches).
-    fn problems(&self) -> Vec<String> {
-        let main_tf = configuration(self.provider_block, &self.data_arguments);
-        let report = Workdir::new(&main_tf).validate_json();
-        let errors = errors_of(&report);
-        let mut problems = Vec::new();
-        if report["valid"] != json!(false) || errors.len() != 1 {
-            problems.push(format!("expected exactly one error, got {report:#}"));
-        }
-        let Some(error) = errors.first() else {
-            return problems;
-        };
-        let expected_line = line_of(&main_tf, self.at_line_with);
-        let snippet = error["snippet"]["code"].as_str().unwrap_or_default();
-        let checks = [
-            (error["summary"] == json!(self.summary), "summary"),
-            (
-                error["detail"]
-                    .as_str()
-                    .is_some_and(|d| unwrapped(d).contains(self.detail)),
-                "detail",
-            ),
-            (error["range"]["filename"] == json!("main.tf"), "file"),
-            (
-                error["range"]["start"]["line"] == json!(expected_line),
-                "line",
-            ),
-            (snippet.contains(self.at_line_with), "snippet"),
-        ];
-        for (ok, part) in checks {
-            if !ok {
-                problems.push(format!(
-                    "{part} differs: expected {:?} / detail containing {:?} at line {expected_line} \
-                     ({:?}); got {error:#}",
-                    self.summary, self.detail, self.at_line_with
-                ));
-            }
-        }
-        problems
-    }
-}
-
-/// The error diagnostics of a `validate -json` report (Terraform adds a
-/// warning about the development overrides).
-fn errors_of(report: &Value) -> Vec<&Value> {
-    report["diagnostics"]
-        .as_array()
-        .map(|all| all.iter().filter(|d| d["severity"] == "error").collect())
-        .unwrap_or_default()
-}
-
-/// Runs every case, then fails once listing every mismatch, so one broken
-/// rule does not hide the others.
-#[track_caller]
-fn assert_cases(cases: &[BadCase]) {
-    let failures: Vec<String> = cases
-        .iter()
-        .flat_map(|case| {
-            case.problems()
-                .into_iter()
-                .map(move |problem| format!("[{}] {problem}", case.what))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
+use validation::{BadCase, assert_cases, configuration, data_arguments, errors_of};
 
 #[test]
 fn a_good_configuration_is_valid_in_every_accepted_time_format() {
@@ -273,7 +149,7 @@ fn each_bad_provider_setting_is_reported_at_its_line() {
             "max_retries = -1",
             "provider \"rds\" {\n  max_retries = -1\n}",
             "Invalid max_retries",
-            "max_retries must be a whole number of 0 or more (got -1).",
+            "max_retries must be a whole number from 0 to 20 (got -1).",
             "max_retries = -1",
         ),
         BadCase::in_provider(

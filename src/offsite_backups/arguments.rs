@@ -47,13 +47,14 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         }
     };
 
-    let instance_id = note(non_empty(config, "instance_id"));
+    let instance_id = note(resource_id(config, "instance_id"));
     let backup_type = note(one_of(config, "backup_type", &BACKUP_TYPES));
-    let backup_id = note(non_empty(config, "backup_id"));
+    let backup_id = note(resource_id(config, "backup_id"));
     let begin = note(time(config, "begin_time"));
     let end = note(time(config, "end_time"));
     let region = note(region(config));
-    let name = note(config_value::string(config, "name"));
+    // An empty name can match no backup: rejected like an empty ID, not answered with nothing.
+    let name = note(non_empty(config, "name"));
     let status = note(one_of(config, "status", &STATUSES));
     let most_recent = match config_value::bool(config, "most_recent") {
         Ok(Setting::Unknown) => {
@@ -107,6 +108,21 @@ fn non_empty(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> 
             format!("{name} must not be empty."),
         )
         .at(AttributePath::root(name)));
+    }
+    Ok(setting)
+}
+
+/// An instance or backup ID, by the client's rule for IDs (bounded length, no whitespace), so
+/// that an ID no API issues is reported here, not as a failed request.
+fn resource_id(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+    let setting = non_empty(config, name)?;
+    if let Setting::Known(value) = &setting
+        && let Err(reason) = hwcloud::validate_resource_id(value)
+    {
+        return Err(
+            Diagnostic::error(format!("Invalid {name}"), format!("{name}: {reason}."))
+                .at(AttributePath::root(name)),
+        );
     }
     Ok(setting)
 }
@@ -282,6 +298,50 @@ mod tests {
         let (attr, detail) = single_error(&[("instance_id", "  ".into())]);
         assert_eq!(attr, "instance_id");
         assert!(detail.contains("must not be empty"), "{detail}");
+    }
+
+    #[test]
+    fn ids_longer_than_any_the_api_issues_are_rejected() {
+        for name in ["instance_id", "backup_id"] {
+            let (attr, detail) = single_error(&[(name, "a".repeat(70_000).into())]);
+            assert_eq!(attr, name);
+            assert!(
+                detail.starts_with(&format!("{name}: it has 70000 characters;"))
+                    && detail.contains("at most 64 characters"),
+                "{detail}"
+            );
+            assert!(detail.len() < 300, "{detail}");
+            let (attr, detail) = single_error(&[(name, "br01\n".into())]);
+            assert_eq!(attr, name);
+            assert!(detail.contains("a line break at the end"), "{detail}");
+            let (diags, _) = examine(&config(&[(name, "a".repeat(64).into())]));
+            assert!(diags.is_empty(), "{diags:?}");
+        }
+    }
+
+    #[test]
+    fn empty_name_is_rejected_like_an_empty_backup_id() {
+        for name in ["name", "backup_id"] {
+            let (attr, detail) = single_error(&[(name, "".into())]);
+            assert_eq!(attr, name);
+            assert_eq!(detail, format!("{name} must not be empty."));
+        }
+    }
+
+    #[test]
+    fn times_beyond_the_utc_offsets_or_in_year_zero_are_rejected() {
+        let (attr, detail) = single_error(&[
+            ("begin_time", "2018-08-06T10:41:14+1500".into()),
+            ("end_time", "2018-08-07T10:41:14Z".into()),
+        ]);
+        assert_eq!(attr, "begin_time");
+        assert!(detail.contains("from -14:00 to +14:00"), "{detail}");
+        let (attr, detail) = single_error(&[
+            ("begin_time", "0000-01-01T00:00:00Z".into()),
+            ("end_time", "2018-08-07T10:41:14Z".into()),
+        ]);
+        assert_eq!(attr, "begin_time");
+        assert!(detail.contains("year 0000"), "{detail}");
     }
 
     #[test]

@@ -6,6 +6,15 @@ use tfplugin::{Attribute, Nesting, Schema};
 pub const BACKUP_TYPES: [&str; 2] = ["auto", "incremental"];
 pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
 
+/// What `instance_id` and `backup_id` accept, from the client's rule.
+fn id_rule() -> String {
+    format!(
+        "At most {} characters, without whitespace (RDS IDs have 36: 32 hex digits and a \
+         suffix such as `in01` or `br01`).",
+        hwcloud::MAX_RESOURCE_ID_LEN
+    )
+}
+
 pub fn data_source_schema() -> Schema {
     Schema::new(
         "Lists the cross-region (\"offsite\") backups of a Huawei Cloud RDS instance, as stored \
@@ -15,7 +24,10 @@ pub fn data_source_schema() -> Schema {
         vec![
             Attribute::string("instance_id")
                 .required()
-                .description("The ID of the DB instance whose cross-region backups are listed."),
+                .description(format!(
+                    "The ID of the DB instance whose cross-region backups are listed. {}",
+                    id_rule()
+                )),
             Attribute::string("backup_type").required().description(
                 "The backup type: `auto` (automated full backups and manual backups; \
                  cross-region manual backups exist only for RDS for SQL Server) or `incremental` \
@@ -23,7 +35,7 @@ pub fn data_source_schema() -> Schema {
             ),
             Attribute::string("backup_id")
                 .optional()
-                .description("Only the backup with this ID."),
+                .description(format!("Only the backup with this ID. {}", id_rule())),
             Attribute::string("begin_time").optional().description(
                 "Start of the time window of backups to list. Accepted in the API's format \
                  `2018-08-06T10:41:14+0800` or in RFC 3339 (`2018-08-06T10:41:14+08:00`, \
@@ -42,7 +54,8 @@ pub fn data_source_schema() -> Schema {
                  region.",
                 ),
             Attribute::string("name").optional().description(
-                "Only backups with exactly this name (filtered by the provider, not the API).",
+                "Only backups with exactly this name (filtered by the provider, not the API); \
+                 must not be empty.",
             ),
             Attribute::string("status").optional().description(
                 "Only backups with this status: `BUILDING`, `COMPLETED`, `FAILED` or `DELETING` \

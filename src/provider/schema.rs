@@ -35,13 +35,17 @@ pub fn provider_schema() -> Schema {
                  back to `HW_SECURITY_TOKEN`.",
             ),
             Attribute::string("cloud").optional().description(
-                "The cloud domain that endpoints are built from (`https://rds.{region}.{cloud}`). \
-                 Falls back to `HW_CLOUD`; defaults to `myhuaweicloud.com` (`myhuaweicloud.eu` \
-                 for regions starting with `eu-west-1`).",
+                "The cloud domain that endpoints are built from (`https://rds.{region}.{cloud}`): \
+                 a DNS suffix, i.e. labels of letters, digits and `-` joined by dots, without a \
+                 scheme, slash or port. Falls back to `HW_CLOUD`; defaults to \
+                 `myhuaweicloud.com` (`myhuaweicloud.eu` for regions starting with `eu-west-1`).",
             ),
             Attribute::map_of("endpoints", Type::String).optional().description(
                 "Full base URLs that replace the default endpoints, keyed by service: `rds` and \
-                 `iam`, e.g. `{ rds = \"https://rds.cn-north-4.myhuaweicloud.com\" }`.",
+                 `iam`, e.g. `{ rds = \"https://rds.cn-north-4.myhuaweicloud.com\" }`. \
+                 `http://` is accepted only for a loopback host (127.0.0.0/8, `::1` or \
+                 `localhost`, e.g. a local simulator): request signatures and security tokens \
+                 need https.",
             ),
             Attribute::bool("insecure").optional().description(
                 "Skip verification of the API's TLS certificate. Falls back to `HW_INSECURE`; \
@@ -50,8 +54,10 @@ pub fn provider_schema() -> Schema {
             Attribute::number("max_retries").optional().description(format!(
                 "How many times a request is retried after HTTP 429, 500, 502, 503, 504, a \
                  connection reset or a timeout, with capped exponential backoff that honours \
-                 `Retry-After`. Falls back to `HW_MAX_RETRIES`; defaults to {}; must be 0 or more.",
-                hwcloud::DEFAULT_MAX_RETRIES
+                 `Retry-After`. Falls back to `HW_MAX_RETRIES`; defaults to {}; from 0 to {} \
+                 (more would only keep a failing run waiting).",
+                hwcloud::DEFAULT_MAX_RETRIES,
+                hwcloud::MAX_RETRIES_LIMIT
             )),
             Attribute::number("max_concurrent_requests").optional().description(format!(
                 "How many page requests one read keeps in flight once the total is known. \

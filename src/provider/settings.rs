@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
-use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE};
+use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT};
 
 use crate::provider::schema::ENDPOINT_KEYS;
 
@@ -14,6 +14,12 @@ use crate::provider::schema::ENDPOINT_KEYS;
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// The process environment; empty values count as unset, like HashiCorp's providers.
+///
+/// No `HW_*` value is trimmed, whatever its kind: each is used exactly as set, as the official
+/// Go provider uses it (its `strconv.ParseBool`/`Atoi` do not trim either), and as a value
+/// written in the provider block is used. A stray space or line break is therefore an error
+/// that names the variable, never silently removed: a trimmed secret that the API then refuses
+/// would be a far more puzzling failure.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -36,10 +42,10 @@ pub fn validate(config: &Value) -> Diagnostics {
     };
     check(checked_string(config, "region", hwcloud::validate_region).map(drop));
     check(checked_string(config, "project_id", hwcloud::validate_project_id).map(drop));
-    check(non_empty_string(config, "cloud").map(drop));
-    check(non_empty_string(config, "access_key").map(drop));
-    check(non_empty_string(config, "secret_key").map(drop));
-    check(non_empty_string(config, "security_token").map(drop));
+    check(checked_string(config, "cloud", hwcloud::validate_cloud).map(drop));
+    for credential in CREDENTIALS {
+        check(checked_string(config, credential, hwcloud::validate_credential).map(drop));
+    }
     check(config_value::bool(config, "insecure").map(drop));
     check(max_retries(config).map(drop));
     check(max_concurrent_requests(config).map(drop));
@@ -47,8 +53,12 @@ pub fn validate(config: &Value) -> Diagnostics {
     diags
 }
 
-/// One of the client's own rules for a setting's value (region name, project ID, ...).
+/// One of the client's own rules for a setting's value (region name, project ID, ...). Its
+/// message never quotes the value, which may be a secret pasted into the wrong setting.
 type Rule = fn(&str) -> Result<(), String>;
+
+/// The settings that hold credentials.
+const CREDENTIALS: [&str; 3] = ["access_key", "secret_key", "security_token"];
 
 /// A non-empty string that also passes one of the client's own rules (the single source of
 /// what the API accepts), reported at the attribute.
@@ -82,11 +92,11 @@ fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagn
 fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
     let setting = config_value::integer(config, "max_retries")?;
     if let Setting::Known(n) = setting
-        && n < 0
+        && !u32::try_from(n).is_ok_and(|n| n <= MAX_RETRIES_LIMIT)
     {
         return Err(Diagnostic::error(
             "Invalid max_retries",
-            format!("max_retries must be a whole number of 0 or more (got {n})."),
+            format!("max_retries must be a whole number from 0 to {MAX_RETRIES_LIMIT} (got {n})."),
         )
         .at(AttributePath::root("max_retries")));
     }
@@ -133,8 +143,7 @@ fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>
                     "Invalid endpoint URL",
                     format!(
                         "endpoints[{key:?}] must be a full base URL such as \
-                         \"https://rds.cn-north-4.myhuaweicloud.com\" (http:// only for a local \
-                         simulator): {reason}."
+                         \"https://rds.cn-north-4.myhuaweicloud.com\": {reason}."
                     ),
                 )
                 .at(path));
@@ -162,11 +171,28 @@ fn half_pair(given: &str, missing: &str) -> Diagnostic {
 
 /// A setting from the configuration, else from an environment variable. The server calls
 /// configure only with a wholly known configuration, so a value is either written or absent.
-fn with_env(config: &Value, name: &str, env: Env<'_>, env_name: &str) -> Option<String> {
-    match non_empty_string(config, name) {
-        Ok(Setting::Known(value)) => Some(value),
-        _ => env(env_name),
+/// A value from the configuration passed validate() already; one from the environment is
+/// checked here by the client's `rule`, and a problem is reported naming the variable (never
+/// quoting its value).
+fn with_env(
+    config: &Value,
+    name: &str,
+    env: Env<'_>,
+    env_name: &str,
+    rule: Rule,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    if let Ok(Setting::Known(value)) = non_empty_string(config, name) {
+        return Some(value);
     }
+    let value = env(env_name)?;
+    if let Err(reason) = rule(&value) {
+        diags.push(Diagnostic::error(
+            format!("Invalid {env_name}"),
+            format!("The environment variable {env_name} (for {name}) is not valid: {reason}."),
+        ));
+    }
+    Some(value)
 }
 
 /// A boolean environment variable, read as the official Go provider reads its `HW_*`
@@ -184,6 +210,19 @@ impl std::str::FromStr for EnvBool {
     }
 }
 
+/// A retry count from the environment, within the client's limit.
+struct EnvRetries(u32);
+
+impl std::str::FromStr for EnvRetries {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text.parse::<u32>() {
+            Ok(n) if n <= MAX_RETRIES_LIMIT => Ok(EnvRetries(n)),
+            _ => Err(()),
+        }
+    }
+}
+
 fn env_parse<T: std::str::FromStr>(
     env: Env<'_>,
     env_name: &str,
@@ -191,7 +230,7 @@ fn env_parse<T: std::str::FromStr>(
 ) -> Result<Option<T>, Diagnostic> {
     match env(env_name) {
         None => Ok(None),
-        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+        Some(text) => text.parse().map(Some).map_err(|_| {
             Diagnostic::error(
                 format!("Invalid {env_name}"),
                 format!("The environment variable {env_name} must be {what}; got {text:?}."),
@@ -207,27 +246,19 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     if diags.has_errors() {
         return Err(diags);
     }
-    let region = with_env(config, "region", env, "HW_REGION_NAME");
-    let project_id = with_env(config, "project_id", env, "HW_PROJECT_ID");
-    let access_key = with_env(config, "access_key", env, "HW_ACCESS_KEY");
-    let secret_key = with_env(config, "secret_key", env, "HW_SECRET_KEY");
-    let security_token = with_env(config, "security_token", env, "HW_SECURITY_TOKEN");
-    let cloud = with_env(config, "cloud", env, "HW_CLOUD");
-    // Values from the configuration passed validate(); these check what the environment gave.
-    let env_rules: [(&Option<String>, &str, Rule); 2] = [
-        (&region, "HW_REGION_NAME", hwcloud::validate_region),
-        (&project_id, "HW_PROJECT_ID", hwcloud::validate_project_id),
-    ];
-    for (value, env_name, rule) in env_rules {
-        if let Some(value) = value
-            && let Err(reason) = rule(value)
-        {
-            diags.push(Diagnostic::error(
-                format!("Invalid {env_name}"),
-                format!("The value of {env_name}: {reason}."),
-            ));
-        }
-    }
+    let mut checked = |name: &str, env_name: &str, rule: Rule| {
+        with_env(config, name, env, env_name, rule, &mut diags)
+    };
+    let region = checked("region", "HW_REGION_NAME", hwcloud::validate_region);
+    let project_id = checked("project_id", "HW_PROJECT_ID", hwcloud::validate_project_id);
+    let access_key = checked("access_key", "HW_ACCESS_KEY", hwcloud::validate_credential);
+    let secret_key = checked("secret_key", "HW_SECRET_KEY", hwcloud::validate_credential);
+    let security_token = checked(
+        "security_token",
+        "HW_SECURITY_TOKEN",
+        hwcloud::validate_credential,
+    );
+    let cloud = checked("cloud", "HW_CLOUD", hwcloud::validate_cloud);
 
     let insecure = match config_value::bool(config, "insecure") {
         Ok(Setting::Known(b)) => b,
@@ -238,15 +269,20 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             })
             .is_some_and(|EnvBool(b)| b),
     };
-    // Range-checked by validate() above: not negative, and the concurrency within 1..=32.
+    // Range-checked by validate() above: within 0..=MAX_RETRIES_LIMIT, and the concurrency
+    // within 1..=32.
     let max_retries = match max_retries(config) {
         Ok(Setting::Known(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
-        _ => env_parse::<u32>(env, "HW_MAX_RETRIES", "a whole number of 0 or more").unwrap_or_else(
-            |d| {
-                diags.push(d);
-                None
-            },
-        ),
+        _ => env_parse::<EnvRetries>(
+            env,
+            "HW_MAX_RETRIES",
+            &format!("a whole number from 0 to {MAX_RETRIES_LIMIT}"),
+        )
+        .unwrap_or_else(|d| {
+            diags.push(d);
+            None
+        })
+        .map(|EnvRetries(n)| n),
     };
     let max_concurrent_requests = max_concurrent_requests(config)
         .ok()
@@ -553,6 +589,163 @@ mod tests {
             endpoints(&[("rds", "http://127.0.0.1:1"), ("iam", "https://iam")]),
         )]));
         assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn max_retries_is_bounded_by_the_clients_limit() {
+        let diags = validate(&config(&[("max_retries", Value::from(21))]));
+        assert_eq!(attribute_of(&diags), ["max_retries"]);
+        assert_eq!(
+            diags.0[0].detail,
+            "max_retries must be a whole number from 0 to 20 (got 21)."
+        );
+        assert!(validate(&config(&[("max_retries", Value::from(20))])).is_empty());
+        let from_env = |value: &str| {
+            resolve_with(
+                &config(&[]),
+                &[
+                    ("HW_REGION_NAME", "r"),
+                    ("HW_ACCESS_KEY", "a"),
+                    ("HW_SECRET_KEY", "s"),
+                    ("HW_MAX_RETRIES", value),
+                ],
+            )
+        };
+        assert_eq!(from_env("20").map(|r| r.client.max_retries).ok(), Some(20));
+        let diags = from_env("21").unwrap_err();
+        assert_eq!(diags.0[0].summary, "Invalid HW_MAX_RETRIES");
+        assert!(
+            diags.0[0].detail.contains("a whole number from 0 to 20"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn cloud_must_be_a_dns_suffix_from_the_block_or_the_environment() {
+        let diags = validate(&config(&[("cloud", "evil.com/x".into())]));
+        assert_eq!(attribute_of(&diags), ["cloud"]);
+        assert!(diags.0[0].detail.contains("a DNS suffix"), "{diags:?}");
+        assert!(!diags.0[0].detail.contains("evil.com/x"), "{diags:?}");
+        let diags = resolve_with(
+            &config(&[]),
+            &[
+                ("HW_REGION_NAME", "r"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+                ("HW_CLOUD", "https://evil.com"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(diags.0[0].summary, "Invalid HW_CLOUD");
+        assert!(!format!("{diags:?}").contains("evil.com"), "{diags:?}");
+    }
+
+    #[test]
+    fn credentials_with_whitespace_are_errors_that_never_quote_them() {
+        for name in ["access_key", "secret_key", "security_token"] {
+            let diags = validate(&config(&[(name, "pasted-secret\n".into())]));
+            assert_eq!(attribute_of(&diags), [name]);
+            let detail = &diags.0[0].detail;
+            assert!(detail.contains("a line break at the end"), "{detail}");
+            assert!(!format!("{diags:?}").contains("pasted-secret"), "{diags:?}");
+        }
+        for variable in ["HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN"] {
+            let mut env = vec![
+                ("HW_REGION_NAME", "r"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+            ];
+            env.retain(|(k, _)| *k != variable);
+            env.push((variable, "pasted secret"));
+            let diags = resolve_with(&config(&[]), &env).unwrap_err();
+            assert_eq!(diags.0.len(), 1, "{diags:?}");
+            assert_eq!(diags.0[0].summary, format!("Invalid {variable}"));
+            assert!(diags.0[0].detail.contains("contains a space"), "{diags:?}");
+            assert!(!format!("{diags:?}").contains("pasted"), "{diags:?}");
+        }
+    }
+
+    /// One rule for every `HW_*` value: used exactly as set (see `process_env`), so stray
+    /// whitespace is an error naming the variable whether it holds a name, a number or a flag.
+    #[test]
+    fn environment_values_are_never_trimmed() {
+        for (variable, value) in [
+            ("HW_REGION_NAME", "cn-north-4\n"),
+            ("HW_PROJECT_ID", " p1"),
+            ("HW_ACCESS_KEY", "AK "),
+            ("HW_CLOUD", "example.com "),
+            ("HW_MAX_RETRIES", " 2"),
+            ("HW_INSECURE", "true\n"),
+        ] {
+            let mut env = vec![
+                ("HW_REGION_NAME", "r"),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+            ];
+            env.retain(|(k, _)| *k != variable);
+            env.push((variable, value));
+            let diags = resolve_with(&config(&[]), &env).unwrap_err();
+            assert_eq!(diags.0.len(), 1, "{variable}: {diags:?}");
+            assert_eq!(diags.0[0].summary, format!("Invalid {variable}"));
+        }
+    }
+
+    /// A secret pasted into region or project_id is not printed back.
+    #[test]
+    fn region_and_project_errors_never_quote_the_value() {
+        let pasted = "Xk9Qw2Lr7Zp4Vt8Nb3Mc6Hd1Jf5Gs0Ay2Ue7Io4/";
+        let diags = validate(&config(&[
+            ("region", pasted.into()),
+            ("project_id", pasted.into()),
+        ]));
+        assert_eq!(attribute_of(&diags), ["region", "project_id"]);
+        let diags_from_env = resolve_with(
+            &config(&[]),
+            &[
+                ("HW_REGION_NAME", pasted),
+                ("HW_PROJECT_ID", pasted),
+                ("HW_ACCESS_KEY", "a"),
+                ("HW_SECRET_KEY", "s"),
+            ],
+        )
+        .unwrap_err();
+        for diags in [diags, diags_from_env] {
+            let printed = format!("{diags:?}");
+            assert!(!printed.contains("Xk9Qw2"), "{printed}");
+            assert!(
+                printed.contains("invalid region (it contains an uppercase letter at the start)"),
+                "{printed}"
+            );
+            assert!(
+                printed.contains("invalid project id (it contains '/' at the end)"),
+                "{printed}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_endpoints_only_on_loopback() {
+        let endpoints =
+            |url: &str| Value::Map([("rds".to_owned(), Value::from(url))].into_iter().collect());
+        let diags = validate(&config(&[(
+            "endpoints",
+            endpoints("http://rds.cn-north-4.myhuaweicloud.com"),
+        )]));
+        assert_eq!(attribute_of(&diags), ["endpoints[\"rds\"]"]);
+        assert!(
+            diags.0[0]
+                .detail
+                .contains("request signatures and security tokens need https"),
+            "{diags:?}"
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+        ] {
+            let diags = validate(&config(&[("endpoints", endpoints(local))]));
+            assert!(diags.is_empty(), "{local}: {diags:?}");
+        }
     }
 
     #[test]

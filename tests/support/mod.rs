@@ -21,7 +21,9 @@
 //! `#[path = "support/<file>.rs"] mod <name>;`:
 //! - `protocol.rs`: the plugin-foundation tests (`acc_protocol`, `acc_validation`,
 //!   `acc_debug_mode`);
-//! - `read.rs`: the read tests (`acc_read`, `acc_faults`).
+//! - `read.rs`: the read tests (`acc_read`, `acc_faults`);
+//! - `validation.rs`: the `terraform validate` cases (`acc_validation`,
+//!   `acc_validation_gaps`).
 #![allow(dead_code)]
 
 use std::ffi::{OsStr, OsString};

@@ -7,12 +7,17 @@ use std::time::Duration;
 use crate::endpoints::Endpoints;
 use crate::errors::Error;
 use crate::secret::Secret;
-use crate::validate::{validate_project_id, validate_region};
+use crate::validate::{validate_cloud, validate_credential, validate_project_id, validate_region};
 
 /// Cloud domain used when none is configured.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
 /// Default number of retries after the first attempt (the official provider's default).
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Most retries accepted after the first attempt. With the capped backoff (see `retry`), 20
+/// retries already wait about two and a half minutes, longer than a gateway hiccup lasts; a
+/// request that still fails then should fail the read and say why, not keep Terraform waiting
+/// (each throttled retry may also wait up to the 5-minute `Retry-After` cap).
+pub const MAX_RETRIES_LIMIT: u32 = 20;
 /// Default number of page requests in flight per list call.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
 /// Accepted range of `max_concurrent_requests`.
@@ -57,7 +62,8 @@ pub struct ClientConfig {
     pub endpoints: Endpoints,
     /// Skip TLS certificate verification (for test environments only).
     pub insecure: bool,
-    /// Retries after the first attempt for throttling, 5xx gateway errors and network errors.
+    /// Retries after the first attempt for throttling, 5xx gateway errors and network errors;
+    /// at most [`MAX_RETRIES_LIMIT`].
     pub max_retries: u32,
     /// Page requests in flight per list call, within [`MAX_CONCURRENT_REQUESTS_RANGE`].
     pub max_concurrent_requests: usize,
@@ -104,19 +110,22 @@ impl ClientConfig {
                 "security_token is set but empty; omit it for permanent credentials".into(),
             ));
         }
-        let cloud_ok = !self.cloud.is_empty()
-            && self
-                .cloud
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-        if !cloud_ok {
-            // Not quoted: it is not a domain, so it may be anything, even a pasted secret.
-            return Err(Error::Config(
-                "cloud must be a domain name such as \"myhuaweicloud.com\" (letters, digits, \
-                 '-' and '.')"
-                    .into(),
-            ));
+        let credentials = [
+            ("access_key", Some(creds.access_key.as_str())),
+            ("secret_key", Some(creds.secret_key.expose())),
+            (
+                "security_token",
+                creds.security_token.as_ref().map(Secret::expose),
+            ),
+        ];
+        for (name, value) in credentials {
+            if let Some(Err(reason)) = value.map(validate_credential) {
+                return Err(Error::Config(format!("{name}: {reason}")));
+            }
         }
+        // The message never quotes the value: it is not a domain, so it may be anything, even a
+        // pasted secret.
+        validate_cloud(&self.cloud).map_err(|reason| Error::Config(format!("cloud: {reason}")))?;
         for (region, project_id) in &self.project_ids {
             validate_region(region)
                 .map_err(|reason| Error::Config(format!("project_ids: {reason}")))?;
@@ -129,6 +138,12 @@ impl ClientConfig {
                 MAX_CONCURRENT_REQUESTS_RANGE.start(),
                 MAX_CONCURRENT_REQUESTS_RANGE.end(),
                 self.max_concurrent_requests
+            )));
+        }
+        if self.max_retries > MAX_RETRIES_LIMIT {
+            return Err(Error::Config(format!(
+                "max_retries must be at most {MAX_RETRIES_LIMIT}, got {}",
+                self.max_retries
             )));
         }
         if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
@@ -185,13 +200,23 @@ mod tests {
 
     #[test]
     fn cloud_must_be_a_domain() {
-        for bad in ["", "user:pw@evil.example", "evil.example/x", "a b"] {
+        for bad in [
+            "",
+            "user:pw@evil.example",
+            "evil.example/x",
+            "a b",
+            "evil..example",
+            "-evil.example",
+        ] {
             let config = ClientConfig {
                 cloud: bad.into(),
                 ..valid()
             };
             let err = config.validate().expect_err(bad);
-            assert!(err.to_string().contains("cloud must be a domain"), "{err}");
+            assert!(
+                err.to_string().contains("cloud: invalid cloud domain"),
+                "{err}"
+            );
             if !bad.is_empty() {
                 assert!(!err.to_string().contains(bad), "{err}");
             }
@@ -201,6 +226,59 @@ mod tests {
             ..valid()
         };
         assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn credentials_with_whitespace_or_control_characters_are_rejected_unquoted() {
+        let with_access_key = |key: &str| ClientConfig {
+            credentials: Credentials {
+                access_key: key.into(),
+                ..valid().credentials
+            },
+            ..valid()
+        };
+        let err = with_access_key("AK\n").validate().expect_err("newline");
+        assert!(
+            err.to_string()
+                .contains("access_key: it contains a line break at the end"),
+            "{err}"
+        );
+        let mut config = valid();
+        config.credentials.secret_key = "the secret".into();
+        let err = config.validate().expect_err("space");
+        assert!(
+            err.to_string().contains("secret_key: it contains a space"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("the secret"), "{err}");
+        let mut config = valid();
+        config.credentials.security_token = Some("tok\u{7}en".into());
+        let err = config.validate().expect_err("bell");
+        assert!(
+            err.to_string()
+                .contains("security_token: it contains a control character"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn max_retries_has_a_documented_limit() {
+        let at_limit = ClientConfig {
+            max_retries: MAX_RETRIES_LIMIT,
+            ..valid()
+        };
+        assert!(at_limit.validate().is_ok());
+        let err = ClientConfig {
+            max_retries: MAX_RETRIES_LIMIT + 1,
+            ..valid()
+        }
+        .validate()
+        .expect_err("over the limit");
+        assert!(
+            err.to_string()
+                .contains("max_retries must be at most 20, got 21"),
+            "{err}"
+        );
     }
 
     #[test]

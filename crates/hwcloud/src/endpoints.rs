@@ -2,7 +2,7 @@
 //! a request is sent to and signed with.
 
 use percent_encoding::percent_decode_str;
-use url::Url;
+use url::{Host, Url};
 
 use crate::config::DEFAULT_CLOUD;
 use crate::errors::Error;
@@ -84,6 +84,17 @@ pub(crate) struct BaseUrl {
     url: Url,
 }
 
+/// Whether `url` names this machine: 127.0.0.0/8, `::1` or `localhost` (which the URL parser
+/// has lower-cased). Other names are not resolved: what they point at can change.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(address)) => address.is_loopback(),
+        Some(Host::Ipv6(address)) => address.is_loopback(),
+        Some(Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
+
 /// Where one request goes: the URL to send and the values it is signed with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
@@ -112,6 +123,15 @@ impl BaseUrl {
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err("the URL must not contain user information".into());
+        }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            // Anyone on the path could read the security token and replay signed requests.
+            return Err(
+                "http:// is accepted only for a loopback host (127.0.0.0/8, ::1 or \
+                        localhost, e.g. a local simulator): request signatures and security \
+                        tokens need https"
+                    .into(),
+            );
         }
         Ok(BaseUrl { url })
     }

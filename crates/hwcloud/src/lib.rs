@@ -5,7 +5,8 @@
 //! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; shared with the simulator.
 //! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
 //! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
-//!   [`validate_project_id`]), public so the provider reports problems at the attribute.
+//!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],
+//!   [`validate_resource_id`]), public so the provider reports problems at the attribute.
 //! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429.
 //! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type;
@@ -34,7 +35,7 @@ pub use client::Client;
 pub use config::{
     ClientConfig, Credentials, DEFAULT_CLOUD, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
-    MAX_CONCURRENT_REQUESTS_RANGE,
+    MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
 };
 pub use endpoints::{Endpoints, Service};
 pub use errors::{ApiError, DecodeError, Error, RequestDescription, TransportError};
@@ -43,5 +44,8 @@ pub use offsite_backups::{
 };
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
-pub use validate::{validate_endpoint_url, validate_project_id, validate_region};
+pub use validate::{
+    MAX_RESOURCE_ID_LEN, validate_cloud, validate_credential, validate_endpoint_url,
+    validate_project_id, validate_region, validate_resource_id,
+};
 pub use warning::Warning;

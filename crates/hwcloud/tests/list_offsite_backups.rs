@@ -510,8 +510,10 @@ async fn full_page_beyond_the_reported_total_is_read_on() {
     );
 }
 
+/// The retry count is bounded where the client is built (it once could be `u32::MAX`, and a
+/// test then showed that the arithmetic did not overflow); the largest accepted value works.
 #[tokio::test]
-async fn huge_max_retries_does_not_overflow() {
+async fn max_retries_beyond_the_limit_is_refused_and_the_limit_works() {
     let server = MockApi::start(|request, number| {
         async move {
             if number < 2 {
@@ -524,8 +526,21 @@ async fn huge_max_retries_does_not_overflow() {
         .boxed()
     })
     .await;
+    for too_many in [hwcloud::MAX_RETRIES_LIMIT + 1, u32::MAX] {
+        let refused = Client::new(ClientConfig {
+            max_retries: too_many,
+            ..server.config()
+        })
+        .expect_err("more retries than the limit");
+        assert!(
+            refused
+                .to_string()
+                .contains("max_retries must be at most 20"),
+            "{refused}"
+        );
+    }
     let config = ClientConfig {
-        max_retries: u32::MAX,
+        max_retries: hwcloud::MAX_RETRIES_LIMIT,
         ..server.config()
     };
     let list = tokio::time::timeout(
