@@ -10,9 +10,11 @@ mod error;
 mod grpc;
 pub mod handshake;
 mod listener;
+mod parent;
 mod serve;
 mod settings;
 mod signals;
+mod stale_sockets;
 pub mod tls;
 
 pub use error::ServeError;
