@@ -12,6 +12,7 @@ pub mod handshake;
 mod listener;
 mod parent;
 mod serve;
+mod server_key;
 mod settings;
 mod signals;
 mod stale_sockets;
