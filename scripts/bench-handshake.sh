@@ -40,12 +40,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -nodes \
 mkdir -p "$work/sockets"
 
 echo "==> exec to handshake line, AutoMTLS, $RUNS starts after 3 warm-ups"
-printf '%-40s %9s %9s %9s %5s\n' "provider" "median ms" "min ms" "max ms" "runs"
+printf '%-48s %9s %9s %9s %5s\n' "provider" "median ms" "min ms" "max ms" "runs"
 measure() {
     local name="$1" protocol="$2" binary="$3"
     read -r median fastest slowest runs <<<"$(python3 "$ROOT/scripts/bench_handshake.py" \
         "$RUNS" "$protocol" "$work/client.pem" "$work/sockets" "$binary")"
-    printf '%-40s %9s %9s %9s %5s\n' "$name" "$median" "$fastest" "$slowest" "$runs"
+    printf '%-48s %9s %9s %9s %5s\n' "$name" "$median" "$fastest" "$slowest" "$runs"
 }
 measure "terraform-provider-rds (protocol 6)" 6 "$ROOT/target/release/terraform-provider-rds"
 if [ -n "${BENCH_GO_PROVIDER:-}" ]; then
