@@ -301,6 +301,22 @@ impl Workdir {
         run_to_completion(command, &args.join(" "))
     }
 
+    /// The command [`Workdir::run`] would run, not started: for tests that need the running
+    /// Terraform process itself (to signal it, or to read its output as it comes). The caller
+    /// sets up its standard streams and bounds how long it waits.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let args = with_no_color(args);
+        let mut command = Command::new(&terraform().path);
+        command.args(&args).current_dir(self.path());
+        apply_clean_environment(
+            &mut command,
+            &self.home_dir(),
+            &self.cli_config_path(),
+            &self.extra_env,
+        );
+        command
+    }
+
     /// `terraform apply` (asserted to succeed), then `terraform output -json`:
     /// a map of output name to `{"value", "type", "sensitive"}`.
     #[track_caller]

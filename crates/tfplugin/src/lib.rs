@@ -7,8 +7,8 @@
 //! - [`diag`]: diagnostics with attribute paths that Terraform maps to configuration lines;
 //! - [`Provider`] and [`DataSource`]: what a provider implements (in the spirit of
 //!   terraform-plugin-framework: metadata, schema, validate, configure, read);
-//! - [`serve`]: the go-plugin handshake, AutoMTLS, the gRPC services Terraform expects, and
-//!   hclog-formatted logging on stderr.
+//! - [`serve`]: the go-plugin handshake, AutoMTLS, the gRPC services Terraform expects,
+//!   hclog-formatted logging on stderr, and a process that ends when Terraform does.
 
 mod convert;
 pub mod cty;

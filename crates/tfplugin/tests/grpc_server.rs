@@ -110,6 +110,40 @@ async fn tls_1_2_clients_are_served_too() {
     );
 }
 
+/// The pinned certificate is not enough: the client must prove it holds the certificate's
+/// P-521 key. A client presenting Terraform's certificate but signing the handshake with another
+/// key is refused over TLS 1.3 and 1.2, and the genuine client is still served.
+#[tokio::test]
+async fn client_with_the_pinned_certificate_but_a_wrong_signature_is_refused() {
+    let (server, client, _dir, _) = start_tls().await;
+    let impostor = ClientIdentity::impostor_of(&client);
+    let certificate = server.certificate_der().expect("certificate").to_vec();
+    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+        let refused = async {
+            let channel = tls_channel_with_versions(
+                &socket_path(&server),
+                &impostor,
+                &certificate,
+                &[version],
+            )
+            .await?;
+            health_status(channel)
+                .await
+                .map_err(|status| Box::new(status) as BoxError)
+        }
+        .await;
+        assert!(
+            refused.is_err(),
+            "{version:?}: a handshake signed with another key must not be served"
+        );
+    }
+    let channel = connect(&server, &client).await;
+    assert_eq!(
+        health_status(channel).await.expect("genuine client"),
+        SERVING
+    );
+}
+
 #[tokio::test]
 async fn client_with_another_certificate_is_refused_and_server_keeps_serving() {
     let (server, client, _dir, _) = start_tls().await;

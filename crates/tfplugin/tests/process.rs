@@ -373,3 +373,122 @@ async fn debug_mode_prints_reattach_instructions_and_stops_on_ctrl_c() {
         .expect("join");
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
 }
+
+/// The plugin's exit once the process that started it is gone: Terraform killed (SIGKILL, so
+/// it could not stop its plugins) must not leave the plugin running. A shell stands in for
+/// Terraform: it starts the plugin, reports its pid and waits; the test kills the shell.
+/// This test process becomes a child subreaper, so the orphaned plugin is re-parented to it
+/// and its exit status can be read (under pid 1 it would just vanish).
+#[test]
+fn the_plugin_exits_when_the_process_that_started_it_is_killed() {
+    rustix::process::set_child_subreaper(Some(rustix::process::getpid()))
+        .expect("become a child subreaper");
+    let dir = tempfile::tempdir().expect("dir");
+    let mut parent = Command::new("sh");
+    parent
+        .arg("-c")
+        .arg(r#""$0" & echo "plugin pid $!"; wait"#)
+        .arg(toy_provider_binary())
+        .env_clear()
+        .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
+        .env("TF_LOG", "DEBUG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    as_terraform(&mut parent, None);
+    let mut parent = parent.spawn().expect("spawn the stand-in for Terraform");
+    let mut stdout = BufReader::new(parent.stdout.take().expect("stdout"));
+    let (mut plugin_pid, mut socket) = (None, None);
+    while plugin_pid.is_none() || socket.is_none() {
+        let mut line = String::new();
+        assert_ne!(
+            stdout.read_line(&mut line).expect("read"),
+            0,
+            "output ended early"
+        );
+        if let Some(pid) = line.trim().strip_prefix("plugin pid ") {
+            plugin_pid = Some(pid.parse::<i32>().expect("pid"));
+        } else {
+            let fields: Vec<&str> = line.trim().split('|').collect();
+            assert_eq!(fields.len(), 6, "handshake line {line:?}");
+            socket = Some(PathBuf::from(fields[3]));
+        }
+    }
+    let plugin = rustix::process::Pid::from_raw(plugin_pid.expect("pid")).expect("non-zero");
+    let socket = socket.expect("socket");
+    assert!(socket.exists());
+
+    parent.kill().expect("SIGKILL the parent");
+    parent.wait().expect("reap the parent");
+
+    // Generous bound so the test cannot hang; the plugin normally leaves within a second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        match rustix::process::waitpid(Some(plugin), rustix::process::WaitOptions::NOHANG) {
+            Ok(Some((_, status))) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = rustix::process::kill_process(plugin, rustix::process::Signal::KILL);
+                panic!("the plugin still runs 10 s after its parent was killed");
+            }
+            Err(error) => panic!("waitpid: {error}"),
+        }
+    };
+    assert_eq!(
+        status.exit_status(),
+        Some(0),
+        "a graceful exit, like on SIGTERM: {status:?}"
+    );
+    assert_socket_directory_removed(&socket);
+    let mut rest = String::new();
+    stdout
+        .read_to_string(&mut rest)
+        .expect("the pipe reaches EOF once both processes are gone");
+}
+
+/// A plugin killed with SIGKILL cannot remove its socket directory; the next plugin started
+/// in the same place removes it, and nothing else.
+#[tokio::test]
+async fn a_killed_plugins_socket_directory_is_removed_by_the_next_plugin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut killed = as_terraform(&mut toy_provider(dir.path()), None)
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(killed.stdout.take().expect("stdout"));
+    let (_, first) = read_handshake(&mut stdout);
+    killed.kill().expect("SIGKILL");
+    killed.wait().expect("reap");
+    let leftover = first.socket.parent().expect("directory").to_path_buf();
+    assert!(first.socket.exists(), "SIGKILL leaves the socket behind");
+    // Not ours: another program's directory, and one of ours whose owner still runs.
+    let foreign = dir.path().join("tfplugin-not-ours");
+    std::fs::create_dir(&foreign).expect("mkdir");
+    let alive_owner = dir
+        .path()
+        .join(format!("tfplugin-{}-abc123", std::process::id()));
+    std::fs::create_dir(&alive_owner).expect("mkdir");
+
+    let mut next = as_terraform(&mut toy_provider(dir.path()), None)
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(next.stdout.take().expect("stdout"));
+    let (_, second) = read_handshake(&mut stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while leftover.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!leftover.exists(), "the stale directory is removed");
+    assert!(second.socket.exists(), "the new plugin's own socket stays");
+    assert!(
+        foreign.exists() && alive_owner.exists(),
+        "only stale directories of ours go"
+    );
+
+    signal(&next, "TERM");
+    let (status, stderr) = tokio::task::spawn_blocking(move || wait_for_exit(next))
+        .await
+        .expect("join");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+}

@@ -11,6 +11,7 @@ use tempfile::TempDir;
 use tokio::net::{TcpListener, UnixListener};
 
 use super::settings::PortRange;
+use super::stale_sockets::{SOCKET_FILE_NAME, socket_directory_prefix};
 
 /// The address announced in the handshake line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,16 +71,23 @@ pub(crate) fn bind(socket_dir: Option<&Path>, tcp_ports: PortRange) -> io::Resul
     }
 }
 
+/// The directory in which the private socket directory is created: `socket_dir`, else the
+/// system temporary directory.
+pub(crate) fn socket_parent(socket_dir: Option<&Path>) -> PathBuf {
+    socket_dir.map_or_else(std::env::temp_dir, Path::to_path_buf)
+}
+
 fn bind_unix(socket_dir: Option<&Path>) -> io::Result<PluginListener> {
-    let parent = socket_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    // The pid in the name lets a later plugin recognise the directory as a leftover once this
+    // process is gone (see `stale_sockets`).
     let directory = tempfile::Builder::new()
-        .prefix("tfplugin")
-        .tempdir_in(parent)?;
+        .prefix(&socket_directory_prefix())
+        .tempdir_in(socket_parent(socket_dir))?;
     // Only this user may reach the socket.
     std::fs::set_permissions(directory.path(), Permissions::from_mode(0o700))?;
     // A path longer than the platform's `sun_path` makes `bind` fail, and `bind` falls back to
     // TCP; the directory is removed when `directory` drops.
-    let path = directory.path().join("provider.sock");
+    let path = directory.path().join(SOCKET_FILE_NAME);
     let listener = UnixListener::bind(&path)?;
     Ok(PluginListener::Unix {
         listener,

@@ -1,5 +1,5 @@
 //! The plugin process: go-plugin handshake, AutoMTLS, listener, the gRPC server and its
-//! lifecycle (Shutdown, signals, debug mode).
+//! lifecycle (Shutdown, signals, the exit of the process that started it, debug mode).
 //!
 //! [`serve`] is what a provider's `main` calls. [`start`] runs the same server inside an
 //! existing tokio runtime with explicit [`ServerSettings`] (no environment, no stdout), which
@@ -10,9 +10,12 @@ mod error;
 mod grpc;
 pub mod handshake;
 mod listener;
+mod parent;
 mod serve;
+mod server_key;
 mod settings;
 mod signals;
+mod stale_sockets;
 pub mod tls;
 
 pub use error::ServeError;

@@ -9,6 +9,9 @@ use super::ServeError;
 use super::debug;
 use super::grpc::start;
 use super::handshake::{PluginEnvironment, resolve_settings};
+use super::listener::socket_parent;
+use super::parent::{ParentProcess, shut_down_when_parent_exits};
+use super::stale_sockets::remove_stale_socket_directories;
 use crate::{Provider, logging, panic};
 
 /// How long leftover tasks may run once serving has ended.
@@ -37,9 +40,13 @@ impl ServeOptions {
 }
 
 /// Runs the provider as a Terraform plugin until Terraform shuts it down: handshake, AutoMTLS,
-/// gRPC services, hclog logging on stderr. Returns the process exit code: 0 after a shutdown,
-/// 1 when not started by Terraform or when serving fails.
+/// gRPC services, hclog logging on stderr. Returns the process exit code: 0 after a shutdown
+/// (Terraform's Shutdown, SIGTERM/SIGHUP/SIGQUIT, or the exit of the process that started this
+/// one), 1 when not started by Terraform or when serving fails. Leftover socket directories of
+/// killed plugin processes are removed after the handshake.
 pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
+    // Taken first, before the parent has had any time to exit (see `parent`).
+    let parent = ParentProcess::of_this_process();
     logging::init(&options.binary_name);
     panic::install();
 
@@ -64,6 +71,7 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let socket_parent = socket_parent(settings.socket_dir.as_deref());
     let outcome = runtime.block_on(async move {
         let server = start(Arc::new(provider), settings).await?;
         super::signals::handle_signals(server.shutdown_token(), options.debug).map_err(
@@ -72,6 +80,11 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
                 source,
             },
         )?;
+        // Started by Terraform: live no longer than Terraform. In debug mode the developer's
+        // shell is the parent and the developer decides.
+        if let Some(parent) = parent.filter(|_| !options.debug) {
+            shut_down_when_parent_exits(parent, server.shutdown_token());
+        }
         let announcement = if options.debug {
             debug::instructions(
                 &options.provider_address,
@@ -85,6 +98,8 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
             action: "write the handshake to stdout",
             source,
         })?;
+        // After the handshake, so that a crowded temporary directory never delays the start.
+        tokio::task::spawn_blocking(move || remove_stale_socket_directories(&socket_parent));
         server.wait().await
     });
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN_TIMEOUT);

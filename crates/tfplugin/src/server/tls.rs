@@ -4,27 +4,46 @@
 //! like go-plugin's) whose DER goes into the handshake line; Terraform trusts exactly that
 //! certificate. In return Terraform passes its own fresh client certificate (ECDSA P-521,
 //! SHA-512) in `PLUGIN_CLIENT_CERT`, and the server accepts a connection only from a client
-//! presenting exactly that certificate: pinning by bytes, with the handshake signature verified
-//! by aws-lc-rs (which, unlike *ring*, verifies P-521). ALPN `h2` is required by grpc-go.
+//! presenting exactly that certificate: pinning by bytes. ALPN `h2` is required by grpc-go.
+//!
+//! # Why *ring*, and P-521 from RustCrypto
+//!
+//! Every TLS operation uses rustls' *ring* provider, and the certificate's key is *ring*'s.
+//! aws-lc-rs is deliberately kept off this path: at the first random number of a process it
+//! seeds its DRBG from a CPU-jitter entropy source, which costs about 23 ms of busy CPU time
+//! (aws/aws-lc-rs#1140). The handshake line is written after the key generation, so that cost
+//! would make every plugin start (three per `terraform plan`) ten times slower. Its build switch
+//! `AWS_LC_SYS_NO_JITTER_ENTROPY` only helps builds that set it, which `cargo install` and other
+//! people's builds do not. *ring* takes its randomness from the operating system (`getrandom`),
+//! which is ready at once.
+//!
+//! *ring* cannot verify ECDSA P-521, the curve of Terraform's client certificate, so the
+//! signature of the client's handshake (CertificateVerify, ECDSA P-521 with SHA-512) is verified
+//! with RustCrypto's `p521` crate ([`EcdsaP521Sha512`]); every other scheme goes to *ring*.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use p521::ecdsa::signature::Verifier;
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose,
 };
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{
     CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
 };
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::pki_types::{
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, PrivateKeyDer, PrivatePkcs8KeyDer,
+    SignatureVerificationAlgorithm, UnixTime, alg_id,
+};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
 };
 use time::OffsetDateTime;
+
+use super::server_key::ServerKey;
 
 /// How far back the certificate's validity starts, for hosts whose clock is slightly behind.
 const BACKDATE: Duration = Duration::from_secs(30);
@@ -46,9 +65,9 @@ impl std::fmt::Debug for ServerIdentity {
     }
 }
 
-/// A fresh key pair and a self-signed certificate for `localhost`.
+/// A fresh key pair (*ring*, see [`ServerKey`]) and a self-signed certificate for `localhost`.
 pub fn generate_server_identity() -> Result<ServerIdentity, rcgen::Error> {
-    let key_pair = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
+    let key = ServerKey::generate()?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
     params
         .distinguished_name
@@ -70,10 +89,10 @@ pub fn generate_server_identity() -> Result<ServerIdentity, rcgen::Error> {
     let now = OffsetDateTime::now_utc();
     params.not_before = now - BACKDATE;
     params.not_after = now + VALIDITY;
-    let certificate = params.self_signed(&key_pair)?;
+    let certificate = params.self_signed(&key)?;
     Ok(ServerIdentity {
         certificate_der: certificate.der().clone(),
-        private_key_der: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der())),
+        private_key_der: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.pkcs8_der().to_vec())),
     })
 }
 
@@ -84,10 +103,49 @@ pub fn certificate_der_from_pem(pem: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("not a PEM certificate: {e}"))
 }
 
-/// The crypto provider used for every TLS operation: aws-lc-rs, for P-521 support.
+/// The crypto provider used for every TLS operation: *ring* (see the module documentation).
 pub fn crypto_provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    Arc::new(rustls::crypto::ring::default_provider())
 }
+
+/// ECDSA on P-521 with SHA-512, verified by RustCrypto's `p521`: the scheme of Terraform's
+/// client certificate, which *ring* does not implement.
+#[derive(Debug)]
+pub struct EcdsaP521Sha512;
+
+impl SignatureVerificationAlgorithm for EcdsaP521Sha512 {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        // `public_key` is the SEC1 point of the certificate's subjectPublicKey; TLS carries
+        // ECDSA signatures DER-encoded. `verify` hashes `message` with SHA-512.
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let signature =
+            p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+        key.verify(message, &signature)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_SHA512
+    }
+}
+
+static P521_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[&EcdsaP521Sha512];
+
+/// The algorithms for the one scheme *ring* lacks, in rustls' form.
+static P521_SUPPORTED: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: P521_ALGORITHMS,
+    mapping: &[(SignatureScheme::ECDSA_NISTP521_SHA512, P521_ALGORITHMS)],
+};
 
 /// TLS 1.2+ server configuration: our identity, ALPN `h2`, and the pinned client certificate
 /// required on every connection.
@@ -98,7 +156,6 @@ pub fn server_config(
     let provider = crypto_provider();
     let verifier = Arc::new(PinnedClientCertificate::new(
         client_certificate_der.to_vec(),
-        provider.signature_verification_algorithms,
     ));
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
@@ -111,18 +168,45 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
-/// Accepts exactly one client certificate, compared byte for byte.
+/// Accepts exactly one client certificate, compared byte for byte, and verifies the client's
+/// handshake signature with its key: P-521/SHA-512 by [`EcdsaP521Sha512`], the rest by *ring*.
 #[derive(Debug)]
 pub struct PinnedClientCertificate {
     expected_der: Vec<u8>,
-    algorithms: WebPkiSupportedAlgorithms,
+    ring_algorithms: WebPkiSupportedAlgorithms,
 }
 
 impl PinnedClientCertificate {
-    pub fn new(expected_der: Vec<u8>, algorithms: WebPkiSupportedAlgorithms) -> Self {
+    pub fn new(expected_der: Vec<u8>) -> Self {
         Self {
             expected_der,
-            algorithms,
+            ring_algorithms: rustls::crypto::ring::default_provider()
+                .signature_verification_algorithms,
+        }
+    }
+
+    /// Where the signature of `scheme` is verified.
+    fn algorithms_for(&self, scheme: SignatureScheme) -> &WebPkiSupportedAlgorithms {
+        if scheme == SignatureScheme::ECDSA_NISTP521_SHA512 {
+            &P521_SUPPORTED
+        } else {
+            &self.ring_algorithms
+        }
+    }
+
+    /// `certificate` if it is the pinned one. The handshake signature is checked against the
+    /// pinned certificate only: a different one was refused by `verify_client_cert` already,
+    /// and is refused there again.
+    fn pinned<'a>(
+        &self,
+        certificate: &'a CertificateDer<'a>,
+    ) -> Result<&'a CertificateDer<'a>, rustls::Error> {
+        if certificate.as_ref() == self.expected_der.as_slice() {
+            Ok(certificate)
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 }
@@ -139,13 +223,8 @@ impl ClientCertVerifier for PinnedClientCertificate {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected_der.as_slice() {
-            Ok(ClientCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
-        }
+        self.pinned(end_entity)
+            .map(|_| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -154,7 +233,13 @@ impl ClientCertVerifier for PinnedClientCertificate {
         certificate: &CertificateDer<'_>,
         signature: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, certificate, signature, &self.algorithms)
+        let certificate = self.pinned(certificate)?;
+        verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            self.algorithms_for(signature.scheme),
+        )
     }
 
     fn verify_tls13_signature(
@@ -163,11 +248,19 @@ impl ClientCertVerifier for PinnedClientCertificate {
         certificate: &CertificateDer<'_>,
         signature: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, certificate, signature, &self.algorithms)
+        let certificate = self.pinned(certificate)?;
+        verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            self.algorithms_for(signature.scheme),
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
+        let mut schemes = P521_SUPPORTED.supported_schemes();
+        schemes.extend(self.ring_algorithms.supported_schemes());
+        schemes
     }
 }
 
@@ -195,10 +288,7 @@ mod tests {
     fn pinning_accepts_only_the_exact_bytes() {
         let pinned = generate_server_identity().expect("pinned").certificate_der;
         let other = generate_server_identity().expect("other").certificate_der;
-        let verifier = PinnedClientCertificate::new(
-            pinned.to_vec(),
-            crypto_provider().signature_verification_algorithms,
-        );
+        let verifier = PinnedClientCertificate::new(pinned.to_vec());
         let now = UnixTime::now();
         assert!(verifier.verify_client_cert(&pinned, &[], now).is_ok());
         assert!(verifier.verify_client_cert(&other, &[], now).is_err());
@@ -207,6 +297,91 @@ mod tests {
             verifier
                 .supported_verify_schemes()
                 .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
+        );
+    }
+
+    #[test]
+    fn p521_signatures_are_verified_and_anything_else_is_rejected() {
+        use p521::ecdsa::signature::RandomizedSigner;
+        use p521::ecdsa::{Signature, SigningKey};
+        use p521::elliptic_curve::rand_core::OsRng;
+
+        let point = |key: &SigningKey| {
+            p521::ecdsa::VerifyingKey::from(key)
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec()
+        };
+        let key = SigningKey::random(&mut OsRng);
+        let message = b"the client's CertificateVerify content";
+        let signature: Signature = key.sign_with_rng(&mut OsRng, message);
+        let der = signature.to_der().as_bytes().to_vec();
+        let algorithm = EcdsaP521Sha512;
+        assert!(
+            algorithm
+                .verify_signature(&point(&key), message, &der)
+                .is_ok()
+        );
+
+        let mut tampered = der.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        let other_key = point(&SigningKey::random(&mut OsRng));
+        for (what, public_key, signed, signature) in [
+            (
+                "another message",
+                point(&key),
+                &b"another message"[..],
+                der.clone(),
+            ),
+            ("a tampered signature", point(&key), &message[..], tampered),
+            ("another key", other_key, &message[..], der.clone()),
+            (
+                "a public key that is no point",
+                b"not a point".to_vec(),
+                &message[..],
+                der.clone(),
+            ),
+            (
+                "a signature that is no DER",
+                point(&key),
+                &message[..],
+                b"not DER".to_vec(),
+            ),
+        ] {
+            assert!(
+                algorithm
+                    .verify_signature(&public_key, signed, &signature)
+                    .is_err(),
+                "{what} must be rejected"
+            );
+        }
+        // The identifiers webpki matches against the certificate and the scheme.
+        assert_eq!(algorithm.public_key_alg_id(), alg_id::ECDSA_P521);
+        assert_eq!(algorithm.signature_alg_id(), alg_id::ECDSA_SHA512);
+        assert_eq!(
+            P521_SUPPORTED.supported_schemes(),
+            vec![SignatureScheme::ECDSA_NISTP521_SHA512]
+        );
+    }
+
+    #[test]
+    fn handshake_signatures_are_checked_only_for_the_pinned_certificate() {
+        let pinned = generate_server_identity().expect("pinned").certificate_der;
+        let other = generate_server_identity().expect("other").certificate_der;
+        let verifier = PinnedClientCertificate::new(pinned.to_vec());
+        assert!(verifier.pinned(&pinned).is_ok());
+        assert!(verifier.pinned(&other).is_err());
+        // P-521 goes to RustCrypto, the rest to *ring*.
+        assert!(std::ptr::eq(
+            verifier.algorithms_for(SignatureScheme::ECDSA_NISTP521_SHA512),
+            &P521_SUPPORTED
+        ));
+        assert!(
+            verifier
+                .algorithms_for(SignatureScheme::ECDSA_NISTP256_SHA256)
+                .supported_schemes()
+                .contains(&SignatureScheme::ECDSA_NISTP256_SHA256)
         );
     }
 

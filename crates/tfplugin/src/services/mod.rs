@@ -2,6 +2,7 @@
 //! and go-plugin's controller, stdio and broker services.
 
 pub(crate) mod broker;
+mod computed_only;
 pub(crate) mod controller;
 pub(crate) mod provider;
 pub(crate) mod stdio;

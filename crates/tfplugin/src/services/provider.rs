@@ -15,6 +15,7 @@ use futures::FutureExt;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
+use super::computed_only::configured_computed_only_attributes;
 use super::stop::StopSignal;
 use crate::convert::{
     decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto,
@@ -391,12 +392,17 @@ impl ProviderRpc for ProviderService {
                     ) {
                         Err(diagnostic) => Diagnostics::from(diagnostic),
                         Ok(config) => {
-                            guard_stoppable(
-                                "data source validation",
-                                &self.stop,
-                                registered.source.validate(&config),
-                            )
-                            .await
+                            let mut diagnostics =
+                                configured_computed_only_attributes(&registered.schema, &config);
+                            diagnostics.extend(
+                                guard_stoppable(
+                                    "data source validation",
+                                    &self.stop,
+                                    registered.source.validate(&config),
+                                )
+                                .await,
+                            );
+                            diagnostics
                         }
                     }
                 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use hyper_util::rt::TokioIo;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, PKCS_ECDSA_P521_SHA512};
+use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use tfplugin::cty::{Type, Value};
 use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
@@ -30,6 +32,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct ClientIdentity {
     pub certificate_der: Vec<u8>,
     pub certificate_pem: String,
+    /// The key that signs the TLS handshake: the certificate's own, unless the identity is
+    /// an impostor's ([`ClientIdentity::impostor_of`]).
     key_pkcs8_der: Vec<u8>,
 }
 
@@ -44,6 +48,36 @@ impl ClientIdentity {
             certificate_pem: certificate.pem(),
             key_pkcs8_der: key.serialize_der(),
         }
+    }
+
+    /// Presents `genuine`'s certificate (the one the server expects) but signs the handshake
+    /// with another P-521 key, so the signature cannot match the certificate.
+    pub fn impostor_of(genuine: &ClientIdentity) -> Self {
+        Self {
+            certificate_der: genuine.certificate_der.clone(),
+            certificate_pem: genuine.certificate_pem.clone(),
+            key_pkcs8_der: ClientIdentity::generate().key_pkcs8_der,
+        }
+    }
+}
+
+/// Always presents the one certificate with its signing key. (rustls' own
+/// `with_client_auth_cert` refuses a key that does not match the certificate, which an
+/// impostor needs.)
+#[derive(Debug)]
+struct FixedClientCertificate(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for FixedClientCertificate {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _schemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 
@@ -102,7 +136,18 @@ fn client_tls_config(
     server_certificate_der: &[u8],
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Arc<ClientConfig> {
+    // aws-lc-rs on the client side only: like Terraform, it signs with a P-521 key.
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let signing_key = provider
+        .key_provider
+        .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            client.key_pkcs8_der.clone(),
+        )))
+        .expect("client key");
+    let certified = CertifiedKey::new(
+        vec![CertificateDer::from(client.certificate_der.clone())],
+        signing_key,
+    );
     let verifier = Arc::new(PinnedServer {
         expected_der: server_certificate_der.to_vec(),
         algorithms: provider.signature_verification_algorithms,
@@ -112,11 +157,7 @@ fn client_tls_config(
         .expect("protocol versions")
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_client_auth_cert(
-            vec![CertificateDer::from(client.certificate_der.clone())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(client.key_pkcs8_der.clone())),
-        )
-        .expect("client certificate");
+        .with_client_cert_resolver(Arc::new(FixedClientCertificate(Arc::new(certified))));
     config.alpn_protocols = vec![b"h2".to_vec()];
     Arc::new(config)
 }
