@@ -103,6 +103,18 @@ impl FaultState {
         self.pages_served.fetch_add(1, Ordering::SeqCst);
     }
 
+    pub(crate) fn hostile_error_status(&self) -> Option<u16> {
+        self.faults.hostile_error_status
+    }
+
+    pub(crate) fn echo_headers_status(&self) -> Option<u16> {
+        self.faults.echo_headers_status
+    }
+
+    pub(crate) fn trickle(&self) -> Option<std::time::Duration> {
+        self.faults.trickle
+    }
+
     pub(crate) fn seed(&self) -> u64 {
         self.faults.seed
     }
