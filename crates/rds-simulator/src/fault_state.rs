@@ -115,6 +115,10 @@ impl FaultState {
         self.faults.trickle
     }
 
+    pub(crate) fn pad_pages_to(&self) -> Option<usize> {
+        self.faults.pad_pages_to
+    }
+
     pub(crate) fn seed(&self) -> u64 {
         self.faults.seed
     }

@@ -40,6 +40,9 @@ pub struct Faults {
     /// Every page body is sent one byte per this interval (headers at once), so that one
     /// answer takes minutes.
     pub trickle: Option<Duration>,
+    /// Every page body is padded with spaces (still valid JSON) to at least this many bytes,
+    /// to test clients' limits on response size.
+    pub pad_pages_to: Option<usize>,
     /// Seed of the PRNG behind `fail_fraction`.
     pub seed: u64,
 }

@@ -135,6 +135,11 @@ struct Cli {
     #[arg(long, value_name = "MS")]
     trickle_ms: Option<u64>,
 
+    /// Pad every page body with spaces (still valid JSON) to at least BYTES bytes (to test
+    /// clients' response size limits).
+    #[arg(long, value_name = "BYTES")]
+    pad_pages_to: Option<usize>,
+
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -173,6 +178,7 @@ impl Cli {
             hostile_error_status: self.hostile_error_status,
             echo_headers_status: self.echo_headers_status,
             trickle: self.trickle_ms.map(Duration::from_millis),
+            pad_pages_to: self.pad_pages_to,
             seed: self.fault_seed,
         }
     }

@@ -90,10 +90,19 @@ pub(crate) fn list_offsite_backups(
         total_count,
     })
     .unwrap_or_default();
+    let (body, padded) = match shared.faults.pad_pages_to() {
+        Some(size) if body.len() < size => {
+            let padding = size - body.len();
+            (body + &" ".repeat(padding), true)
+        }
+        _ => (body, false),
+    };
     let malformed = shared.faults.should_malform(request.offset);
     shared.faults.page_served();
     let (body, mut fault) = if malformed {
         (truncated(&body), Some("malformed-json".to_owned()))
+    } else if padded {
+        (body, Some("padded".to_owned()))
     } else {
         (body, None)
     };

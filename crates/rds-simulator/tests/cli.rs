@@ -37,6 +37,7 @@ fn help_documents_flags_and_demo_instance() {
         "--hostile-error-status",
         "--echo-headers-status",
         "--trickle-ms",
+        "--pad-pages-to",
         rds_simulator::DEMO_MYSQL_INSTANCE_ID,
     ] {
         assert!(help.contains(expected), "--help lacks {expected}");

@@ -352,3 +352,17 @@ async fn a_trickled_body_outlasts_a_short_client_timeout() {
     .await;
     assert!(slow.is_err(), "a page of 50 backups took less than 2 s");
 }
+
+#[tokio::test]
+async fn padded_pages_are_still_pages() {
+    let sim = start(Faults {
+        pad_pages_to: Some(100_000),
+        ..Faults::default()
+    })
+    .await;
+    let answer = list_page(&sim, "0").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body.len(), 100_000);
+    assert_eq!(page_ids(&answer).len(), 50);
+    assert_eq!(sim.requests()[0].fault.as_deref(), Some("padded"));
+}
