@@ -157,6 +157,13 @@ impl SignedHttp {
         // What the last completed attempt got, for the deadline error.
         let mut last_outcome: Option<String> = None;
         let deadline_error = |attempt: u32, last_outcome: Option<String>| {
+            debug!(
+                path = %target.path,
+                offset = request.offset,
+                attempts = attempt,
+                limit_ms = deadline.map_or(0, |d| d.limit.as_millis() as u64),
+                "the call's time limit passed"
+            );
             Error::DeadlineExceeded(Box::new(DeadlineError {
                 request: description.clone(),
                 attempts: attempt,
