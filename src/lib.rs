@@ -8,6 +8,7 @@
 pub mod api_time;
 pub mod config_value;
 pub mod docs;
+pub mod go_duration;
 pub mod offsite_backups;
 pub mod provider;
 

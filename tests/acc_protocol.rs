@@ -159,6 +159,7 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
             ("status", json!("string"), OPTIONAL),
             ("most_recent", json!("bool"), OPTIONAL),
             ("region", json!("string"), OPTIONAL_COMPUTED),
+            ("timeouts", json!(["nested", "single"]), OPTIONAL),
             ("id", json!("string"), COMPUTED),
             ("total_count", json!("number"), COMPUTED),
             ("backups", json!(["nested", "list"]), COMPUTED),
@@ -166,6 +167,10 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
         "{block:#}"
     );
 
+    assert_eq!(
+        shape(&block["attributes"]["timeouts"]["nested_type"]["attributes"]),
+        expected_shape(&[("read", json!("string"), OPTIONAL)])
+    );
     let backup = &block["attributes"]["backups"]["nested_type"]["attributes"];
     assert_eq!(
         shape(backup),

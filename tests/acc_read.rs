@@ -51,6 +51,7 @@ async fn assert_complete_read(count: usize) {
         "name",
         "status",
         "most_recent",
+        "timeouts",
     ] {
         assert_eq!(state[unset], Value::Null, "{unset}");
     }

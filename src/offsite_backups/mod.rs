@@ -1,8 +1,10 @@
 //! The `rds_offsite_backups` data source: metadata, schema, validation and read.
 
 pub mod arguments;
+pub mod read_error;
 pub mod schema;
 pub mod state;
+pub mod timeouts;
 
 use std::time::Instant;
 
@@ -35,12 +37,16 @@ impl DataSource for OffsiteBackupsDataSource {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        arguments::examine(config).0
+        let mut diagnostics = arguments::examine(config).0;
+        diagnostics.extend(timeouts::examine(config).0);
+        diagnostics
     }
 
     async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult {
         let (mut diagnostics, arguments) = arguments::examine(config);
-        let Some(arguments) = arguments else {
+        let (timeout_diagnostics, read_limit) = timeouts::examine(config);
+        diagnostics.extend(timeout_diagnostics);
+        let (Some(arguments), Some(read_limit)) = (arguments, read_limit) else {
             if !diagnostics.has_errors() {
                 diagnostics.push(Diagnostic::error(
                     "Arguments not known",
@@ -72,14 +78,17 @@ impl DataSource for OffsiteBackupsDataSource {
         };
 
         let started = Instant::now();
+        let options = hwcloud::CallOptions {
+            timeout: Some(read_limit),
+        };
         let list = match configured
             .client
-            .list_offsite_backups(&region, &query, &cancel)
+            .list_offsite_backups_with(&region, &query, &options, &cancel)
             .await
         {
             Ok(list) => list,
             Err(error) => {
-                diagnostics.push(Diagnostic::error(error.summary(), error.detail()));
+                diagnostics.push(read_error::diagnostic(&error, read_limit));
                 return ReadResult {
                     state: None,
                     diagnostics,
@@ -104,13 +113,21 @@ impl DataSource for OffsiteBackupsDataSource {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read rds_offsite_backups"
         );
-        let state = state::state(
+        let mut state = state::state(
             &arguments,
             &region,
             &list.project_id,
             list.total_count,
             &backups,
         );
+        // `timeouts` is kept in state as written, like every other argument.
+        if let Value::Object(attributes) = &mut state {
+            let written = config.get(timeouts::ATTRIBUTE).cloned();
+            attributes.insert(
+                timeouts::ATTRIBUTE.to_owned(),
+                written.unwrap_or(Value::Null),
+            );
+        }
         ReadResult {
             state: Some(state),
             diagnostics,

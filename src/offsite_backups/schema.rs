@@ -65,6 +65,7 @@ pub fn data_source_schema() -> Schema {
                 "When `true`, keep only the backup with the latest `begin_time` after the other \
                  filters: `backups` then has at most one element.",
             ),
+            crate::offsite_backups::timeouts::attribute(),
             Attribute::string("id").computed().description(
                 "An identifier derived from the region, the project and the arguments: the same \
                  query always has the same ID.",

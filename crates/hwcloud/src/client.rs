@@ -9,6 +9,7 @@ use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ClientConfig;
+use crate::deadline::{CallOptions, Deadline};
 use crate::endpoints::{self, BaseUrl, Service};
 use crate::errors::Error;
 use crate::http::SignedHttp;
@@ -85,7 +86,7 @@ impl Client {
         region: &str,
         cancel: &CancellationToken,
     ) -> Result<String, Error> {
-        self.project_id_counting(region, &AtomicU32::new(0), cancel)
+        self.project_id_counting(region, &AtomicU32::new(0), None, cancel)
             .await
     }
 
@@ -96,7 +97,22 @@ impl Client {
         query: &OffsiteBackupQuery,
         cancel: &CancellationToken,
     ) -> Result<OffsiteBackupList, Error> {
-        offsite_backups::list(self, region, query, cancel).await
+        self.list_offsite_backups_with(region, query, &CallOptions::default(), cancel)
+            .await
+    }
+
+    /// [`Client::list_offsite_backups`] with `options`: with a `timeout`, the whole list
+    /// (project lookup, every page, retries and waits) ends with
+    /// [`Error::DeadlineExceeded`] once it passes.
+    pub async fn list_offsite_backups_with(
+        &self,
+        region: &str,
+        query: &OffsiteBackupQuery,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+    ) -> Result<OffsiteBackupList, Error> {
+        let deadline = Deadline::from_options(options);
+        offsite_backups::list(self, region, query, deadline, cancel).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {
@@ -136,6 +152,7 @@ impl Client {
         &self,
         region: &str,
         attempts: &AtomicU32,
+        deadline: Option<Deadline>,
         cancel: &CancellationToken,
     ) -> Result<String, Error> {
         let (base, endpoint) = self.base_url(Service::Iam, region)?;
@@ -154,7 +171,15 @@ impl Client {
         }
         // Waiting for another caller's lookup of the same region must also honour our token.
         let lookup = cell.get_or_try_init(|| {
-            iam::lookup_project_id(&self.inner.http, &base, &endpoint, region, attempts, cancel)
+            iam::lookup_project_id(
+                &self.inner.http,
+                &base,
+                &endpoint,
+                region,
+                attempts,
+                deadline,
+                cancel,
+            )
         });
         tokio::select! {
             biased;

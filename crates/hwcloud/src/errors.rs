@@ -2,15 +2,16 @@
 //!
 //! Every message is built from non-secret data only: status, error code and message from the
 //! server, request id, method, endpoint, path and page offset. Headers are never included.
+//! Whatever the server sent (code, message, request id, raw body) is stored here only after
+//! [`crate::untrusted`] cleaned it: secrets redacted, control characters escaped, cut short.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::endpoints::Service;
-
-/// Longest raw (undecodable) error body kept in a message.
-const MAX_RAW_BODY: usize = 1024;
+use crate::untrusted::Redactor;
 
 /// Which request failed, for messages: method, endpoint, path and page offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +80,11 @@ impl ApiError {
                 "The API throttled the requests; lower max_concurrent_requests or retry later."
                     .to_owned(),
             ),
+            414 | 431 => Some(
+                "The server refused the request as too large: an argument of the query is \
+                 longer than the API accepts (no id the API issues is that long)."
+                    .to_owned(),
+            ),
             _ => None,
         }
     }
@@ -92,6 +98,42 @@ pub struct TransportError {
     pub reason: String,
     pub timed_out: bool,
     pub attempts: u32,
+}
+
+/// The call's overall time limit passed while a request was still pending (waiting for an
+/// answer, for a retry or for a throttling hold).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadlineError {
+    /// The request that was pending; its `offset` names the page.
+    pub request: RequestDescription,
+    /// HTTP attempts made for that request when the limit passed.
+    pub attempts: u32,
+    /// The time limit of the whole call.
+    pub limit: Duration,
+    /// What the last attempt of the request got, cleaned for display (e.g.
+    /// `HTTP 429 APIGW.0308: ...`); `None` when no attempt had completed.
+    pub last_outcome: Option<String>,
+}
+
+/// The response body was larger than the client accepts (a page of this API is a few tens of
+/// KiB, so a much larger body is not a page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyTooLargeError {
+    pub request: RequestDescription,
+    pub status: u16,
+    /// The limit, in bytes.
+    pub limit_bytes: usize,
+}
+
+/// The request's URL would be longer than HTTP can carry: an argument is far longer than any
+/// value the API issues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlTooLongError {
+    pub request: RequestDescription,
+    /// Length of the URL that would have been sent, in bytes.
+    pub length: usize,
+    /// Longest URL sent, in bytes.
+    pub limit: usize,
 }
 
 /// A successful HTTP answer whose body is not the expected JSON.
@@ -120,6 +162,12 @@ pub enum Error {
     Transport(Box<TransportError>),
     #[error("could not decode {}: {}", .0.what, .0.reason)]
     Decode(Box<DecodeError>),
+    #[error("{}", self.summary())]
+    DeadlineExceeded(Box<DeadlineError>),
+    #[error("{}: the response body exceeds {} MiB", self.summary(), .0.limit_bytes / (1024 * 1024))]
+    BodyTooLarge(Box<BodyTooLargeError>),
+    #[error("{}: the URL would be {} bytes long, more than {}", self.summary(), .0.length, .0.limit)]
+    UrlTooLong(Box<UrlTooLongError>),
     /// IAM returned no project named after the region.
     #[error("{}", self.summary())]
     ProjectNotFound { region: String, endpoint: String },
@@ -148,6 +196,15 @@ impl Error {
                 )
             }
             Error::Decode(e) => format!("Huawei Cloud API error: could not decode {}", e.what),
+            Error::DeadlineExceeded(e) => format!(
+                "Huawei Cloud API read did not finish within {}",
+                format_limit(e.limit)
+            ),
+            Error::BodyTooLarge(e) => format!(
+                "Huawei Cloud API response too large: {}",
+                e.request.endpoint
+            ),
+            Error::UrlTooLong(_) => "Huawei Cloud API request too long".into(),
             Error::ProjectNotFound { region, .. } => {
                 format!("No Huawei Cloud project found for region {region}")
             }
@@ -199,6 +256,48 @@ impl Error {
                 }
                 lines.push(format!("Request: {} (HTTP {})", e.request, e.status));
             }
+            Error::DeadlineExceeded(e) => {
+                let pending = match e.request.offset {
+                    Some(offset) => format!("The page at offset {offset}"),
+                    None => "The request".to_owned(),
+                };
+                lines.push(format!(
+                    "{pending} was still pending when the time limit of {} passed, after {} \
+                     attempt(s).",
+                    format_limit(e.limit),
+                    e.attempts
+                ));
+                if let Some(outcome) = &e.last_outcome {
+                    lines.push(format!("Last answer: {outcome}"));
+                }
+                lines.push(format!("Request: {}", e.request));
+            }
+            Error::BodyTooLarge(e) => {
+                lines.push(format!(
+                    "The response body (HTTP {}) exceeds {} MiB, far more than any answer of \
+                     this API; it was not read further and not retried.",
+                    e.status,
+                    e.limit_bytes / (1024 * 1024)
+                ));
+                lines.push(format!("Request: {}", e.request));
+                lines.push(
+                    "Hint: check that the endpoint is the Huawei Cloud API and not another \
+                     service or a proxy's error page."
+                        .into(),
+                );
+            }
+            Error::UrlTooLong(e) => {
+                lines.push(format!(
+                    "The request URL would be {} bytes long; HTTP requests of this client are \
+                     limited to {} bytes. An argument of the query is far longer than any \
+                     value the API issues. The request was not sent.",
+                    e.length, e.limit
+                ));
+                lines.push(format!(
+                    "Request: {} {}{} (query not shown)",
+                    e.request.method, e.request.endpoint, e.request.path
+                ));
+            }
             Error::ProjectNotFound { region, endpoint } => {
                 lines.push(format!(
                     "IAM at {endpoint} lists no project named {region:?} for these credentials."
@@ -221,6 +320,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::BodyTooLarge(e) => Some(e.status),
             _ => None,
         }
     }
@@ -252,17 +352,22 @@ pub(crate) struct ErrorBody {
 
 /// Decodes the error shapes used by the gateway and services:
 /// `{"error_code","error_msg"}`, `{"code","message"}`, and either nested under `"error"`;
-/// anything else becomes the raw body, truncated to about 1 KiB.
-pub(crate) fn decode_error_body(body: &[u8]) -> ErrorBody {
+/// anything else becomes the raw body. Code and message come back cleaned by `redactor`
+/// (the secrets of the request that got this answer removed, control characters escaped, cut
+/// to [`crate::untrusted::MAX_UNTRUSTED_CHARS`] characters).
+pub(crate) fn decode_error_body(body: &[u8], redactor: &Redactor) -> ErrorBody {
     if let Ok(value) = serde_json::from_slice::<Value>(body)
         && let Some(decoded) =
             error_fields(&value).or_else(|| value.get("error").and_then(error_fields))
     {
-        return decoded;
+        return ErrorBody {
+            code: decoded.code.map(|code| redactor.clean(&code)),
+            message: redactor.clean(&decoded.message),
+        };
     }
     ErrorBody {
         code: None,
-        message: raw_body_message(body),
+        message: raw_body_message(body, redactor),
     }
 }
 
@@ -286,30 +391,45 @@ fn error_fields(value: &Value) -> Option<ErrorBody> {
     }
 }
 
-/// The body as text for a message, truncated on a character boundary.
-pub(crate) fn raw_body_message(body: &[u8]) -> String {
+/// The body as text for a message, cleaned by `redactor` (the cut says how much was left out).
+pub(crate) fn raw_body_message(body: &[u8], redactor: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() {
         return "(empty response body)".into();
     }
-    if text.len() <= MAX_RAW_BODY {
-        return text.to_owned();
+    redactor.clean(text)
+}
+
+/// A time limit as people write it: `10m`, `1h30m`, `2s`, `1.5s`, `300ms`.
+pub(crate) fn format_limit(limit: Duration) -> String {
+    if limit < Duration::from_secs(1) {
+        return format!("{}ms", limit.as_millis());
     }
-    let mut end = MAX_RAW_BODY;
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    if limit.subsec_millis() != 0 {
+        let seconds = format!("{:.3}", limit.as_secs_f64());
+        return format!("{}s", seconds.trim_end_matches('0'));
     }
-    format!(
-        "{}... (truncated, {} bytes in total)",
-        &text[..end],
-        body.len()
-    )
+    let seconds = limit.as_secs();
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let mut out = String::new();
+    for (value, unit) in [(h, "h"), (m, "m"), (s, "s")] {
+        if value > 0 {
+            out.push_str(&format!("{value}{unit}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::untrusted::MAX_UNTRUSTED_CHARS;
+
+    fn decode(body: &[u8]) -> ErrorBody {
+        decode_error_body(body, &Redactor::default())
+    }
 
     fn request() -> RequestDescription {
         RequestDescription {
@@ -325,7 +445,7 @@ mod tests {
         let body =
             br#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#;
         assert_eq!(
-            decode_error_body(body),
+            decode(body),
             ErrorBody {
                 code: Some("APIG.0301".into()),
                 message: "Incorrect IAM authentication information".into()
@@ -336,46 +456,72 @@ mod tests {
     #[test]
     fn decodes_code_and_message() {
         let body = br#"{"code":"DBS.280234","message":"instance not found"}"#;
-        let decoded = decode_error_body(body);
+        let decoded = decode(body);
         assert_eq!(decoded.code.as_deref(), Some("DBS.280234"));
         assert_eq!(decoded.message, "instance not found");
     }
 
     #[test]
     fn decodes_nested_error_objects_with_either_naming() {
-        let decoded = decode_error_body(br#"{"error":{"code":"X.1","message":"nested"}}"#);
+        let decoded = decode(br#"{"error":{"code":"X.1","message":"nested"}}"#);
         assert_eq!(decoded.code.as_deref(), Some("X.1"));
         assert_eq!(decoded.message, "nested");
-        let decoded = decode_error_body(br#"{"error":{"error_code":"X.2","error_msg":"nested2"}}"#);
+        let decoded = decode(br#"{"error":{"error_code":"X.2","error_msg":"nested2"}}"#);
         assert_eq!(decoded.code.as_deref(), Some("X.2"));
         assert_eq!(decoded.message, "nested2");
     }
 
     #[test]
     fn numeric_code_and_missing_message() {
-        let decoded = decode_error_body(br#"{"code":404}"#);
+        let decoded = decode(br#"{"code":404}"#);
         assert_eq!(decoded.code.as_deref(), Some("404"));
         assert!(decoded.message.contains("no error message"));
     }
 
     #[test]
     fn falls_back_to_raw_body() {
-        let decoded = decode_error_body(b"<html>Bad Gateway</html>");
+        let decoded = decode(b"<html>Bad Gateway</html>");
         assert_eq!(decoded.code, None);
         assert_eq!(decoded.message, "<html>Bad Gateway</html>");
-        assert_eq!(
-            decode_error_body(br#"{"other":1}"#).message,
-            r#"{"other":1}"#
-        );
-        assert_eq!(decode_error_body(b"").message, "(empty response body)");
+        assert_eq!(decode(br#"{"other":1}"#).message, r#"{"other":1}"#);
+        assert_eq!(decode(b"").message, "(empty response body)");
     }
 
     #[test]
-    fn raw_body_is_truncated_on_char_boundary() {
+    fn raw_body_is_cut_on_char_boundary_and_the_cut_marked() {
         let body = "é".repeat(2000);
-        let message = decode_error_body(body.as_bytes()).message;
-        assert!(message.len() < 1100);
-        assert!(message.contains("truncated, 4000 bytes in total"));
+        let message = decode(body.as_bytes()).message;
+        assert!(
+            message.starts_with(&"é".repeat(MAX_UNTRUSTED_CHARS)),
+            "{message}"
+        );
+        assert!(
+            message.ends_with(&format!(
+                "… [cut: {} more characters]",
+                2000 - MAX_UNTRUSTED_CHARS
+            )),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn server_text_is_cleaned_in_code_and_message() {
+        let redactor = Redactor::new(["the-security-token"]);
+        let body = br#"{"error_code":"X\u001b[31m","error_msg":"bad\r\nError: fake\u0007 token=the-security-token"}"#;
+        let decoded = decode_error_body(body, &redactor);
+        assert_eq!(decoded.code.as_deref(), Some("X\\x1b[31m"));
+        assert_eq!(decoded.message, "bad\\x0d\\x0aError: fake\\x07 token=***");
+        let raw = decode_error_body(b"<p>\x1b]0;title\x07 the-security-token</p>", &redactor);
+        assert_eq!(raw.message, "<p>\\x1b]0;title\\x07 ***</p>");
+    }
+
+    #[test]
+    fn limits_are_written_like_go_durations() {
+        assert_eq!(format_limit(Duration::from_secs(600)), "10m");
+        assert_eq!(format_limit(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(format_limit(Duration::from_secs(2)), "2s");
+        assert_eq!(format_limit(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(format_limit(Duration::from_millis(300)), "300ms");
     }
 
     #[test]

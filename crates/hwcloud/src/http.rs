@@ -4,7 +4,11 @@
 //! throttled one. Each attempt is signed afresh (new `X-Sdk-Date`), so a retry after a long `Retry-After`
 //! wait is not rejected for clock skew. Only non-secret data reaches logs and errors: the
 //! `Authorization` and `X-Security-Token` header values are marked sensitive and never
-//! formatted.
+//! formatted, and whatever the server sent (error code and message, request id, raw body,
+//! causes of transport failures) is cleaned by the attempt's [`Redactor`] first.
+//!
+//! The loop of [`SignedHttp::get`] does the I/O; what to do after a failed attempt is
+//! [`retry::decide`], a pure function.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Instant, SystemTime};
@@ -16,8 +20,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
 use crate::config::{ClientConfig, Credentials};
+use crate::deadline::{self, Deadline};
 use crate::endpoints::{BaseUrl, Service, Target};
-use crate::errors::{ApiError, Error, RequestDescription, TransportError, decode_error_body};
+use crate::errors::{
+    ApiError, BodyTooLargeError, DeadlineError, Error, RequestDescription, TransportError,
+    UrlTooLongError, decode_error_body,
+};
 use crate::retry;
 use crate::signing;
 use crate::throttle::Throttle;
@@ -25,6 +33,9 @@ use crate::untrusted::Redactor;
 
 /// Largest response body accepted; offsite-backup pages are a few tens of KiB.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Longest URL sent: the HTTP stack cannot carry a longer one (`http::Uri` stops at 64 KiB - 2),
+/// and no argument the API issues comes close (ids are a few dozen characters).
+const MAX_URL_BYTES: usize = 65_534;
 
 const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
@@ -46,6 +57,8 @@ pub(crate) struct ApiRequest<'a> {
     pub project_id: Option<&'a str>,
     /// Page offset, for logs and messages.
     pub offset: Option<u64>,
+    /// When the whole call must be over; every wait of this request ends there.
+    pub deadline: Option<Deadline>,
 }
 
 /// A successful (2xx) response.
@@ -78,6 +91,8 @@ enum Attempt {
         timed_out: bool,
         retryable: bool,
     },
+    /// The body grew past [`MAX_BODY_BYTES`]; the rest was not read.
+    BodyTooLarge { status: u16 },
 }
 
 /// HTTP client plus credentials, retry budget and throttle; shared by all calls of a
@@ -114,8 +129,9 @@ impl SignedHttp {
         })
     }
 
-    /// Sends a signed GET, retrying throttling, gateway errors and network failures.
-    /// `attempts` counts every HTTP attempt made (shared by the pages of one list call).
+    /// Sends a signed GET, retrying throttling, gateway errors and network failures, within
+    /// the request's deadline. `attempts` counts every HTTP attempt made (shared by the pages
+    /// of one list call).
     pub(crate) async fn get(
         &self,
         request: &ApiRequest<'_>,
@@ -130,14 +146,43 @@ impl SignedHttp {
             path: target.path.clone(),
             offset: request.offset,
         };
+        if target.url.len() > MAX_URL_BYTES {
+            return Err(Error::UrlTooLong(Box::new(UrlTooLongError {
+                request: description,
+                length: target.url.len(),
+                limit: MAX_URL_BYTES,
+            })));
+        }
+        let deadline = request.deadline;
+        // What the last completed attempt got, for the deadline error.
+        let mut last_outcome: Option<String> = None;
+        let deadline_error = |attempt: u32, last_outcome: Option<String>| {
+            debug!(
+                path = %target.path,
+                offset = request.offset,
+                attempts = attempt,
+                limit_ms = deadline.map_or(0, |d| d.limit.as_millis() as u64),
+                "the call's time limit passed"
+            );
+            Error::DeadlineExceeded(Box::new(DeadlineError {
+                request: description.clone(),
+                attempts: attempt,
+                limit: deadline.map(|d| d.limit).unwrap_or_default(),
+                last_outcome,
+            }))
+        };
         let mut attempt: u32 = 0;
         loop {
-            attempt = next_attempt(attempt);
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
             // Another request of this client may have been throttled meanwhile.
-            self.throttle.wait(cancel).await?;
+            tokio::select! {
+                biased;
+                waited = self.throttle.wait(cancel) => waited?,
+                () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
+            }
+            attempt = next_attempt(attempt);
             let (headers, redactor) =
                 self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
             count_attempt(attempts);
@@ -145,27 +190,30 @@ impl SignedHttp {
             let outcome = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
+                () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
                 outcome = self.attempt(&target, headers) => outcome,
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            let can_retry = attempt <= self.max_retries;
-            let delay = match outcome {
+            let jitter: f64 = rand::random();
+            let (failure, error) = match outcome {
                 Attempt::Response {
                     status,
                     headers,
                     body,
                 } => {
+                    let request_id =
+                        header_text(&headers, &X_REQUEST_ID).map(|id| redactor.clean(&id));
                     debug!(
                         method = "GET",
                         endpoint = request.endpoint,
                         path = %target.path,
                         offset = request.offset,
                         status,
+                        request_id = request_id.as_deref(),
                         attempt,
                         elapsed_ms,
                         "Huawei Cloud API response"
                     );
-                    let request_id = header_text(&headers, &X_REQUEST_ID);
                     if (200..300).contains(&status) {
                         return Ok(ApiResponse {
                             status,
@@ -177,36 +225,46 @@ impl SignedHttp {
                     }
                     let retry_after = header_text(&headers, &RETRY_AFTER)
                         .and_then(|value| retry::parse_retry_after(&value, SystemTime::now()));
-                    let delay = retry::delay_before_retry(
-                        retry_after,
-                        attempt.saturating_sub(1),
-                        rand::random(),
-                    );
                     if status == 429 {
                         // The gateway limits the user, not this request: hold back every request
                         // of the client (also when this one is not retried).
+                        let delay = retry::delay_before_retry(
+                            retry_after,
+                            attempt.saturating_sub(1),
+                            jitter,
+                        );
                         self.throttle
                             .hold_until(tokio::time::Instant::now() + delay);
                     }
-                    if !(can_retry && retry::is_retryable_status(status)) {
-                        let decoded = decode_error_body(&body);
-                        return Err(Error::Api(Box::new(ApiError {
-                            service: request.service,
+                    let decoded = decode_error_body(&body, &redactor);
+                    last_outcome = Some(match &decoded.code {
+                        Some(code) => format!("HTTP {status} {code}: {}", decoded.message),
+                        None => format!("HTTP {status}: {}", decoded.message),
+                    });
+                    let error = Error::Api(Box::new(ApiError {
+                        service: request.service,
+                        status,
+                        code: decoded.code,
+                        message: decoded.message,
+                        request_id,
+                        request: description.clone(),
+                        attempts: attempt,
+                    }));
+                    (
+                        retry::Failure::Status {
                             status,
-                            code: decoded.code,
-                            message: decoded.message,
-                            request_id,
-                            request: description,
-                            attempts: attempt,
-                        })));
-                    }
-                    delay
+                            retry_after,
+                        },
+                        error,
+                    )
                 }
                 Attempt::TransportFailure {
                     reason,
                     timed_out,
                     retryable,
                 } => {
+                    // Causes may quote what the server sent (a malformed status line).
+                    let reason = redactor.clean(&reason);
                     debug!(
                         method = "GET",
                         endpoint = request.endpoint,
@@ -218,28 +276,59 @@ impl SignedHttp {
                         reason = %reason,
                         "Huawei Cloud API request failed"
                     );
-                    if !(can_retry && retryable) {
-                        return Err(Error::Transport(Box::new(TransportError {
-                            request: description,
-                            reason,
-                            timed_out,
-                            attempts: attempt,
-                        })));
-                    }
-                    retry::backoff_delay(attempt.saturating_sub(1), rand::random())
+                    last_outcome = Some(if timed_out {
+                        format!("timed out: {reason}")
+                    } else {
+                        format!("no answer: {reason}")
+                    });
+                    let error = Error::Transport(Box::new(TransportError {
+                        request: description.clone(),
+                        reason,
+                        timed_out,
+                        attempts: attempt,
+                    }));
+                    (retry::Failure::Transport { retryable }, error)
+                }
+                Attempt::BodyTooLarge { status } => {
+                    debug!(
+                        method = "GET",
+                        endpoint = request.endpoint,
+                        path = %target.path,
+                        offset = request.offset,
+                        status,
+                        attempt,
+                        elapsed_ms,
+                        "Huawei Cloud API response body too large"
+                    );
+                    return Err(Error::BodyTooLarge(Box::new(BodyTooLargeError {
+                        request: description,
+                        status,
+                        limit_bytes: MAX_BODY_BYTES,
+                    })));
                 }
             };
+            let remaining = deadline.map(|d| d.remaining());
+            let (wait, then_deadline) =
+                match retry::decide(failure, attempt, self.max_retries, remaining, jitter) {
+                    retry::Decision::GiveUp => return Err(error),
+                    retry::Decision::RetryAfter(delay) => (delay, false),
+                    retry::Decision::WaitForDeadline(rest) => (rest, true),
+                };
             debug!(
                 path = %target.path,
                 offset = request.offset,
                 attempt,
-                delay_ms = delay.as_millis() as u64,
+                delay_ms = wait.as_millis() as u64,
+                until_deadline = then_deadline,
                 "retrying Huawei Cloud API request"
             );
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
-                () = tokio::time::sleep(delay) => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+            if then_deadline {
+                return Err(deadline_error(attempt, last_outcome));
             }
         }
     }
@@ -310,12 +399,11 @@ impl SignedHttp {
             let status = response.status().as_u16();
             let headers = std::mem::take(response.headers_mut());
             let mut body = Vec::new();
+            // The client's total timeout covers this loop too: a body that trickles in ends
+            // with a timeout error like a server that never answers.
             while let Some(chunk) = response.chunk().await? {
                 if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Ok(Err(format!(
-                        "the response body exceeds {} MiB",
-                        MAX_BODY_BYTES / (1024 * 1024)
-                    )));
+                    return Ok(Err(status));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -328,11 +416,7 @@ impl SignedHttp {
                 headers,
                 body,
             },
-            Ok(Err(reason)) => Attempt::TransportFailure {
-                reason,
-                timed_out: false,
-                retryable: false,
-            },
+            Ok(Err(status)) => Attempt::BodyTooLarge { status },
             Err(e) => Attempt::TransportFailure {
                 reason: error_chain(&e),
                 timed_out: e.is_timeout(),

@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicU32;
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
+use crate::deadline::Deadline;
 use crate::endpoints::{BaseUrl, Service};
 use crate::errors::{DecodeError, Error};
 use crate::http::{ApiRequest, SignedHttp};
@@ -51,6 +52,7 @@ pub(crate) async fn lookup_project_id(
     endpoint: &str,
     region: &str,
     attempts: &AtomicU32,
+    deadline: Option<Deadline>,
     cancel: &CancellationToken,
 ) -> Result<String, Error> {
     let query = [("name".to_owned(), region.to_owned())];
@@ -62,6 +64,7 @@ pub(crate) async fn lookup_project_id(
         query: &query,
         project_id: None,
         offset: None,
+        deadline,
     };
     let response = http.get(&request, attempts, cancel).await?;
     match project_id_from_body(&response.body, region) {
@@ -71,7 +74,10 @@ pub(crate) async fn lookup_project_id(
             Ok(()) => Ok(id),
             Err(reason) => Err(Error::Decode(Box::new(DecodeError {
                 what: "the IAM project list".into(),
-                reason: format!("IAM returned an unusable project for region {region}: {reason}"),
+                // The reason quotes the id IAM sent.
+                reason: response.redactor.clean(&format!(
+                    "IAM returned an unusable project for region {region}: {reason}"
+                )),
                 status: response.status,
                 request_id: response.request_id,
                 request: response.request,
@@ -83,7 +89,8 @@ pub(crate) async fn lookup_project_id(
         }),
         Err(e) => Err(Error::Decode(Box::new(DecodeError {
             what: "the IAM project list".into(),
-            reason: e.to_string(),
+            // serde's messages quote the values they could not use.
+            reason: response.redactor.clean(&e.to_string()),
             status: response.status,
             request_id: response.request_id,
             request: response.request,

@@ -8,7 +8,8 @@
 //!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],
 //!   [`validate_resource_id`]), public so the provider reports problems at the attribute.
 //! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
-//!   `throttle`: the client-wide hold after HTTP 429.
+//!   `throttle`: the client-wide hold after HTTP 429; `deadline`: the time limit of a whole
+//!   call ([`CallOptions`]).
 //! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type;
 //!   [`untrusted`]: server text made safe to show (secrets redacted, control characters escaped).
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
@@ -17,6 +18,7 @@
 pub mod api_time;
 mod client;
 mod config;
+mod deadline;
 mod endpoints;
 mod errors;
 mod http;
@@ -37,8 +39,12 @@ pub use config::{
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
 };
+pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};
-pub use errors::{ApiError, DecodeError, Error, RequestDescription, TransportError};
+pub use errors::{
+    ApiError, BodyTooLargeError, DeadlineError, DecodeError, Error, RequestDescription,
+    TransportError, UrlTooLongError,
+};
 pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupQuery,
 };

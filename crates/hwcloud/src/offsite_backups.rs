@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
 use crate::client::Client;
+use crate::deadline::Deadline;
 use crate::endpoints::Service;
 use crate::errors::{DecodeError, Error};
 use crate::http::ApiRequest;
@@ -148,12 +149,13 @@ pub(crate) async fn list(
     client: &Client,
     region: &str,
     query: &OffsiteBackupQuery,
+    deadline: Option<Deadline>,
     cancel: &CancellationToken,
 ) -> Result<OffsiteBackupList, Error> {
     query.validate()?;
     let attempts = AtomicU32::new(0);
     let project_id = client
-        .project_id_counting(region, &attempts, cancel)
+        .project_id_counting(region, &attempts, deadline, cancel)
         .await?;
     let (base, endpoint) = client.base_url(Service::Rds, region)?;
     let segments = ["v3", project_id.as_str(), "offsite-backups"];
@@ -171,6 +173,7 @@ pub(crate) async fn list(
                 query: &pairs,
                 project_id: Some(project_id_ref),
                 offset: Some(offset),
+                deadline,
             };
             let response = client.http().get(&request, attempts, cancel).await?;
             let page = decode_page(&response.body).map_err(|e| {

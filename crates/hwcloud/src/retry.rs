@@ -8,8 +8,10 @@
 //! that concurrent page requests throttled together do not retry in lock-step. A server's
 //! `Retry-After` (seconds or HTTP date) replaces the computed delay, capped at 300 s: the
 //! gateway throttles over 5-minute windows ("limit:200,time:5 minute"), so a longer wish is
-//! bogus and must not stall a Terraform run. After an HTTP 429 the delay holds back every request
-//! of the client, not only the throttled one (see `http`).
+//! bogus and must not stall a Terraform run. A shorter wish than the backoff (`Retry-After: 0`)
+//! is not honoured: a misbehaving server must not get a hot loop. After an HTTP 429 the delay
+//! holds back every request of the client, not only the throttled one (see `http`). No wait
+//! goes past the call's deadline: [`decide`] cuts it there, and the call then fails.
 
 use std::time::{Duration, SystemTime};
 
@@ -48,9 +50,65 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(delay.min(MAX_RETRY_AFTER))
 }
 
-/// Delay before retry number `retry`: the server's wish when given, else the backoff.
+/// Delay before retry number `retry`: the backoff, or the server's wish when that is longer.
 pub fn delay_before_retry(retry_after: Option<Duration>, retry: u32, jitter: f64) -> Duration {
-    retry_after.unwrap_or_else(|| backoff_delay(retry, jitter))
+    let backoff = backoff_delay(retry, jitter);
+    retry_after.map_or(backoff, |wish| wish.max(backoff))
+}
+
+/// How an attempt failed, as far as the policy cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// An HTTP answer that is not a success, with its parsed `Retry-After`.
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// No HTTP answer: the connection failed, was reset or timed out. `retryable` is false
+    /// for failures a retry cannot fix (TLS, an unusable request).
+    Transport { retryable: bool },
+}
+
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Report this failure: it is final, or the retries are used up.
+    GiveUp,
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+    /// The wait would reach the call's deadline: wait only until the deadline (this long),
+    /// then report that the deadline passed.
+    WaitForDeadline(Duration),
+}
+
+/// The decision after attempt number `attempt` (1-based) failed with `failure`, given the
+/// retry budget, the time `remaining` until the call's deadline (`None`: no deadline) and a
+/// `jitter` in `[0, 1]`.
+pub fn decide(
+    failure: Failure,
+    attempt: u32,
+    max_retries: u32,
+    remaining: Option<Duration>,
+    jitter: f64,
+) -> Decision {
+    let retry = attempt.saturating_sub(1);
+    let (retryable, delay) = match failure {
+        Failure::Status {
+            status,
+            retry_after,
+        } => (
+            is_retryable_status(status),
+            delay_before_retry(retry_after, retry, jitter),
+        ),
+        Failure::Transport { retryable } => (retryable, backoff_delay(retry, jitter)),
+    };
+    if !retryable || attempt > max_retries {
+        return Decision::GiveUp;
+    }
+    match remaining {
+        Some(remaining) if delay >= remaining => Decision::WaitForDeadline(remaining),
+        _ => Decision::RetryAfter(delay),
+    }
 }
 
 #[cfg(test)]
@@ -131,5 +189,85 @@ mod tests {
             Duration::from_secs(3)
         );
         assert_eq!(delay_before_retry(None, 1, 1.0), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn retry_after_zero_still_waits_the_backoff() {
+        assert_eq!(
+            delay_before_retry(Some(Duration::ZERO), 0, 0.0),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            delay_before_retry(Some(Duration::from_millis(50)), 2, 1.0),
+            Duration::from_millis(800)
+        );
+    }
+
+    fn throttled(retry_after: u64) -> Failure {
+        Failure::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(retry_after)),
+        }
+    }
+
+    #[test]
+    fn final_failures_and_spent_budgets_give_up() {
+        let not_found = Failure::Status {
+            status: 404,
+            retry_after: None,
+        };
+        assert_eq!(decide(not_found, 1, 5, None, 0.5), Decision::GiveUp);
+        let tls = Failure::Transport { retryable: false };
+        assert_eq!(decide(tls, 1, 5, None, 0.5), Decision::GiveUp);
+        // Attempt 6 of max_retries 5 was the last retry.
+        assert_eq!(decide(throttled(1), 6, 5, None, 0.5), Decision::GiveUp);
+        // Giving up wins over the deadline: the real failure is reported.
+        assert_eq!(
+            decide(throttled(1), 1, 0, Some(Duration::ZERO), 0.5),
+            Decision::GiveUp
+        );
+    }
+
+    #[test]
+    fn retries_wait_the_server_wish_or_the_backoff() {
+        assert_eq!(
+            decide(throttled(7), 1, 5, None, 0.5),
+            Decision::RetryAfter(Duration::from_secs(7))
+        );
+        assert_eq!(
+            decide(Failure::Transport { retryable: true }, 2, 5, None, 1.0),
+            Decision::RetryAfter(Duration::from_millis(400))
+        );
+        assert_eq!(
+            decide(throttled(0), 1, 5, Some(Duration::from_secs(60)), 0.0),
+            Decision::RetryAfter(Duration::from_millis(100)),
+            "Retry-After: 0 is no hot loop"
+        );
+    }
+
+    #[test]
+    fn no_wait_goes_past_the_deadline() {
+        assert_eq!(
+            decide(throttled(300), 1, 5, Some(Duration::from_secs(2)), 0.5),
+            Decision::WaitForDeadline(Duration::from_secs(2))
+        );
+        assert_eq!(
+            decide(
+                Failure::Status {
+                    status: 503,
+                    retry_after: None
+                },
+                3,
+                5,
+                Some(Duration::from_millis(10)),
+                1.0
+            ),
+            Decision::WaitForDeadline(Duration::from_millis(10))
+        );
+        // A wait that ends before the deadline is kept whole.
+        assert_eq!(
+            decide(throttled(1), 1, 5, Some(Duration::from_secs(2)), 0.5),
+            Decision::RetryAfter(Duration::from_secs(1))
+        );
     }
 }

@@ -74,6 +74,29 @@ impl ApiError {
         }
     }
 
+    /// An error whose code and message try to take over a terminal or CI log: colour and
+    /// cursor escapes, BEL, CR, a fake "Apply complete!" line and a fake "Error:" block.
+    pub fn hostile(status: u16) -> ApiError {
+        ApiError::new(
+            status,
+            "APIG.\x1b[0m0301\x07",
+            "denied\r\x1b[2K\x1b[1A\x1b[32mApply complete! Resources: 0 added, 0 changed, 0 \
+             destroyed.\x1b[0m\n\nError: fake second block\x07\u{9b}31m\u{202e}",
+        )
+    }
+
+    /// An error quoting the request's `Authorization` and `X-Security-Token` headers back.
+    pub fn echoing(status: u16, authorization: &str, security_token: &str) -> ApiError {
+        ApiError::new(
+            status,
+            IAM_AUTH_FAILED,
+            format!(
+                "Request rejected by proxy. Received headers: Authorization: {authorization}; \
+                 X-Security-Token: {security_token}"
+            ),
+        )
+    }
+
     pub fn body(&self) -> String {
         serde_json::json!({ "error_code": self.code, "error_msg": self.message }).to_string()
     }

@@ -103,6 +103,22 @@ impl FaultState {
         self.pages_served.fetch_add(1, Ordering::SeqCst);
     }
 
+    pub(crate) fn hostile_error_status(&self) -> Option<u16> {
+        self.faults.hostile_error_status
+    }
+
+    pub(crate) fn echo_headers_status(&self) -> Option<u16> {
+        self.faults.echo_headers_status
+    }
+
+    pub(crate) fn trickle(&self) -> Option<std::time::Duration> {
+        self.faults.trickle
+    }
+
+    pub(crate) fn pad_pages_to(&self) -> Option<usize> {
+        self.faults.pad_pages_to
+    }
+
     pub(crate) fn seed(&self) -> u64 {
         self.faults.seed
     }

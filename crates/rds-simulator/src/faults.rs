@@ -30,6 +30,19 @@ pub struct Faults {
     pub drop_connection_at_offset: Option<(u64, u32)>,
     /// Data changing while a client pages through it.
     pub total_count_change: Option<TotalCountChange>,
+    /// Every list request answers this error status with a hostile body: terminal escape
+    /// sequences, BEL, CR, a fake "Apply complete!" and a fake second "Error:" block in the
+    /// code and message (as a compromised proxy could send).
+    pub hostile_error_status: Option<u16>,
+    /// Every list request answers this error status with a body that echoes the request's
+    /// `Authorization` and `X-Security-Token` headers (as some proxies do).
+    pub echo_headers_status: Option<u16>,
+    /// Every page body is sent one byte per this interval (headers at once), so that one
+    /// answer takes minutes.
+    pub trickle: Option<Duration>,
+    /// Every page body is padded with spaces (still valid JSON) to at least this many bytes,
+    /// to test clients' limits on response size.
+    pub pad_pages_to: Option<usize>,
     /// Seed of the PRNG behind `fail_fraction`.
     pub seed: u64,
 }
@@ -47,6 +60,11 @@ pub struct FailSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TotalCountChange {
     pub inserted: usize,
+}
+
+/// Parses an HTTP error status (400..599) given on its own, e.g. `403`.
+pub fn parse_error_status(text: &str) -> Result<u16, String> {
+    parse_status(text, "status")
 }
 
 fn parse_status(text: &str, flag: &str) -> Result<u16, String> {
@@ -187,5 +205,8 @@ mod tests {
         assert_eq!(parse_offset_times("100:3"), Ok((100, 3)));
         assert!(parse_offset_times("-1").is_err());
         assert!(parse_offset_times("1:x").is_err());
+        assert_eq!(parse_error_status("403"), Ok(403));
+        assert!(parse_error_status("200").is_err());
+        assert!(parse_error_status("x").is_err());
     }
 }

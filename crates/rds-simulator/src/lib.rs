@@ -6,7 +6,8 @@
 //! It checks `SDK-HMAC-SHA256` signatures with `hwcloud::signing`, reads query strings like the
 //! real server (a literal `+` is a space), validates parameters with the API's error bodies,
 //! serves deterministic realistic data, logs every request, and injects faults on demand
-//! (latency, error statuses, truncated JSON, dropped connections, data changing mid-read).
+//! (latency, error statuses, truncated JSON, dropped connections, data changing mid-read,
+//! hostile or header-echoing error bodies, bodies that trickle in).
 //! Used in-process by tests ([`Simulator::start`]) and as the `rds-api-simulator` binary.
 
 mod api_error;
@@ -34,8 +35,8 @@ pub use config::{
 pub use dataset::{Dataset, DatasetError, Query};
 pub use engine::Engine;
 pub use faults::{
-    FailSpec, Faults, TotalCountChange, parse_fail_fraction, parse_fail_fraction_spec,
-    parse_offset_times,
+    FailSpec, Faults, TotalCountChange, parse_error_status, parse_fail_fraction,
+    parse_fail_fraction_spec, parse_offset_times,
 };
 pub use generate::{
     DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,

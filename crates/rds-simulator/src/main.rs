@@ -10,7 +10,7 @@ use clap::Parser;
 use rds_simulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
     Faults, GenerateSpec, InstanceSpec, Simulator, SimulatorConfig, TotalCountChange,
-    parse_fail_fraction_spec, parse_offset_times,
+    parse_error_status, parse_fail_fraction_spec, parse_offset_times,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
@@ -118,6 +118,28 @@ struct Cli {
     #[arg(long, value_name = "N")]
     grow_total_after_first_page: Option<usize>,
 
+    /// Every list request answers STATUS with a hostile error body: terminal escape
+    /// sequences, BEL, CR, a fake "Apply complete!" line and a fake second "Error:" block in
+    /// error_code and error_msg (to test that clients show server text safely).
+    #[arg(long, value_name = "STATUS", value_parser = parse_error_status)]
+    hostile_error_status: Option<u16>,
+
+    /// Every list request answers STATUS with an error_msg that echoes the request's
+    /// Authorization and X-Security-Token headers, as some proxies do (to test that clients
+    /// redact them).
+    #[arg(long, value_name = "STATUS", value_parser = parse_error_status)]
+    echo_headers_status: Option<u16>,
+
+    /// Send every page body one byte per MS milliseconds (the headers at once), so that an
+    /// answer takes minutes (to test per-attempt and overall time limits).
+    #[arg(long, value_name = "MS")]
+    trickle_ms: Option<u64>,
+
+    /// Pad every page body with spaces (still valid JSON) to at least BYTES bytes (to test
+    /// clients' response size limits).
+    #[arg(long, value_name = "BYTES")]
+    pad_pages_to: Option<usize>,
+
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -153,6 +175,10 @@ impl Cli {
             total_count_change: self
                 .grow_total_after_first_page
                 .map(|inserted| TotalCountChange { inserted }),
+            hostile_error_status: self.hostile_error_status,
+            echo_headers_status: self.echo_headers_status,
+            trickle: self.trickle_ms.map(Duration::from_millis),
+            pad_pages_to: self.pad_pages_to,
             seed: self.fault_seed,
         }
     }

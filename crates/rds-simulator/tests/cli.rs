@@ -34,6 +34,10 @@ fn help_documents_flags_and_demo_instance() {
         "--drop-connection-at",
         "--grow-total-after-first-page",
         "--request-log",
+        "--hostile-error-status",
+        "--echo-headers-status",
+        "--trickle-ms",
+        "--pad-pages-to",
         rds_simulator::DEMO_MYSQL_INSTANCE_ID,
     ] {
         assert!(help.contains(expected), "--help lacks {expected}");

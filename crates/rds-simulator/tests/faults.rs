@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{backups_path, get_raw, list, page_ids};
+use common::{Signing, backups_path, get_raw, list, page_ids};
 use rds_simulator::{
     DEMO_MYSQL_INSTANCE_ID as MYSQL, FailSpec, Faults, Query, Simulator, SimulatorConfig,
     TotalCountChange,
@@ -235,4 +235,134 @@ async fn latency_delays_every_answer() {
     // A lower bound only: sleeping guarantees at least the latency, whatever the machine load.
     assert!(started.elapsed() >= Duration::from_millis(200));
     sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostile_error_bodies_carry_terminal_controls_and_a_fake_block() {
+    let sim = start(Faults {
+        hostile_error_status: Some(403),
+        ..Faults::default()
+    })
+    .await;
+    let answer = list_page(&sim, "0").await;
+    assert_eq!(answer.status, 403);
+    let message = answer.error_msg();
+    for control in ['\x1b', '\x07', '\r', '\n'] {
+        assert!(
+            message.contains(control),
+            "{control:?} missing: {message:?}"
+        );
+    }
+    assert!(message.contains("Apply complete!"), "{message:?}");
+    assert!(message.contains("\n\nError: "), "{message:?}");
+    assert!(answer.error_code().contains('\x1b'));
+    assert_eq!(sim.requests()[0].fault.as_deref(), Some("hostile-error"));
+}
+
+#[tokio::test]
+async fn echoing_errors_quote_the_request_headers() {
+    let sim = start(Faults {
+        echo_headers_status: Some(401),
+        ..Faults::default()
+    })
+    .await;
+    let query: Vec<(String, String)> = page("0")
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let mut signing = Signing::for_config(sim.config());
+    signing.extra_headers = vec![("x-security-token".into(), "the-token-123".into())];
+    let answer = get_raw(
+        &sim,
+        &backups_path(&sim),
+        &hwcloud::signing::canonical_query(&query),
+        &query,
+        Some(&signing),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(answer.status, 401);
+    let message = answer.error_msg();
+    assert!(
+        message.contains("Authorization: SDK-HMAC-SHA256 Access="),
+        "{message}"
+    );
+    assert!(message.contains("Signature="), "{message}");
+    assert!(
+        message.contains("X-Security-Token: the-token-123"),
+        "{message}"
+    );
+    assert_eq!(sim.requests()[0].fault.as_deref(), Some("echo-headers"));
+}
+
+#[tokio::test]
+async fn trickled_pages_arrive_whole_but_slowly() {
+    let sim = start(Faults {
+        trickle: Some(Duration::from_millis(1)),
+        ..Faults::default()
+    })
+    .await;
+    // A page of 2 backups: a few hundred bytes, one per millisecond.
+    let answer = list(
+        &sim,
+        &[
+            ("instance_id", MYSQL),
+            ("backup_type", "auto"),
+            ("offset", "0"),
+            ("limit", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(page_ids(&answer).len(), 2);
+    assert_eq!(sim.requests()[0].fault.as_deref(), Some("trickle"));
+}
+
+#[tokio::test]
+async fn a_trickled_body_outlasts_a_short_client_timeout() {
+    let sim = start(Faults {
+        trickle: Some(Duration::from_secs(1)),
+        ..Faults::default()
+    })
+    .await;
+    let query: Vec<(String, String)> = page("0")
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let url = format!(
+        "{}{}?{}",
+        sim.base_url(),
+        backups_path(&sim),
+        hwcloud::signing::canonical_query(&query)
+    );
+    // Unsigned: the answer is a 401 sent at once, not trickled; trickling needs a page.
+    let response = common::client().get(&url).send().await.expect("answer");
+    assert_eq!(response.status().as_u16(), 401);
+    let signing = Signing::for_config(sim.config());
+    let slow = tokio::time::timeout(
+        Duration::from_secs(2),
+        get_raw(
+            &sim,
+            &backups_path(&sim),
+            &hwcloud::signing::canonical_query(&query),
+            &query,
+            Some(&signing),
+        ),
+    )
+    .await;
+    assert!(slow.is_err(), "a page of 50 backups took less than 2 s");
+}
+
+#[tokio::test]
+async fn padded_pages_are_still_pages() {
+    let sim = start(Faults {
+        pad_pages_to: Some(100_000),
+        ..Faults::default()
+    })
+    .await;
+    let answer = list_page(&sim, "0").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body.len(), 100_000);
+    assert_eq!(page_ids(&answer).len(), 50);
+    assert_eq!(sim.requests()[0].fault.as_deref(), Some("padded"));
 }

@@ -1,0 +1,25 @@
+//! A failed read as a diagnostic: the client's summary and detail, plus the hints that name
+//! this data source's arguments (the client knows nothing of Terraform's wording).
+
+use std::time::Duration;
+
+use tfplugin::Diagnostic;
+
+use crate::offsite_backups::timeouts;
+
+/// The diagnostic for `error`; `read_limit` is the read's `timeouts.read`.
+pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
+    let mut detail = error.detail();
+    match error {
+        hwcloud::Error::DeadlineExceeded(_) => {
+            detail.push('\n');
+            detail.push_str(&timeouts::deadline_hint(read_limit));
+        }
+        hwcloud::Error::UrlTooLong(_) => detail.push_str(
+            "\nHint: check instance_id and backup_id: the API's ids are a few dozen \
+             characters long.",
+        ),
+        _ => {}
+    }
+    Diagnostic::error(error.summary(), detail)
+}
