@@ -71,49 +71,109 @@ impl DataSource for OffsiteBackupsDataSource {
             end_time: arguments.window.as_ref().map(|w| w.end_api.clone()),
         };
 
-        let started = Instant::now();
-        let list = match configured
-            .client
-            .list_offsite_backups(&region, &query, &cancel)
-            .await
-        {
-            Ok(list) => list,
-            Err(error) => {
-                diagnostics.push(Diagnostic::error(error.summary(), error.detail()));
+        let mut collector = match state::Collector::new(&arguments, state::STATE_BUDGET) {
+            Ok(collector) => collector,
+            Err(problem) => {
+                diagnostics.push(provider_bug(&problem));
                 return ReadResult {
                     state: None,
                     diagnostics,
                 };
             }
         };
-        let received = list.backups.len();
-        for warning in &list.warnings {
+        let started = Instant::now();
+        // Each backup is filtered and encoded as it arrives (see state::Collector), so the
+        // whole list never exists as structs, cty values and msgpack at once.
+        let listing = match configured
+            .client
+            .for_each_offsite_backup(&region, &query, &cancel, |backup| collector.offer(backup))
+            .await
+        {
+            Ok(listing) => listing,
+            Err(error) => {
+                diagnostics.push(read_error(&error));
+                return ReadResult {
+                    state: None,
+                    diagnostics,
+                };
+            }
+        };
+        for warning in &listing.warnings {
             diagnostics.push(Diagnostic::warning(
                 warning.summary.clone(),
                 warning.detail.clone(),
             ));
         }
-        let backups = state::select(&arguments, list.backups);
+        let (backups, selected) = match collector.finish() {
+            Ok(collected) => collected,
+            Err(failure) => {
+                diagnostics.push(collect_error(&failure));
+                return ReadResult {
+                    state: None,
+                    diagnostics,
+                };
+            }
+        };
         tracing::info!(
             region = %region,
             instance_id = %arguments.instance_id,
-            total_count = list.total_count,
-            received,
-            selected = backups.len(),
-            requests = list.requests,
+            total_count = listing.total_count,
+            received = listing.received,
+            selected,
+            requests = listing.requests,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read rds_offsite_backups"
         );
         let state = state::state(
             &arguments,
             &region,
-            &list.project_id,
-            list.total_count,
-            &backups,
+            &listing.project_id,
+            listing.total_count,
+            backups,
         );
         ReadResult {
             state: Some(state),
             diagnostics,
         }
     }
+}
+
+/// How to get under either limit of one read: fewer backups per query.
+const NARROW_THE_QUERY: &str = "Narrow the query with begin_time and end_time (a time window), \
+     and read several windows with several data sources if needed; name, status and most_recent \
+     only filter what was read.";
+
+/// The diagnostic of a failed list call, with this provider's advice where it has any.
+fn read_error(error: &hwcloud::Error) -> Diagnostic {
+    let mut detail = error.detail();
+    if matches!(error, hwcloud::Error::TooManyBackups(_)) {
+        detail.push_str("\nHint: ");
+        detail.push_str(NARROW_THE_QUERY);
+    }
+    Diagnostic::error(error.summary(), detail)
+}
+
+/// The diagnostic when the selected backups cannot become the state.
+fn collect_error(failure: &state::CollectError) -> Diagnostic {
+    match failure {
+        state::CollectError::TooLarge { kept, bytes } => Diagnostic::error(
+            "Too many backups for one state",
+            format!(
+                "The first {kept} selected backups already take {bytes} bytes of state, more \
+                 than fits in one message of Terraform's plugin protocol ({} MiB), so the read \
+                 stopped there.\nHint: {NARROW_THE_QUERY}",
+                tfplugin::MAX_MESSAGE_SIZE / (1024 * 1024)
+            ),
+        ),
+        state::CollectError::Encoding(error) => {
+            provider_bug(&format!("a backup does not match the schema: {error}"))
+        }
+    }
+}
+
+fn provider_bug(problem: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Provider bug",
+        format!("{TYPE_NAME}: {problem}. Please report this issue to the provider developers."),
+    )
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::endpoints::Service;
+use crate::paging::{MAX_ITEMS, MAX_PAGES, PAGE_SIZE, PageLimitExceeded};
 
 /// Longest raw (undecodable) error body kept in a message.
 const MAX_RAW_BODY: usize = 1024;
@@ -126,6 +127,10 @@ pub enum Error {
     /// The caller's cancellation token fired.
     #[error("the Huawei Cloud request was cancelled")]
     Cancelled,
+    /// The list needs more pages than one read may make; listing a part would be a wrong
+    /// answer. Callers say how to narrow the query.
+    #[error("{}", self.summary())]
+    TooManyBackups(PageLimitExceeded),
 }
 
 impl Error {
@@ -152,6 +157,7 @@ impl Error {
                 format!("No Huawei Cloud project found for region {region}")
             }
             Error::Cancelled => "Huawei Cloud request cancelled".into(),
+            Error::TooManyBackups(_) => "Too many backups to list in one read".into(),
         }
     }
 
@@ -208,6 +214,7 @@ impl Error {
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
             }
+            Error::TooManyBackups(exceeded) => lines.push(too_many_backups(exceeded)),
         }
         lines.join("\n")
     }
@@ -240,6 +247,27 @@ impl Error {
             Error::Decode(e) => e.request_id.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// What the API reported against what one read may list.
+fn too_many_backups(exceeded: &PageLimitExceeded) -> String {
+    let limit =
+        format!("one read lists at most {MAX_ITEMS} backups ({MAX_PAGES} pages of {PAGE_SIZE})");
+    match exceeded.reported_total {
+        Some(total) if total > MAX_ITEMS => {
+            format!("The API reports {total} matching backups, but {limit}.")
+        }
+        Some(total) => format!(
+            "The API reports {total} matching backups but kept returning full pages after \
+             {} pages, and {limit}.",
+            exceeded.pages_read
+        ),
+        None => format!(
+            "The API did not report how many backups match and kept returning full pages after \
+             {} pages, and {limit}.",
+            exceeded.pages_read
+        ),
     }
 }
 

@@ -25,6 +25,7 @@ pub mod paging;
 pub mod retry;
 mod secret;
 pub mod signing;
+mod strict_json;
 mod throttle;
 pub mod untrusted;
 mod validate;
@@ -39,7 +40,8 @@ pub use config::{
 pub use endpoints::{Endpoints, Service};
 pub use errors::{ApiError, DecodeError, Error, RequestDescription, TransportError};
 pub use offsite_backups::{
-    BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupQuery,
+    BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
+    OffsiteBackupQuery,
 };
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 use rds_simulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
-    Faults, GenerateSpec, InstanceSpec, Simulator, SimulatorConfig, TotalCountChange,
-    parse_fail_fraction_spec, parse_offset_times,
+    Faults, GenerateSpec, InstanceSpec, PageBody, Simulator, SimulatorConfig, TotalCountChange,
+    parse_fail_fraction_spec, parse_offset_times, parse_page_body,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
@@ -118,6 +118,10 @@ struct Cli {
     #[arg(long, value_name = "N")]
     grow_total_after_first_page: Option<usize>,
 
+    /// The page at OFFSET (every page with `*`) answers 200 with the contents of FILE as they
+    /// are, e.g. `{}` or a page without `backups`. Repeatable; the first match wins.
+    #[arg(long, value_name = "OFFSET=FILE", value_parser = parse_page_body)]
+    page_body: Vec<PageBody>,
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -154,6 +158,7 @@ impl Cli {
                 .grow_total_after_first_page
                 .map(|inserted| TotalCountChange { inserted }),
             seed: self.fault_seed,
+            page_bodies: self.page_body.clone(),
         }
     }
 

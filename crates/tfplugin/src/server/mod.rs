@@ -16,7 +16,7 @@ mod signals;
 pub mod tls;
 
 pub use error::ServeError;
-pub use grpc::{RunningServer, start};
+pub use grpc::{MAX_MESSAGE_SIZE, RunningServer, start};
 pub use listener::PluginAddress;
 pub use serve::{ServeOptions, serve};
 pub use settings::{PortRange, ServerSettings, TlsMode};

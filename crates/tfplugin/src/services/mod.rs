@@ -3,6 +3,7 @@
 
 pub(crate) mod broker;
 pub(crate) mod controller;
+mod message_limit;
 pub(crate) mod provider;
 pub(crate) mod stdio;
 pub(crate) mod stop;
