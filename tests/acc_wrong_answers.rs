@@ -9,8 +9,8 @@ mod support;
 
 use rds_simulator::{Engine, Faults, PageBody, PageOffsets, Simulator};
 use read_support::{
-    arguments, configuration, dataset, flattened, page_outcomes, provider_block,
-    simulator_config, start, try_apply,
+    arguments, configuration, dataset, flattened, page_outcomes, provider_block, simulator_config,
+    start, try_apply,
 };
 use serde_json::json;
 use support::{RunOutput, Workdir};
@@ -95,7 +95,10 @@ async fn more_backups_than_one_read_may_list_fail_with_the_reported_count() {
         "{message}"
     );
     assert!(
-        message.contains(&format!("The API reports {} matching backups", MAX_BACKUPS + 1)),
+        message.contains(&format!(
+            "The API reports {} matching backups",
+            MAX_BACKUPS + 1
+        )),
         "{message}"
     );
     assert!(
@@ -117,8 +120,7 @@ async fn full_pages_that_never_end_fail_at_the_page_limit() {
         .map(|i| json!({"id": format!("b{i:03}"), "status": "COMPLETED"}))
         .collect();
     let body = json!({"backups": backups, "total_count": 150}).to_string();
-    let simulator =
-        simulator_with_pages(0, vec![PageBody::new(PageOffsets::Every, body)]).await;
+    let simulator = simulator_with_pages(0, vec![PageBody::new(PageOffsets::Every, body)]).await;
     let message = failure(&apply_reading_all(&simulator));
     assert!(
         message.contains("Error: Too many backups to list in one read"),
@@ -145,8 +147,7 @@ async fn a_state_beyond_the_message_limit_fails_with_advice_not_a_transport_erro
         .collect();
     let backup = json!({"status": "COMPLETED", "type": "auto", "databases": databases});
     let body = json!({"backups": vec![backup; 100], "total_count": 20_000}).to_string();
-    let simulator =
-        simulator_with_pages(0, vec![PageBody::new(PageOffsets::Every, body)]).await;
+    let simulator = simulator_with_pages(0, vec![PageBody::new(PageOffsets::Every, body)]).await;
     let message = failure(&apply_reading_all(&simulator));
     assert!(
         message.contains("Error: Too many backups for one state"),
@@ -161,5 +162,9 @@ async fn a_state_beyond_the_message_limit_fails_with_advice_not_a_transport_erro
         "{message}"
     );
     // The read stopped once over the limit: it did not read every page.
-    assert!(page_outcomes(&simulator).len() < 150, "{}", page_outcomes(&simulator).len());
+    assert!(
+        page_outcomes(&simulator).len() < 150,
+        "{}",
+        page_outcomes(&simulator).len()
+    );
 }
