@@ -77,16 +77,30 @@ impl DataSource for OffsiteBackupsDataSource {
             end_time: arguments.window.as_ref().map(|w| w.end_api.clone()),
         };
 
+        let mut collector = match state::Collector::new(&arguments, state::STATE_BUDGET) {
+            Ok(collector) => collector,
+            Err(problem) => {
+                diagnostics.push(provider_bug(&problem));
+                return ReadResult {
+                    state: None,
+                    diagnostics,
+                };
+            }
+        };
         let started = Instant::now();
         let options = hwcloud::CallOptions {
             timeout: Some(read_limit),
         };
-        let list = match configured
+        // Each backup is filtered and encoded as it arrives (see state::Collector), so the
+        // whole list never exists as structs, cty values and msgpack at once.
+        let listing = match configured
             .client
-            .list_offsite_backups_with(&region, &query, &options, &cancel)
+            .for_each_offsite_backup(&region, &query, &options, &cancel, |backup| {
+                collector.offer(backup)
+            })
             .await
         {
-            Ok(list) => list,
+            Ok(listing) => listing,
             Err(error) => {
                 diagnostics.push(read_error::diagnostic(&error, read_limit));
                 return ReadResult {
@@ -95,30 +109,38 @@ impl DataSource for OffsiteBackupsDataSource {
                 };
             }
         };
-        let received = list.backups.len();
-        for warning in &list.warnings {
+        for warning in &listing.warnings {
             diagnostics.push(Diagnostic::warning(
                 warning.summary.clone(),
                 warning.detail.clone(),
             ));
         }
-        let backups = state::select(&arguments, list.backups);
+        let (backups, selected) = match collector.finish() {
+            Ok(collected) => collected,
+            Err(failure) => {
+                diagnostics.push(collect_error(&failure));
+                return ReadResult {
+                    state: None,
+                    diagnostics,
+                };
+            }
+        };
         tracing::info!(
             region = %region,
             instance_id = %arguments.instance_id,
-            total_count = list.total_count,
-            received,
-            selected = backups.len(),
-            requests = list.requests,
+            total_count = listing.total_count,
+            received = listing.received,
+            selected,
+            requests = listing.requests,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read rds_offsite_backups"
         );
         let mut state = state::state(
             &arguments,
             &region,
-            &list.project_id,
-            list.total_count,
-            &backups,
+            &listing.project_id,
+            listing.total_count,
+            backups,
         );
         // `timeouts` is kept in state as written, like every other argument.
         if let Value::Object(attributes) = &mut state {
@@ -133,4 +155,34 @@ impl DataSource for OffsiteBackupsDataSource {
             diagnostics,
         }
     }
+}
+
+/// How to get under either limit of one read: fewer backups per query.
+pub const NARROW_THE_QUERY: &str = "Narrow the query with begin_time and end_time (a time window), \
+     and read several windows with several data sources if needed; name, status and most_recent \
+     only filter what was read.";
+
+/// The diagnostic when the selected backups cannot become the state.
+fn collect_error(failure: &state::CollectError) -> Diagnostic {
+    match failure {
+        state::CollectError::TooLarge { kept, bytes } => Diagnostic::error(
+            "Too many backups for one state",
+            format!(
+                "The first {kept} selected backups already take {bytes} bytes of state, more \
+                 than fits in one message of Terraform's plugin protocol ({} MiB), so the read \
+                 stopped there.\nHint: {NARROW_THE_QUERY}",
+                tfplugin::MAX_MESSAGE_SIZE / (1024 * 1024)
+            ),
+        ),
+        state::CollectError::Encoding(error) => {
+            provider_bug(&format!("a backup does not match the schema: {error}"))
+        }
+    }
+}
+
+fn provider_bug(problem: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Provider bug",
+        format!("{TYPE_NAME}: {problem}. Please report this issue to the provider developers."),
+    )
 }

@@ -15,6 +15,10 @@ pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
             detail.push('\n');
             detail.push_str(&timeouts::deadline_hint(read_limit));
         }
+        hwcloud::Error::TooManyBackups(_) => {
+            detail.push_str("\nHint: ");
+            detail.push_str(super::NARROW_THE_QUERY);
+        }
         hwcloud::Error::UrlTooLong(_) => detail.push_str(
             "\nHint: check instance_id and backup_id: the API's ids are a few dozen \
              characters long.",

@@ -20,7 +20,10 @@ pub fn data_source_schema() -> Schema {
         "Lists the cross-region (\"offsite\") backups of a Huawei Cloud RDS instance, as stored \
          in the backup region: the API `GET /v3/{project_id}/offsite-backups`, paged through \
          completely. Optional filters narrow the result on the client side, and `most_recent` \
-         keeps only the newest backup, e.g. to restore from it.",
+         keeps only the newest backup, e.g. to restore from it. One read lists at most 100,000 \
+         backups (1,000 pages of 100) and its state must fit in one 256 MiB plugin protocol \
+         message; beyond either limit the read fails rather than return part of the list: \
+         `begin_time` and `end_time` narrow the query.",
         vec![
             Attribute::string("instance_id")
                 .required()

@@ -1,48 +1,182 @@
 //! From the API's answer to the data source's state: the client-side filters, `most_recent`,
 //! the deterministic `id`, and the cty value of each backup (fields the API omits are null).
+//!
+//! Backups arrive one by one while the pages are read; each kept backup is encoded at once
+//! into the state's list ([`Collector`]), so the read never holds every backup as structs and
+//! as cty values at the same time.
+
+use std::ops::ControlFlow;
 
 use hwcloud::OffsiteBackup;
 use sha2::{Digest, Sha256};
-use tfplugin::Value;
+use tfplugin::cty::{CodecError, EncodedList};
+use tfplugin::{Type, Value};
 
 use crate::api_time;
 use crate::offsite_backups::arguments::Arguments;
+use crate::offsite_backups::schema::data_source_schema;
+
+/// Room left in a plugin protocol message for everything in the answer but the backups: the
+/// other attributes and the diagnostics (warnings quote at most a few ids each).
+const MESSAGE_HEADROOM: usize = 1024 * 1024;
+/// Bytes the encoded backups may take so that the state still fits in one message.
+pub const STATE_BUDGET: usize = tfplugin::MAX_MESSAGE_SIZE - MESSAGE_HEADROOM;
+
+/// Applies `name`, `status` and then `most_recent` to backups offered in API order.
+pub struct Selector {
+    name: Option<String>,
+    status: Option<String>,
+    most_recent: bool,
+    /// With `most_recent`: the latest so far, with its `begin_time` as an instant.
+    best: Option<(Option<time::OffsetDateTime>, OffsiteBackup)>,
+}
+
+impl Selector {
+    pub fn new(arguments: &Arguments) -> Selector {
+        Selector {
+            name: arguments.name.clone(),
+            status: arguments.status.clone(),
+            most_recent: arguments.most_recent == Some(true),
+            best: None,
+        }
+    }
+
+    /// The backup if it is kept now; with `most_recent` nothing is kept before [`finish`].
+    ///
+    /// [`finish`]: Selector::finish
+    pub fn offer(&mut self, backup: OffsiteBackup) -> Option<OffsiteBackup> {
+        let matches = |wanted: &Option<String>, actual: &Option<String>| {
+            wanted.as_ref().is_none_or(|w| actual.as_ref() == Some(w))
+        };
+        if !(matches(&self.name, &backup.name) && matches(&self.status, &backup.status)) {
+            return None;
+        }
+        if !self.most_recent {
+            return Some(backup);
+        }
+        // The latest `begin_time` as an instant; the first in API order on ties. Backups whose
+        // `begin_time` is missing or unreadable never win over one that has it.
+        let begin = backup
+            .begin_time
+            .as_deref()
+            .and_then(|t| api_time::parse(t).ok());
+        let better = match &self.best {
+            None => true,
+            Some((best_begin, _)) => begin > *best_begin,
+        };
+        if better {
+            self.best = Some((begin, backup));
+        }
+        None
+    }
+
+    /// The most recent backup, with `most_recent`; else `None` (everything was kept already).
+    pub fn finish(self) -> Option<OffsiteBackup> {
+        self.best.map(|(_, backup)| backup)
+    }
+}
 
 /// Applies `name`, `status` and then `most_recent`, keeping the API's order.
 pub fn select(arguments: &Arguments, backups: Vec<OffsiteBackup>) -> Vec<OffsiteBackup> {
-    let matches = |wanted: &Option<String>, actual: &Option<String>| {
-        wanted.as_ref().is_none_or(|w| actual.as_ref() == Some(w))
-    };
+    let mut selector = Selector::new(arguments);
     let mut selected: Vec<OffsiteBackup> = backups
         .into_iter()
-        .filter(|b| matches(&arguments.name, &b.name) && matches(&arguments.status, &b.status))
+        .filter_map(|backup| selector.offer(backup))
         .collect();
-    if arguments.most_recent == Some(true) {
-        selected = most_recent(selected).into_iter().collect();
-    }
+    selected.extend(selector.finish());
     selected
 }
 
-/// The backup with the latest `begin_time` as an instant; the first in API order on ties.
-/// Backups whose `begin_time` is missing or unreadable never win over one that has it.
-fn most_recent(backups: Vec<OffsiteBackup>) -> Option<OffsiteBackup> {
-    let begin = |b: &OffsiteBackup| {
-        b.begin_time
-            .as_deref()
-            .and_then(|t| api_time::parse(t).ok())
-    };
-    let mut best: Option<(Option<time::OffsetDateTime>, OffsiteBackup)> = None;
-    for backup in backups {
-        let t = begin(&backup);
-        let better = match &best {
-            None => true,
-            Some((best_t, _)) => t > *best_t,
+/// Why the selected backups cannot become the state.
+#[derive(Debug)]
+pub enum CollectError {
+    /// The encoded backups passed [`STATE_BUDGET`] after `kept` backups.
+    TooLarge { kept: usize, bytes: usize },
+    /// A backup's value did not fit the schema (a provider bug).
+    Encoding(CodecError),
+}
+
+/// Selects backups as they arrive and encodes each kept one into the state's list at once.
+pub struct Collector {
+    selector: Selector,
+    backups: EncodedList,
+    budget: usize,
+    failure: Option<CollectError>,
+}
+
+impl Collector {
+    /// `budget`: the most bytes the encoded backups may take (see [`STATE_BUDGET`]). Fails
+    /// only if the schema has no `backups` list (a provider bug).
+    pub fn new(arguments: &Arguments, budget: usize) -> Result<Collector, String> {
+        Ok(Collector {
+            selector: Selector::new(arguments),
+            backups: EncodedList::new(backup_type()?),
+            budget,
+            failure: None,
+        })
+    }
+
+    /// Takes the next backup in API order; breaks the read off once the state cannot be
+    /// delivered anyway (over the budget), instead of accumulating further.
+    pub fn offer(&mut self, backup: OffsiteBackup) -> ControlFlow<()> {
+        let Some(kept) = self.selector.offer(backup) else {
+            return ControlFlow::Continue(());
         };
-        if better {
-            best = Some((t, backup));
+        match push_within(&mut self.backups, self.budget, &kept) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(failure) => {
+                self.failure = Some(failure);
+                ControlFlow::Break(())
+            }
         }
     }
-    best.map(|(_, b)| b)
+
+    /// The state's `backups` list (a [`Value::EncodedList`]) and how many it holds.
+    pub fn finish(self) -> Result<(Value, usize), CollectError> {
+        let Collector {
+            selector,
+            mut backups,
+            budget,
+            failure,
+        } = self;
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        if let Some(most_recent) = selector.finish() {
+            push_within(&mut backups, budget, &most_recent)?;
+        }
+        let count = backups.len();
+        Ok((Value::EncodedList(backups), count))
+    }
+}
+
+/// Encodes `backup` into `backups`, failing once they take more than `budget` bytes.
+fn push_within(
+    backups: &mut EncodedList,
+    budget: usize,
+    backup: &OffsiteBackup,
+) -> Result<(), CollectError> {
+    backups
+        .push(&backup_value(backup))
+        .map_err(CollectError::Encoding)?;
+    if backups.encoded_len() > budget {
+        return Err(CollectError::TooLarge {
+            kept: backups.len(),
+            bytes: backups.encoded_len(),
+        });
+    }
+    Ok(())
+}
+
+/// The element type of the state's `backups` list, as the schema declares it.
+fn backup_type() -> Result<Type, String> {
+    match data_source_schema().value_type() {
+        Type::Object(attributes) => match attributes.get("backups") {
+            Some(Type::List(element)) => Ok((**element).clone()),
+            other => Err(format!("the schema's backups is not a list: {other:?}")),
+        },
+        other => Err(format!("the schema's type is not an object: {other:?}")),
+    }
 }
 
 /// The same query always has the same ID: a digest of region, project and arguments.
@@ -73,7 +207,7 @@ pub fn state(
     region: &str,
     project_id: &str,
     total_count: Option<u64>,
-    backups: &[OffsiteBackup],
+    backups: Value,
 ) -> Value {
     let window = arguments.window.as_ref();
     Value::object([
@@ -106,14 +240,12 @@ pub fn state(
                 Value::Number(tfplugin::cty::Number::from(n))
             }),
         ),
-        (
-            "backups",
-            Value::List(backups.iter().map(backup_value).collect()),
-        ),
+        ("backups", backups),
     ])
 }
 
-fn backup_value(backup: &OffsiteBackup) -> Value {
+/// One backup as the cty value of the schema's `backups` element.
+pub fn backup_value(backup: &OffsiteBackup) -> Value {
     let databases = backup.databases.as_ref().map_or(Value::Null, |databases| {
         Value::List(
             databases
@@ -225,17 +357,14 @@ mod tests {
 
     #[test]
     fn absent_fields_and_total_are_null_never_invented() {
-        let value = state(&arguments(), "r", "p", None, &[OffsiteBackup::default()]);
+        let value = state(&arguments(), "r", "p", None, Value::List(Vec::new()));
         assert_eq!(value.get("total_count"), Some(&Value::Null));
-        let Some(Value::List(items)) = value.get("backups") else {
-            panic!("backups is a list: {value:?}")
-        };
-        let Value::Object(fields) = &items[0] else {
+        let Value::Object(fields) = backup_value(&OffsiteBackup::default()) else {
             panic!("a backup is an object")
         };
         assert_eq!(fields.len(), 11);
         assert!(fields.values().all(Value::is_null), "{fields:?}");
-        let known = state(&arguments(), "r", "p", Some(7), &[]);
+        let known = state(&arguments(), "r", "p", Some(7), Value::List(Vec::new()));
         assert_eq!(
             known
                 .get("total_count")
@@ -243,5 +372,65 @@ mod tests {
                 .and_then(|n| n.as_i64()),
             Some(7)
         );
+    }
+
+    /// The ids of an encoded `backups` list, read back through the wire form.
+    fn collected_ids(list: Value) -> Vec<String> {
+        let ty = Type::object([("backups", Type::list(backup_type().expect("schema")))]);
+        let encoded = tfplugin::cty::msgpack::encode(&Value::object([("backups", list)]), &ty)
+            .expect("encodes");
+        let decoded = tfplugin::cty::msgpack::decode(&encoded, &ty).expect("decodes");
+        let Some(Value::List(items)) = decoded.get("backups") else {
+            panic!("backups is a list: {decoded:?}")
+        };
+        items
+            .iter()
+            .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn the_collector_encodes_what_select_keeps_in_the_same_order() {
+        let backups = vec![
+            backup("a", "COMPLETED", Some("2026-11-27T09:00:00+0800")),
+            backup("b", "FAILED", Some("2026-11-27T03:00:00+0000")),
+            backup("c", "COMPLETED", Some("2026-11-27T02:00:00+0000")),
+        ];
+        for (status, most_recent) in [(None, None), (Some("COMPLETED"), None), (None, Some(true))] {
+            let mut wanted = arguments();
+            wanted.status = status.map(Into::into);
+            wanted.most_recent = most_recent;
+            let mut collector = Collector::new(&wanted, STATE_BUDGET).expect("schema");
+            for backup in backups.clone() {
+                assert!(collector.offer(backup).is_continue());
+            }
+            let (list, count) = collector.finish().expect("fits");
+            let expected = select(&wanted, backups.clone());
+            assert_eq!(count, expected.len());
+            assert_eq!(collected_ids(list), ids(&expected));
+        }
+    }
+
+    #[test]
+    fn the_collector_stops_once_over_its_budget() {
+        let mut collector = Collector::new(&arguments(), 1000).expect("schema");
+        let mut offered = 0;
+        for index in 0..100 {
+            offered += 1;
+            if collector
+                .offer(backup(&format!("{index:040}"), "COMPLETED", None))
+                .is_break()
+            {
+                break;
+            }
+        }
+        assert!(offered < 100, "the collector asked to stop");
+        match collector.finish() {
+            Err(CollectError::TooLarge { kept, bytes }) => {
+                assert_eq!(kept, offered);
+                assert!(bytes > 1000);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

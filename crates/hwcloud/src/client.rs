@@ -14,7 +14,9 @@ use crate::endpoints::{self, BaseUrl, Service};
 use crate::errors::Error;
 use crate::http::SignedHttp;
 use crate::iam;
-use crate::offsite_backups::{self, OffsiteBackupList, OffsiteBackupQuery};
+use crate::offsite_backups::{
+    self, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing, OffsiteBackupQuery,
+};
 use crate::validate::{redact_userinfo, validate_region};
 
 /// Huawei Cloud RDS client. Cheap to clone: clones share the HTTP connection pool and the
@@ -113,6 +115,25 @@ impl Client {
     ) -> Result<OffsiteBackupList, Error> {
         let deadline = Deadline::from_options(options);
         offsite_backups::list(self, region, query, deadline, cancel).await
+    }
+
+    /// Lists the cross-region backups of one instance stored in `region`, handing each backup
+    /// to `each` in API order (each id once) instead of collecting them: memory stays bounded
+    /// by the pages in flight. `each` returning `Break` ends the read early. `options` as in
+    /// [`Client::list_offsite_backups_with`].
+    pub async fn for_each_offsite_backup<F>(
+        &self,
+        region: &str,
+        query: &OffsiteBackupQuery,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+        each: F,
+    ) -> Result<OffsiteBackupListing, Error>
+    where
+        F: FnMut(OffsiteBackup) -> std::ops::ControlFlow<()>,
+    {
+        let deadline = Deadline::from_options(options);
+        offsite_backups::list_each(self, region, query, deadline, cancel, each).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {

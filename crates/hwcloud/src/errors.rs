@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::endpoints::Service;
+use crate::paging::{MAX_ITEMS, MAX_PAGES, PAGE_SIZE, PageLimitExceeded};
 use crate::untrusted::Redactor;
 
 /// Which request failed, for messages: method, endpoint, path and page offset.
@@ -174,6 +175,10 @@ pub enum Error {
     /// The caller's cancellation token fired.
     #[error("the Huawei Cloud request was cancelled")]
     Cancelled,
+    /// The list needs more pages than one read may make; listing a part would be a wrong
+    /// answer. Callers say how to narrow the query.
+    #[error("{}", self.summary())]
+    TooManyBackups(PageLimitExceeded),
 }
 
 impl Error {
@@ -209,6 +214,7 @@ impl Error {
                 format!("No Huawei Cloud project found for region {region}")
             }
             Error::Cancelled => "Huawei Cloud request cancelled".into(),
+            Error::TooManyBackups(_) => "Too many backups to list in one read".into(),
         }
     }
 
@@ -307,6 +313,7 @@ impl Error {
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
             }
+            Error::TooManyBackups(exceeded) => lines.push(too_many_backups(exceeded)),
         }
         lines.join("\n")
     }
@@ -340,6 +347,27 @@ impl Error {
             Error::Decode(e) => e.request_id.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// What the API reported against what one read may list.
+fn too_many_backups(exceeded: &PageLimitExceeded) -> String {
+    let limit =
+        format!("one read lists at most {MAX_ITEMS} backups ({MAX_PAGES} pages of {PAGE_SIZE})");
+    match exceeded.reported_total {
+        Some(total) if total > MAX_ITEMS => {
+            format!("The API reports {total} matching backups, but {limit}.")
+        }
+        Some(total) => format!(
+            "The API reports {total} matching backups but kept returning full pages after \
+             {} pages, and {limit}.",
+            exceeded.pages_read
+        ),
+        None => format!(
+            "The API did not report how many backups match and kept returning full pages after \
+             {} pages, and {limit}.",
+            exceeded.pages_read
+        ),
     }
 }
 

@@ -28,6 +28,7 @@ pub mod paging;
 pub mod retry;
 mod secret;
 pub mod signing;
+mod strict_json;
 mod throttle;
 pub mod untrusted;
 mod validate;
@@ -46,7 +47,8 @@ pub use errors::{
     TransportError, UrlTooLongError,
 };
 pub use offsite_backups::{
-    BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupQuery,
+    BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
+    OffsiteBackupQuery,
 };
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;

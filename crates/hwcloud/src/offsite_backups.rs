@@ -3,6 +3,7 @@
 //! `GET /v3/{project_id}/offsite-backups?instance_id=..&backup_type=..[&backup_id=..]
 //! [&begin_time=..&end_time=..]&offset=..&limit=100`
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::{StreamExt, TryStreamExt, stream};
@@ -16,6 +17,7 @@ use crate::endpoints::Service;
 use crate::errors::{DecodeError, Error};
 use crate::http::ApiRequest;
 use crate::paging::{PAGE_SIZE, Pager, Step};
+use crate::strict_json::{ObjectOnly, object_or_null, objects_or_null, present_u64};
 use crate::warning::Warning;
 
 /// Filters of one list call. Values are sent verbatim (times already in the API format, e.g.
@@ -67,6 +69,23 @@ impl OffsiteBackupQuery {
     }
 }
 
+/// What a streamed list call saw; the backups themselves went to the caller one by one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OffsiteBackupListing {
+    pub project_id: String,
+    /// `total_count` reported by the first page; `None` when it had none (never replaced by a
+    /// count of our own; a [`Warning`] then says it was missing).
+    pub total_count: Option<u64>,
+    /// Backups handed to the caller, each id once.
+    pub received: u64,
+    /// Irregularities met while paging, as in [`OffsiteBackupList::warnings`].
+    pub warnings: Vec<Warning>,
+    /// HTTP requests made, retries and any IAM project lookup included.
+    pub requests: u32,
+    /// False when the caller's callback broke the read off.
+    pub complete: bool,
+}
+
 /// Result of a list call.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OffsiteBackupList {
@@ -108,9 +127,17 @@ pub struct OffsiteBackup {
     pub end_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_with_ddm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "objects_or_null"
+    )]
     pub databases: Option<Vec<BackupDatabase>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object_or_null"
+    )]
     pub datastore: Option<Datastore>,
 }
 
@@ -130,21 +157,31 @@ pub struct Datastore {
     pub version: Option<String>,
 }
 
-/// Body of one page.
+/// Body of one page, as the API documents it: an object with a `backups` array (each backup
+/// an object) and, optionally, a non-negative integer `total_count`. Anything else (`{}`, an
+/// array, an error object, `"total_count": null`) is not a page and fails to decode, so that a
+/// wrong answer is never read as "no backups".
 #[derive(Deserialize)]
+struct PageFields {
+    backups: Vec<ObjectOnly<OffsiteBackup>>,
+    #[serde(default, deserialize_with = "present_u64")]
+    total_count: Option<u64>,
+}
+
 struct Page {
-    #[serde(default)]
-    backups: Option<Vec<OffsiteBackup>>,
-    #[serde(default)]
+    backups: Vec<OffsiteBackup>,
     total_count: Option<u64>,
 }
 
 fn decode_page(body: &[u8]) -> Result<Page, serde_json::Error> {
-    serde_json::from_slice(body)
+    let ObjectOnly(fields) = serde_json::from_slice::<ObjectOnly<PageFields>>(body)?;
+    Ok(Page {
+        backups: fields.backups.into_iter().map(|b| b.0).collect(),
+        total_count: fields.total_count,
+    })
 }
 
-/// Lists all backups matching `query`, reading pages concurrently and assembling them in
-/// offset order (see [`crate::paging`] for the rules).
+/// Lists all backups matching `query` into one list (see [`list_each`]).
 pub(crate) async fn list(
     client: &Client,
     region: &str,
@@ -152,6 +189,36 @@ pub(crate) async fn list(
     deadline: Option<Deadline>,
     cancel: &CancellationToken,
 ) -> Result<OffsiteBackupList, Error> {
+    let mut backups = Vec::new();
+    let listing = list_each(client, region, query, deadline, cancel, |backup| {
+        backups.push(backup);
+        ControlFlow::Continue(())
+    })
+    .await?;
+    Ok(OffsiteBackupList {
+        project_id: listing.project_id,
+        total_count: listing.total_count,
+        backups,
+        warnings: listing.warnings,
+        requests: listing.requests,
+    })
+}
+
+/// Lists all backups matching `query`, reading pages concurrently and handing each backup to
+/// `each` in offset order, each id once (see [`crate::paging`] for the rules). Only the pages
+/// in flight are held here, so memory does not grow with the list. `each` may break the read
+/// off; the listing then says it is not complete.
+pub(crate) async fn list_each<F>(
+    client: &Client,
+    region: &str,
+    query: &OffsiteBackupQuery,
+    deadline: Option<Deadline>,
+    cancel: &CancellationToken,
+    mut each: F,
+) -> Result<OffsiteBackupListing, Error>
+where
+    F: FnMut(OffsiteBackup) -> ControlFlow<()>,
+{
     query.validate()?;
     let attempts = AtomicU32::new(0);
     let project_id = client
@@ -190,8 +257,9 @@ pub(crate) async fn list(
     };
 
     let mut pager = Pager::new();
-    loop {
-        let batch = pager.next_batch();
+    let mut complete = true;
+    'read: loop {
+        let batch = pager.next_batch().map_err(Error::TooManyBackups)?;
         if batch.is_empty() {
             break;
         }
@@ -201,10 +269,16 @@ pub(crate) async fn list(
             .map(fetch_page)
             .buffered(client.max_concurrent_requests());
         while let Some((offset, page)) = pages.try_next().await? {
-            let backups = page.backups.unwrap_or_default();
-            let step = pager.accept(offset, page.total_count, backups, |backup| {
+            let mut backups = page.backups;
+            let step = pager.accept(offset, page.total_count, &mut backups, |backup| {
                 backup.id.as_deref()
             });
+            for backup in backups {
+                if each(backup).is_break() {
+                    complete = false;
+                    break 'read;
+                }
+            }
             if step == Step::Stop {
                 break;
             }
@@ -216,16 +290,18 @@ pub(crate) async fn list(
         region,
         pages = paged.pages,
         requests,
-        backups = paged.items.len(),
+        backups = paged.kept,
         warnings = paged.warnings.len(),
+        complete,
         "listed offsite backups"
     );
-    Ok(OffsiteBackupList {
+    Ok(OffsiteBackupListing {
         project_id,
         total_count: paged.total_count,
-        backups: paged.items,
+        received: paged.kept,
         warnings: paged.warnings,
         requests,
+        complete,
     })
 }
 
@@ -275,7 +351,7 @@ mod tests {
         }"#;
         let page = decode_page(body).expect("decodes");
         assert_eq!(page.total_count, Some(1));
-        let backups = page.backups.expect("backups");
+        let backups = page.backups;
         let backup = &backups[0];
         assert_eq!(backup.backup_type.as_deref(), Some("auto"));
         assert_eq!(backup.size, Some(2803));
@@ -299,7 +375,7 @@ mod tests {
     fn missing_fields_stay_missing() {
         let page = decode_page(br#"{"backups":[{"id":"x","extra":1}]}"#).expect("decodes");
         assert_eq!(page.total_count, None);
-        let backup = &page.backups.expect("backups")[0];
+        let backup = &page.backups[0];
         assert_eq!(
             backup,
             &OffsiteBackup {
@@ -327,6 +403,42 @@ mod tests {
             serde_json::to_string(&backup).expect("serializes"),
             r#"{"type":"incremental","datastore":{"type":"sqlserver"}}"#
         );
+    }
+
+    #[test]
+    fn bodies_that_are_not_a_page_are_errors() {
+        let not_pages: [&[u8]; 14] = [
+            b"{}",
+            b"[]",
+            b"[null,null]",
+            br#"[[{"id":"x"}],1]"#,
+            br#"{"error_code":"DBS.280001","error_msg":"internal"}"#,
+            br#"{"total_count":3}"#,
+            br#"{"backups":null,"total_count":0}"#,
+            br#"{"backups":{},"total_count":0}"#,
+            br#"{"backups":[["x","name"]],"total_count":1}"#,
+            br#"{"backups":[null],"total_count":1}"#,
+            br#"{"backups":[],"total_count":null}"#,
+            br#"{"backups":[],"total_count":1.5}"#,
+            br#"{"backups":[],"total_count":"3"}"#,
+            br#"{"backups":[{"datastore":["MySQL","5.6"]}],"total_count":1}"#,
+        ];
+        for body in not_pages {
+            let shown = String::from_utf8_lossy(body);
+            assert!(decode_page(body).is_err(), "{shown} was read as a page");
+        }
+        let nested = br#"{"backups":[{"databases":[["db1"]]}],"total_count":1}"#;
+        assert!(decode_page(nested).is_err());
+    }
+
+    #[test]
+    fn empty_pages_and_missing_total_are_pages() {
+        let page = decode_page(br#"{"backups":[],"total_count":0}"#).expect("a page");
+        assert!(page.backups.is_empty());
+        assert_eq!(page.total_count, Some(0));
+        let page = decode_page(br#"{"backups":[{"id":"x","databases":null}]}"#).expect("a page");
+        assert_eq!(page.backups.len(), 1);
+        assert_eq!(page.total_count, None);
     }
 
     #[test]

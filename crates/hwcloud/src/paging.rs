@@ -5,10 +5,16 @@
 //! first empty or short page, or when the highest reported total is covered. When the total
 //! grows during the read, full pages keep the read going up to the new total; when a full page
 //! reaches beyond every reported total, the read goes on one page at a time until an empty or
-//! short page; never beyond [`MAX_PAGES`]. Items seen twice (pages shift when backups are
-//! created or deleted meanwhile) are kept once, at their first offset, and every irregularity
-//! becomes a [`Warning`] rather than an error: the caller gets the best list the API would give.
-//! Nothing is invented: a missing `total_count` stays missing.
+//! short page. Items seen twice (pages shift when backups are created or deleted meanwhile) are
+//! kept once, at their first offset, and every irregularity becomes a [`Warning`] rather than an
+//! error: the caller gets the best list the API would give. Nothing is invented: a missing
+//! `total_count` stays missing.
+//!
+//! The pager keeps no items: [`Pager::accept`] leaves in each page only the items not seen
+//! before, for the caller to use at once, so a long list never has to be held whole here.
+//!
+//! A list that needs more than [`MAX_PAGES`] pages is an error ([`PageLimitExceeded`]), never a
+//! partial list: filters and "most recent" applied to a part would give a wrong answer.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -18,6 +24,8 @@ use crate::warning::Warning;
 pub const PAGE_SIZE: u64 = 100;
 /// Hard bound on pages per list, so a misbehaving server cannot make a read endless.
 pub const MAX_PAGES: u64 = 1000;
+/// The most backups one list can hold: [`MAX_PAGES`] full pages.
+pub const MAX_ITEMS: u64 = MAX_PAGES * PAGE_SIZE;
 /// Ids or offsets quoted in a warning; the rest are only counted.
 const MAX_QUOTED: usize = 5;
 
@@ -30,10 +38,20 @@ pub enum Step {
     Stop,
 }
 
-/// The assembled result of a paged read.
+/// The list needs more than [`MAX_PAGES`] pages: more items than one read may list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLimitExceeded {
+    /// The highest `total_count` the API reported; `None` when no page reported one.
+    pub reported_total: Option<u64>,
+    /// Pages accepted before the read stopped.
+    pub pages_read: u64,
+}
+
+/// What is known at the end of a paged read (the items went to the caller page by page).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Paged<T> {
-    pub items: Vec<T>,
+pub struct Paged {
+    /// Items handed to the caller (each id once).
+    pub kept: u64,
     /// `total_count` of the first page (offset 0); `None` when that page had none.
     pub total_count: Option<u64>,
     pub warnings: Vec<Warning>,
@@ -51,9 +69,9 @@ struct Overrun {
 }
 
 /// Assembles pages fed in increasing offset order and decides which offsets to read next.
-#[derive(Debug)]
-pub struct Pager<T> {
-    items: Vec<T>,
+#[derive(Debug, Default)]
+pub struct Pager {
+    kept: u64,
     seen_ids: HashSet<String>,
     duplicate_ids: Vec<String>,
     first_total: Option<u64>,
@@ -69,31 +87,9 @@ pub struct Pager<T> {
     overrun: Option<Overrun>,
     /// The last page was full and reached beyond every reported total: read on.
     beyond_total: bool,
-    hit_page_limit: bool,
 }
 
-impl<T> Default for Pager<T> {
-    fn default() -> Self {
-        Pager {
-            items: Vec::new(),
-            seen_ids: HashSet::new(),
-            duplicate_ids: Vec::new(),
-            first_total: None,
-            max_total: None,
-            totals_seen: BTreeSet::new(),
-            total_missing_at: Vec::new(),
-            next_offset: 0,
-            pages: 0,
-            finished: false,
-            short_page: None,
-            overrun: None,
-            beyond_total: false,
-            hit_page_limit: false,
-        }
-    }
-}
-
-impl<T> Pager<T> {
+impl Pager {
     pub fn new() -> Self {
         Self::default()
     }
@@ -101,12 +97,16 @@ impl<T> Pager<T> {
     /// Offsets to request next, in order (the first call returns `[0]`). Empty once the read is
     /// complete. The caller fetches them (possibly concurrently) and feeds each to
     /// [`Pager::accept`] in this order until it returns [`Step::Stop`] or the batch ends.
-    pub fn next_batch(&mut self) -> Vec<u64> {
+    ///
+    /// Fails as soon as the read is known to need more than [`MAX_PAGES`] pages: at once when
+    /// a reported total is beyond [`MAX_ITEMS`] (no page is read in vain), else when page
+    /// [`MAX_PAGES`] was full and the read would have to go on.
+    pub fn next_batch(&mut self) -> Result<Vec<u64>, PageLimitExceeded> {
         if self.finished {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         if self.pages == 0 {
-            return vec![0];
+            return Ok(vec![0]);
         }
         // Without a total, or past it after a full page, read one page at a time until a short
         // (or empty) page.
@@ -120,8 +120,11 @@ impl<T> Pager<T> {
         let mut offset = self.next_offset;
         while offset < end {
             if self.pages + batch.len() as u64 >= MAX_PAGES {
-                self.hit_page_limit = true;
-                break;
+                self.finished = true;
+                return Err(PageLimitExceeded {
+                    reported_total: self.max_total,
+                    pages_read: self.pages,
+                });
             }
             batch.push(offset);
             offset = offset.saturating_add(PAGE_SIZE);
@@ -129,16 +132,25 @@ impl<T> Pager<T> {
         if batch.is_empty() {
             self.finished = true;
         }
-        batch
+        Ok(batch)
     }
 
-    /// Feeds the page read at `offset` with its reported `total_count` and items. `id` extracts
-    /// the identity used to drop duplicates (items without one are always kept).
-    pub fn accept<F>(&mut self, offset: u64, total: Option<u64>, page: Vec<T>, id: F) -> Step
+    /// Feeds the page read at `offset` with its reported `total_count` and items, and leaves in
+    /// `page` only the items to use: those not seen before, in page order (none once the read
+    /// is over). `id` extracts the identity used to drop duplicates (items without one are
+    /// always kept).
+    pub fn accept<T, F>(
+        &mut self,
+        offset: u64,
+        total: Option<u64>,
+        page: &mut Vec<T>,
+        id: F,
+    ) -> Step
     where
         F: Fn(&T) -> Option<&str>,
     {
         if self.finished {
+            page.clear();
             return Step::Stop;
         }
         if self.pages == 0 {
@@ -152,15 +164,14 @@ impl<T> Pager<T> {
             None => self.total_missing_at.push(offset),
         }
         let len = page.len();
-        for item in page {
-            if let Some(item_id) = id(&item)
-                && !self.seen_ids.insert(item_id.to_owned())
-            {
+        page.retain(|item| match id(item) {
+            Some(item_id) if !self.seen_ids.insert(item_id.to_owned()) => {
                 self.duplicate_ids.push(item_id.to_owned());
-                continue;
+                false
             }
-            self.items.push(item);
-        }
+            _ => true,
+        });
+        self.kept += page.len() as u64;
         self.pages += 1;
         self.next_offset = offset.saturating_add(PAGE_SIZE);
         let end = offset.saturating_add(len as u64);
@@ -184,8 +195,8 @@ impl<T> Pager<T> {
         Step::Continue
     }
 
-    /// The assembled items and the warnings describing anything irregular.
-    pub fn finish(self) -> Paged<T> {
+    /// What the read saw, and the warnings describing anything irregular.
+    pub fn finish(self) -> Paged {
         let mut warnings = Vec::new();
         let mut changes = Vec::new();
         if self.totals_seen.len() > 1 {
@@ -238,18 +249,8 @@ impl<T> Pager<T> {
                 ),
             ));
         }
-        if self.hit_page_limit {
-            warnings.push(Warning::new(
-                Warning::PAGE_LIMIT_REACHED,
-                format!(
-                    "Stopped after reading {MAX_PAGES} pages ({} backups); the list may be \
-                     incomplete.",
-                    self.items.len()
-                ),
-            ));
-        }
         Paged {
-            items: self.items,
+            kept: self.kept,
             total_count: self.first_total,
             warnings,
             pages: self.pages,
@@ -275,12 +276,27 @@ mod tests {
     /// A page as a fake server returns it: total and item ids.
     type FakePage = (Option<u64>, Vec<String>);
 
-    /// Runs the pager against `server(offset, request_number)`; returns result and requests.
-    fn read_all(mut server: impl FnMut(u64, usize) -> FakePage) -> (Paged<String>, Vec<u64>) {
+    /// What a read gave: the items handed out, in order, and what the pager reported.
+    struct Listed {
+        items: Vec<String>,
+        total_count: Option<u64>,
+        warnings: Vec<Warning>,
+        pages: u64,
+    }
+
+    /// Runs the pager against `server(offset, request_number)`; returns the outcome and the
+    /// offsets requested.
+    fn try_read_all(
+        mut server: impl FnMut(u64, usize) -> FakePage,
+    ) -> (Result<Listed, PageLimitExceeded>, Vec<u64>) {
         let mut pager = Pager::new();
         let mut requested = Vec::new();
+        let mut items = Vec::new();
         loop {
-            let batch = pager.next_batch();
+            let batch = match pager.next_batch() {
+                Ok(batch) => batch,
+                Err(exceeded) => return (Err(exceeded), requested),
+            };
             if batch.is_empty() {
                 break;
             }
@@ -292,13 +308,36 @@ mod tests {
                     (offset, server(offset, requested.len()))
                 })
                 .collect();
-            for (offset, (total, ids)) in pages {
-                if pager.accept(offset, total, ids, |id| Some(id.as_str())) == Step::Stop {
+            for (offset, (total, mut ids)) in pages {
+                let step = pager.accept(offset, total, &mut ids, |id| Some(id.as_str()));
+                items.append(&mut ids);
+                if step == Step::Stop {
                     break;
                 }
             }
         }
-        (pager.finish(), requested)
+        let paged = pager.finish();
+        assert_eq!(
+            paged.kept,
+            items.len() as u64,
+            "kept counts what was handed out"
+        );
+        let listed = Listed {
+            items,
+            total_count: paged.total_count,
+            warnings: paged.warnings,
+            pages: paged.pages,
+        };
+        (Ok(listed), requested)
+    }
+
+    /// [`try_read_all`] of a read that must succeed.
+    fn read_all(server: impl FnMut(u64, usize) -> FakePage) -> (Listed, Vec<u64>) {
+        let (listed, requested) = try_read_all(server);
+        match listed {
+            Ok(listed) => (listed, requested),
+            Err(exceeded) => panic!("the read failed: {exceeded:?}"),
+        }
     }
 
     fn ids(range: std::ops::Range<u64>) -> Vec<String> {
@@ -314,7 +353,7 @@ mod tests {
     }
 
     /// The warnings with `summary`.
-    fn with_summary<'a>(paged: &'a Paged<String>, summary: &str) -> Vec<&'a Warning> {
+    fn with_summary<'a>(paged: &'a Listed, summary: &str) -> Vec<&'a Warning> {
         paged
             .warnings
             .iter()
@@ -401,18 +440,41 @@ mod tests {
     }
 
     #[test]
-    fn ever_growing_total_is_bounded() {
-        let (paged, requested) = read_all(|offset, _| {
+    fn ever_growing_total_fails_once_it_passes_the_limit() {
+        let (outcome, requested) = try_read_all(|offset, _| {
             (
                 Some(offset + 10 * PAGE_SIZE),
                 ids(offset..offset + PAGE_SIZE),
             )
         });
+        let Err(exceeded) = outcome else {
+            panic!("a total beyond the limit must fail the read")
+        };
+        assert!(requested.len() as u64 <= MAX_PAGES, "{}", requested.len());
+        let reported = exceeded.reported_total.expect("totals were reported");
+        assert!(reported > MAX_ITEMS, "{exceeded:?}");
+        assert_eq!(exceeded.pages_read, requested.len() as u64);
+    }
+
+    #[test]
+    fn a_first_total_beyond_the_limit_fails_before_reading_further() {
+        let (outcome, requested) = try_read_all(stable(MAX_ITEMS + 1));
+        assert_eq!(requested, vec![0]);
+        assert_eq!(
+            outcome.err(),
+            Some(PageLimitExceeded {
+                reported_total: Some(MAX_ITEMS + 1),
+                pages_read: 1
+            })
+        );
+    }
+
+    #[test]
+    fn exactly_the_limit_is_listed_whole() {
+        let (listed, requested) = read_all(stable(MAX_ITEMS));
         assert_eq!(requested.len() as u64, MAX_PAGES);
-        assert_eq!(paged.pages, MAX_PAGES);
-        let limit = with_summary(&paged, Warning::PAGE_LIMIT_REACHED);
-        assert_eq!(limit.len(), 1, "{:?}", paged.warnings);
-        assert!(limit[0].detail.contains("1000 pages"));
+        assert_eq!(listed.items.len() as u64, MAX_ITEMS);
+        assert!(listed.warnings.is_empty(), "{:?}", listed.warnings);
     }
 
     #[test]
@@ -441,12 +503,14 @@ mod tests {
 
     #[test]
     fn items_without_id_are_kept() {
-        let mut pager: Pager<Option<String>> = Pager::new();
-        assert_eq!(pager.next_batch(), vec![0]);
-        let step = pager.accept(0, Some(2), vec![None, None], |item| item.as_deref());
+        let mut pager = Pager::new();
+        assert_eq!(pager.next_batch(), Ok(vec![0]));
+        let mut page: Vec<Option<String>> = vec![None, None];
+        let step = pager.accept(0, Some(2), &mut page, |item| item.as_deref());
         assert_eq!(step, Step::Stop);
-        assert!(pager.next_batch().is_empty());
-        assert_eq!(pager.finish().items.len(), 2);
+        assert_eq!(page.len(), 2);
+        assert_eq!(pager.next_batch(), Ok(Vec::new()));
+        assert_eq!(pager.finish().kept, 2);
     }
 
     #[test]
@@ -519,12 +583,28 @@ mod tests {
     }
 
     #[test]
-    fn full_pages_beyond_the_total_are_bounded_by_the_page_limit() {
-        let (paged, requested) = read_all(|offset, _| (Some(150), ids(offset..offset + PAGE_SIZE)));
+    fn full_pages_beyond_the_total_fail_at_the_page_limit() {
+        let (outcome, requested) =
+            try_read_all(|offset, _| (Some(150), ids(offset..offset + PAGE_SIZE)));
         assert_eq!(requested.len() as u64, MAX_PAGES);
-        assert_eq!(paged.pages, MAX_PAGES);
-        assert_eq!(with_summary(&paged, Warning::PAGE_LIMIT_REACHED).len(), 1);
-        assert_eq!(with_summary(&paged, Warning::TOTAL_COUNT_TOO_LOW).len(), 1);
+        assert_eq!(
+            outcome.err(),
+            Some(PageLimitExceeded {
+                reported_total: Some(150),
+                pages_read: MAX_PAGES
+            })
+        );
+    }
+
+    #[test]
+    fn a_short_page_within_the_limit_ends_the_read_without_error() {
+        // Full pages beyond the total, but the last page the limit allows is short.
+        let (listed, requested) = read_all(|offset, _| {
+            let end = (offset + PAGE_SIZE).min(MAX_ITEMS - 1);
+            (Some(150), ids(offset..end))
+        });
+        assert_eq!(requested.len() as u64, MAX_PAGES);
+        assert_eq!(listed.items.len() as u64, MAX_ITEMS - 1);
     }
 
     #[test]

@@ -18,8 +18,6 @@ impl Warning {
     pub const BACKUPS_CHANGED: &'static str = "Backups changed during the read";
     /// A page came without `total_count`.
     pub const TOTAL_COUNT_MISSING: &'static str = "Response without total_count";
-    /// [`crate::paging::MAX_PAGES`] pages were read and the read stopped there.
-    pub const PAGE_LIMIT_REACHED: &'static str = "Page limit reached";
     /// A page reached beyond the reported `total_count`.
     pub const TOTAL_COUNT_TOO_LOW: &'static str = "API reported fewer backups than it returned";
 

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::api_error::ApiError;
 use crate::faults::Faults;
+use crate::page_body::PageBody;
 
 /// Runtime state of the faults of one simulator.
 #[derive(Debug)]
@@ -97,6 +98,11 @@ impl FaultState {
             Some(change) if self.pages_served.load(Ordering::SeqCst) > 0 => change.inserted,
             _ => 0,
         }
+    }
+
+    /// The raw body to serve instead of the page at `offset`, if any.
+    pub(crate) fn page_body(&self, offset: u64) -> Option<&PageBody> {
+        PageBody::for_offset(&self.faults.page_bodies, offset)
     }
 
     pub(crate) fn page_served(&self) {

@@ -8,6 +8,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::page_body::PageBody;
+
 /// All faults; the default is none.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
@@ -45,6 +47,8 @@ pub struct Faults {
     pub pad_pages_to: Option<usize>,
     /// Seed of the PRNG behind `fail_fraction`.
     pub seed: u64,
+    /// Pages answered 200 with a given raw body (the first matching entry wins).
+    pub page_bodies: Vec<PageBody>,
 }
 
 /// `count` requests answered with `status` (and `Retry-After: retry_after` seconds if set).

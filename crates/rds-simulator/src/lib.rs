@@ -23,6 +23,7 @@ mod iam;
 mod listing;
 mod model;
 mod offsite_backups;
+mod page_body;
 mod query_params;
 mod request_log;
 mod server;
@@ -45,6 +46,7 @@ pub use generate::{
 pub use hwcloud::api_time::{format_api_time, parse_api_time};
 pub use iam::DOMAIN_ID;
 pub use model::{Backup, BackupDatabase, BackupList, Datastore};
+pub use page_body::{PageBody, PageOffsets, parse_page_body};
 pub use query_params::{MAX_LIMIT, decode_query};
 pub use request_log::{RequestRecord, SignatureCheck};
 pub use server::Simulator;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 use rds_simulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
-    Faults, GenerateSpec, InstanceSpec, Simulator, SimulatorConfig, TotalCountChange,
-    parse_error_status, parse_fail_fraction_spec, parse_offset_times,
+    Faults, GenerateSpec, InstanceSpec, PageBody, Simulator, SimulatorConfig, TotalCountChange,
+    parse_error_status, parse_fail_fraction_spec, parse_offset_times, parse_page_body,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
@@ -140,6 +140,10 @@ struct Cli {
     #[arg(long, value_name = "BYTES")]
     pad_pages_to: Option<usize>,
 
+    /// The page at OFFSET (every page with `*`) answers 200 with the contents of FILE as they
+    /// are, e.g. `{}` or a page without `backups`. Repeatable; the first match wins.
+    #[arg(long, value_name = "OFFSET=FILE", value_parser = parse_page_body)]
+    page_body: Vec<PageBody>,
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -180,6 +184,7 @@ impl Cli {
             trickle: self.trickle_ms.map(Duration::from_millis),
             pad_pages_to: self.pad_pages_to,
             seed: self.fault_seed,
+            page_bodies: self.page_body.clone(),
         }
     }
 

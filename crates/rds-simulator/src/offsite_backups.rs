@@ -73,6 +73,16 @@ pub(crate) fn list_offsite_backups(
     if shared.faults.should_drop_connection(request.offset) {
         return Outcome::DropConnection;
     }
+    if let Some(page) = shared.faults.page_body(request.offset) {
+        shared.faults.page_served();
+        let response = (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            page.body.to_string(),
+        )
+            .into_response();
+        return Outcome::answer_with_fault(response, "page-body".to_owned());
+    }
     let listing = current_listing(
         &shared.config.dataset,
         &request.query,

@@ -36,6 +36,14 @@ fn check(value: &Value, ty: &Type, walk: &mut Walk) -> Result<(), CodecError> {
             }
             Ok(())
         }
+        // Each element was checked against the list's element type when it was pushed.
+        (Value::EncodedList(list), Type::List(element)) if list.element_type() == &**element => {
+            Ok(())
+        }
+        (Value::EncodedList(list), Type::List(element)) => Err(walk.error(format!(
+            "expected list of {element}, found list of {}",
+            list.element_type()
+        ))),
         (Value::Map(entries), Type::Map(element)) => {
             same_element_types(entries.values(), element, walk)?;
             for (key, entry) in entries {

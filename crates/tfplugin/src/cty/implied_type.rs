@@ -17,6 +17,7 @@ impl Value {
             Value::Number(_) => Type::Number,
             Value::String(_) => Type::String,
             Value::List(items) => Type::list(common_type(items.iter())?),
+            Value::EncodedList(list) => Type::list(list.element_type().clone()),
             Value::Set(items) => Type::set(common_type(items.iter())?),
             Value::Map(entries) => Type::map(common_type(entries.values())?),
             Value::Object(attributes) => Type::Object(

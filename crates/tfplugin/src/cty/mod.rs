@@ -7,6 +7,7 @@
 //! that names the attribute path.
 
 mod conform;
+mod encoded_list;
 mod error;
 mod implied_type;
 pub mod json;
@@ -17,6 +18,7 @@ pub mod type_json;
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use encoded_list::EncodedList;
 pub use error::CodecError;
 pub use number::Number;
 
@@ -98,6 +100,10 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
+    /// A list whose elements are already checked and msgpack-encoded (see [`EncodedList`]); on
+    /// the wire it is the same as the [`Value::List`] of those elements, but it is not equal to
+    /// one here.
+    EncodedList(EncodedList),
 }
 
 impl Value {
@@ -167,7 +173,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Number(_) => "number",
             Value::String(_) => "string",
-            Value::List(_) => "list",
+            Value::List(_) | Value::EncodedList(_) => "list",
             Value::Set(_) => "set",
             Value::Map(_) => "map",
             Value::Object(_) => "object",

@@ -46,6 +46,11 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
+/// Appends the encoding of `value` as type `ty` to `out` (see [`encode`]).
+pub(crate) fn encode_into(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), CodecError> {
+    encode_value(out, value, ty, &mut Walk::new())
+}
+
 fn decode_value(reader: &mut Reader<'_>, ty: &Type, walk: &mut Walk) -> Result<Value, CodecError> {
     let marker = reader.peek_marker(walk)?;
     // Extensions come first: an unknown value of any type, `dynamic` included.
@@ -220,6 +225,15 @@ fn encode_value(
             for (index, item) in items.iter().enumerate() {
                 walk.index(index, |walk| encode_value(out, item, element, walk))?;
             }
+            Ok(())
+        }
+        // Elements encoded when they were pushed: the array header, then their bytes as they are.
+        (Value::EncodedList(list), Type::List(element)) if list.element_type() == &**element => {
+            written(
+                rmp::encode::write_array_len(out, wire_length(list.len(), walk)?),
+                walk,
+            )?;
+            out.extend_from_slice(list.bytes());
             Ok(())
         }
         (Value::Tuple(items), Type::Tuple(types)) => {

@@ -19,7 +19,7 @@ mod stale_sockets;
 pub mod tls;
 
 pub use error::ServeError;
-pub use grpc::{RunningServer, start};
+pub use grpc::{MAX_MESSAGE_SIZE, RunningServer, start};
 pub use listener::PluginAddress;
 pub use serve::{ServeOptions, serve};
 pub use settings::{PortRange, ServerSettings, TlsMode};

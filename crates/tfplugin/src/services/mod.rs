@@ -4,6 +4,7 @@
 pub(crate) mod broker;
 mod computed_only;
 pub(crate) mod controller;
+mod message_limit;
 pub(crate) mod provider;
 pub(crate) mod stdio;
 pub(crate) mod stop;

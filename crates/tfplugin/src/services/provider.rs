@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
 use super::computed_only::configured_computed_only_attributes;
+use super::message_limit;
 use super::stop::StopSignal;
 use crate::convert::{
     decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto,
@@ -26,6 +27,7 @@ use crate::panic::{self, panic_message};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
+use crate::server::MAX_MESSAGE_SIZE;
 use crate::{DataSource, Provider};
 
 /// A data source with its schema and value type computed once.
@@ -421,11 +423,16 @@ impl ProviderRpc for ProviderService {
         let request = request.into_inner();
         observe("ReadDataSource", &request.type_name, async {
             let (state, diagnostics) = self.read(&request).await;
-            Ok(Response::new(pb::read_data_source::Response {
+            let response = pb::read_data_source::Response {
                 state,
                 diagnostics: diagnostics_to_proto(diagnostics),
                 deferred: None,
-            }))
+            };
+            Ok(Response::new(message_limit::fit_read_data_source(
+                response,
+                &request.type_name,
+                MAX_MESSAGE_SIZE,
+            )))
         })
         .await
     }
