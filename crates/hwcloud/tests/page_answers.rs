@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use hwcloud::paging::{MAX_ITEMS, MAX_PAGES};
-use hwcloud::{CancellationToken, Error, OffsiteBackupList, OffsiteBackupQuery};
+use hwcloud::{CallOptions, CancellationToken, Error, OffsiteBackupList, OffsiteBackupQuery};
 use support::{MockApi, REGION, Reply, backup_id, page_body, stable_page};
 
 /// Guard against hangs only; never used to assert how fast something is.
@@ -137,10 +137,16 @@ async fn backups_are_handed_out_in_api_order_and_the_caller_may_stop() {
     let client = server.client();
     let mut ids = Vec::new();
     let listing = client
-        .for_each_offsite_backup(REGION, &query(), &CancellationToken::new(), |backup| {
-            ids.extend(backup.id);
-            ControlFlow::Continue(())
-        })
+        .for_each_offsite_backup(
+            REGION,
+            &query(),
+            &CallOptions::default(),
+            &CancellationToken::new(),
+            |backup| {
+                ids.extend(backup.id);
+                ControlFlow::Continue(())
+            },
+        )
         .await
         .expect("list");
     assert_eq!(ids, (0..250).map(backup_id).collect::<Vec<_>>());
@@ -150,14 +156,20 @@ async fn backups_are_handed_out_in_api_order_and_the_caller_may_stop() {
 
     let mut seen = 0;
     let listing = client
-        .for_each_offsite_backup(REGION, &query(), &CancellationToken::new(), |_| {
-            seen += 1;
-            if seen == 120 {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
+        .for_each_offsite_backup(
+            REGION,
+            &query(),
+            &CallOptions::default(),
+            &CancellationToken::new(),
+            |_| {
+                seen += 1;
+                if seen == 120 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
         .await
         .expect("list");
     assert_eq!(seen, 120, "nothing is handed out after a break");
