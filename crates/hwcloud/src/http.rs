@@ -107,6 +107,12 @@ pub(crate) struct SignedHttp {
 
 impl SignedHttp {
     pub(crate) fn new(config: &ClientConfig) -> Result<SignedHttp, Error> {
+        // reqwest is built without a TLS crypto provider of its own and takes the process's
+        // default. Make that *ring* unless the program chose one: reqwest's own default,
+        // aws-lc-rs, seeds its CPU-jitter entropy (~23 ms) at the first TLS handshake, and
+        // would put a second TLS library in the binary beside the plugin server's *ring*.
+        // An error only means another provider was installed first, which is then used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.as_str())
             .connect_timeout(config.connect_timeout)

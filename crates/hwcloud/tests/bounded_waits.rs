@@ -79,7 +79,7 @@ async fn retry_after_zero_is_no_hot_loop() {
     })
     .await;
     let config = ClientConfig {
-        max_retries: 1000,
+        max_retries: hwcloud::MAX_RETRIES_LIMIT,
         ..server.config()
     };
     let client = Client::new(config).expect("client");
