@@ -11,6 +11,8 @@
 # Usage: scripts/bench-handshake.sh [RUNS]    (default 50, after 3 warm-up starts)
 #        also reached as `scripts/bench-read.sh handshake [RUNS]`
 # Environment: BENCH_GO_PROVIDER  path of a Go provider binary to compare with (optional)
+#              BENCH_PROVIDER     a terraform-provider-rds binary to measure instead of this
+#                                 tree's release build (e.g. one built from another commit)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,7 +49,9 @@ measure() {
         "$RUNS" "$protocol" "$work/client.pem" "$work/sockets" "$binary")"
     printf '%-48s %9s %9s %9s %5s\n' "$name" "$median" "$fastest" "$slowest" "$runs"
 }
-measure "terraform-provider-rds (protocol 6)" 6 "$ROOT/target/release/terraform-provider-rds"
+provider_binary="${BENCH_PROVIDER:-$ROOT/target/release/terraform-provider-rds}"
+[ -x "$provider_binary" ] || fail "no provider binary at '$provider_binary'"
+measure "terraform-provider-rds (protocol 6)" 6 "$provider_binary"
 if [ -n "${BENCH_GO_PROVIDER:-}" ]; then
     measure "$(basename "$BENCH_GO_PROVIDER") (protocol 5)" 5 "$BENCH_GO_PROVIDER"
 fi

@@ -152,10 +152,18 @@ fn parent_of(proc_dir: &Path) -> Option<u32> {
 /// [`EXIT_BOUND`] so that the failure does not leave it running. `None` when it is not this
 /// process's child: Terraform reaped it before dying, so it is gone already.
 fn wait_for_exit(provider: Pid) -> Option<rustix::process::WaitStatus> {
-    let deadline = Instant::now() + EXIT_BOUND;
+    let started = Instant::now();
+    let deadline = started + EXIT_BOUND;
     loop {
         match waitpid(Some(provider), WaitOptions::NOHANG) {
-            Ok(Some((_, status))) => return Some(status),
+            Ok(Some((_, status))) => {
+                // A figure for notes (`--nocapture`), never an assertion: machines are noisy.
+                eprintln!(
+                    "provider {provider:?} exited {} ms after Terraform was killed",
+                    started.elapsed().as_millis()
+                );
+                return Some(status);
+            }
             Err(rustix::io::Errno::CHILD) => return None,
             Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
             Ok(None) => {

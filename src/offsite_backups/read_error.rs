@@ -20,8 +20,8 @@ pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
             detail.push_str(super::NARROW_THE_QUERY);
         }
         hwcloud::Error::UrlTooLong(_) => detail.push_str(
-            "\nHint: check instance_id and backup_id: the API's ids are a few dozen \
-             characters long.",
+            "\nHint: check the endpoints settings (a base URL with a long path) and the \
+             data source's arguments.",
         ),
         _ => {}
     }

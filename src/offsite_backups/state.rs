@@ -76,7 +76,9 @@ impl Selector {
     }
 }
 
-/// Applies `name`, `status` and then `most_recent`, keeping the API's order.
+/// Applies `name`, `status` and then `most_recent` to a whole list, keeping the API's order:
+/// the simple form the streaming [`Collector`] is checked against.
+#[cfg(test)]
 pub fn select(arguments: &Arguments, backups: Vec<OffsiteBackup>) -> Vec<OffsiteBackup> {
     let mut selector = Selector::new(arguments);
     let mut selected: Vec<OffsiteBackup> = backups

@@ -2,16 +2,16 @@
 //! (seeded with the configured project ids; other regions are looked up from IAM once).
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ClientConfig;
-use crate::deadline::{CallOptions, Deadline};
+use crate::deadline::{self, CallOptions, Deadline};
 use crate::endpoints::{self, BaseUrl, Service};
-use crate::errors::Error;
+use crate::errors::{DeadlineError, Error, RequestDescription};
 use crate::http::SignedHttp;
 use crate::iam;
 use crate::offsite_backups::{
@@ -202,9 +202,21 @@ impl Client {
                 cancel,
             )
         });
+        // ... and our own deadline: another caller's lookup runs under that caller's limit.
         tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Cancelled),
+            () = deadline::passed(deadline) => Err(Error::DeadlineExceeded(Box::new(DeadlineError {
+                request: RequestDescription {
+                    method: "GET".into(),
+                    endpoint: endpoint.clone(),
+                    path: iam::PROJECTS_PATH.into(),
+                    offset: None,
+                },
+                attempts: attempts.load(Ordering::Relaxed),
+                limit: deadline.map(|d| d.limit).unwrap_or_default(),
+                last_outcome: None,
+            }))),
             project_id = lookup => project_id.cloned(),
         }
     }

@@ -126,8 +126,8 @@ pub struct BodyTooLargeError {
     pub limit_bytes: usize,
 }
 
-/// The request's URL would be longer than HTTP can carry: an argument is far longer than any
-/// value the API issues.
+/// The request's URL would be longer than HTTP can carry: the endpoint's path or an argument
+/// is far longer than any the API uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UrlTooLongError {
     pub request: RequestDescription,
@@ -295,8 +295,8 @@ impl Error {
             Error::UrlTooLong(e) => {
                 lines.push(format!(
                     "The request URL would be {} bytes long; HTTP requests of this client are \
-                     limited to {} bytes. An argument of the query is far longer than any \
-                     value the API issues. The request was not sent.",
+                     limited to {} bytes: the endpoint's path or an argument of the query is far \
+                     longer than any the API uses. The request was not sent.",
                     e.length, e.limit
                 ));
                 lines.push(format!(

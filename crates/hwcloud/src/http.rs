@@ -432,8 +432,8 @@ impl SignedHttp {
     }
 }
 
-/// Number of the attempt after `attempt` (1-based). Saturates, so that `max_retries` near
-/// `u32::MAX` ("retry for ever") cannot overflow.
+/// Number of the attempt after `attempt` (1-based). Saturates: `max_retries` is bounded by
+/// `MAX_RETRIES_LIMIT`, but a count must never be able to wrap whatever the configuration.
 fn next_attempt(attempt: u32) -> u32 {
     attempt.saturating_add(1)
 }

@@ -16,6 +16,11 @@ use crate::errors::{DecodeError, Error};
 use crate::http::{ApiRequest, SignedHttp};
 use crate::validate::validate_project_id;
 
+/// Path of the project list, below the IAM endpoint.
+const PROJECTS_SEGMENTS: [&str; 2] = ["v3", "projects"];
+/// The same path as shown in messages.
+pub(crate) const PROJECTS_PATH: &str = "/v3/projects";
+
 #[derive(Deserialize)]
 struct ProjectList {
     #[serde(default)]
@@ -60,7 +65,7 @@ pub(crate) async fn lookup_project_id(
         service: Service::Iam,
         base,
         endpoint,
-        segments: &["v3", "projects"],
+        segments: &PROJECTS_SEGMENTS,
         query: &query,
         project_id: None,
         offset: None,

@@ -246,7 +246,12 @@ where
             let page = decode_page(&response.body).map_err(|e| {
                 Error::Decode(Box::new(DecodeError {
                     what: format!("page at offset {offset}"),
-                    reason: format!("{e}; the body starts with: {}", response.body_excerpt()),
+                    // serde's messages quote the values they could not use: server text.
+                    reason: format!(
+                        "{}; the body starts with: {}",
+                        response.redactor.clean(&e.to_string()),
+                        response.body_excerpt()
+                    ),
                     status: response.status,
                     request_id: response.request_id.clone(),
                     request: response.request.clone(),

@@ -260,7 +260,12 @@ impl Pager {
 
 /// The first few of `values`, comma-separated, with a count of the rest.
 fn quote_some(values: &[String]) -> String {
-    let quoted: Vec<&str> = values.iter().take(MAX_QUOTED).map(String::as_str).collect();
+    // The values are ids the server sent: untrusted text, shown escaped and cut.
+    let quoted: Vec<String> = values
+        .iter()
+        .take(MAX_QUOTED)
+        .map(|value| crate::untrusted::sanitize(value))
+        .collect();
     let more = values.len().saturating_sub(MAX_QUOTED);
     if more > 0 {
         format!("{} and {more} more", quoted.join(", "))
@@ -411,6 +416,30 @@ mod tests {
         assert_eq!(paged.warnings.len(), 1);
         assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
         assert!(paged.warnings[0].detail.contains("offset 100 held only 0"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_quoted_as_untrusted_text() {
+        // A hostile server repeats an id that would paint a fake line into a terminal.
+        let hostile = format!("\u{1b}[2K\rApply complete!{}", "x".repeat(1000));
+        let (paged, _) = read_all(|offset, _| match offset {
+            0 => (
+                Some(101),
+                std::iter::once(hostile.clone())
+                    .chain(ids(1..100))
+                    .collect(),
+            ),
+            _ => (Some(101), vec![hostile.clone()]),
+        });
+        assert_eq!(paged.items.len(), 100, "the repeated id is listed once");
+        let detail = &paged.warnings[0].detail;
+        assert!(
+            !detail.contains('\u{1b}') && !detail.contains('\r'),
+            "{detail}"
+        );
+        assert!(detail.contains("\\x1b[2K\\x0dApply complete!"), "{detail}");
+        assert!(detail.contains("[cut: "), "{detail}");
+        assert!(detail.len() < 600, "{detail}");
     }
 
     #[test]

@@ -117,6 +117,52 @@ async fn the_deadline_covers_the_project_lookup() {
     );
 }
 
+#[tokio::test]
+async fn the_deadline_covers_waiting_for_another_calls_project_lookup() {
+    // IAM is busy for a minute; the first call (no limit) starts the lookup, the second
+    // call (1 s) finds it under way and must not wait for it beyond its own limit.
+    let server = MockApi::start(|request, _| {
+        let iam = request.path == "/v3/projects";
+        async move {
+            if iam {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+            Reply::json(503, r#"{"error_code":"APIG.0202","error_msg":"busy"}"#)
+        }
+        .boxed()
+    })
+    .await;
+    let mut config = server.config();
+    config.project_ids.clear();
+    config.request_timeout = Duration::from_secs(120);
+    let client = Client::new(config).expect("client");
+    let first_cancel = CancellationToken::new();
+    let first = {
+        let (client, cancel) = (client.clone(), first_cancel.clone());
+        tokio::spawn(async move {
+            let query = query();
+            let options = CallOptions::default();
+            client
+                .list_offsite_backups_with(REGION, &query, &options, &cancel)
+                .await
+        })
+    };
+    // The second call starts once the first one's lookup is under way.
+    while server.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let error = list_error(&client, Some(Duration::from_secs(1))).await;
+    let Error::DeadlineExceeded(deadline) = &error else {
+        panic!("expected the deadline error, got {error:?}");
+    };
+    assert_eq!(deadline.request.path, "/v3/projects");
+    assert_eq!(deadline.attempts, 0, "this call sent nothing itself");
+    assert_eq!(server.requests().len(), 1, "one lookup for both calls");
+    first_cancel.cancel();
+    let first = first.await.expect("the first call ends");
+    assert!(matches!(first, Err(Error::Cancelled)), "{first:?}");
+}
+
 /// A server that answers every connection with a 200 header announcing a large body, then
 /// sends the body one byte per `every`.
 async fn trickling_server(every: Duration) -> SocketAddr {

@@ -168,3 +168,40 @@ async fn iam_answers_that_cannot_be_used_are_cleaned() {
     assert!(!text.contains(TOKEN), "{text}");
     assert_no_terminal_controls(&text);
 }
+
+#[tokio::test]
+async fn a_200_that_is_not_a_page_is_cleaned_where_the_decoder_quotes_it() {
+    // serde's message quotes the value it could not use (`invalid type: string "..."`), so
+    // the decode error itself carries server text, beside the start of the body.
+    let server = MockApi::start(|request, _| {
+        async move {
+            let authorization = request
+                .header("authorization")
+                .unwrap_or_default()
+                .to_owned();
+            let token = request
+                .header("x-security-token")
+                .unwrap_or_default()
+                .to_owned();
+            let echoed = format!("\x1b[2J{authorization} {token} {}", "y".repeat(2000));
+            Reply::json(200, serde_json::json!({ "backups": echoed }).to_string())
+        }
+        .boxed()
+    })
+    .await;
+    let error = list_error(&server).await;
+    let text = shown(&error);
+    let sent = &server.requests()[0];
+    let authorization = sent.header("authorization").expect("signed");
+    let signature = authorization
+        .rsplit("Signature=")
+        .next()
+        .expect("a signature");
+    for secret in [TOKEN, authorization, signature] {
+        assert!(!text.contains(secret), "{secret:?} is shown: {text}");
+    }
+    assert_no_terminal_controls(&text);
+    assert!(text.contains("invalid type: string"), "{text}");
+    assert!(text.contains("[2J*** *** yyy"), "{text}");
+    assert!(text.len() < 2000, "cut short: {} bytes", text.len());
+}
