@@ -40,6 +40,22 @@ fn shown(error: &hwcloud::Error) -> String {
     format!("{}\n{}\n{}", error, error.summary(), error.detail())
 }
 
+/// Asserts that no secret of the first request the server saw (its whole `Authorization`
+/// value, the signature in it, the security token, the secret key) appears in `text`.
+#[track_caller]
+fn assert_request_secrets_absent(server: &MockApi, text: &str) {
+    let sent = &server.requests()[0];
+    let authorization = sent.header("authorization").expect("signed");
+    let signature = authorization
+        .rsplit("Signature=")
+        .next()
+        .expect("a signature");
+    assert!(signature.len() >= 32, "{authorization}");
+    for secret in [TOKEN, SECRET_KEY, authorization, signature] {
+        assert!(!text.contains(secret), "{secret:?} is shown: {text}");
+    }
+}
+
 #[track_caller]
 fn assert_no_terminal_controls(text: &str) {
     for c in ['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}'] {
@@ -98,16 +114,7 @@ async fn echoed_request_headers_are_redacted() {
     .await;
     let error = list_error(&server).await;
     let text = shown(&error);
-    let sent = &server.requests()[0];
-    let authorization = sent.header("authorization").expect("signed");
-    let signature = authorization
-        .rsplit("Signature=")
-        .next()
-        .expect("a signature");
-    assert!(signature.len() >= 32, "{authorization}");
-    for secret in [TOKEN, SECRET_KEY, authorization, signature] {
-        assert!(!text.contains(secret), "{secret:?} is shown: {text}");
-    }
+    assert_request_secrets_absent(&server, &text);
     assert!(
         text.contains("Authorization: ***; X-Security-Token: ***; sk=***"),
         "{text}"
@@ -191,15 +198,7 @@ async fn a_200_that_is_not_a_page_is_cleaned_where_the_decoder_quotes_it() {
     .await;
     let error = list_error(&server).await;
     let text = shown(&error);
-    let sent = &server.requests()[0];
-    let authorization = sent.header("authorization").expect("signed");
-    let signature = authorization
-        .rsplit("Signature=")
-        .next()
-        .expect("a signature");
-    for secret in [TOKEN, authorization, signature] {
-        assert!(!text.contains(secret), "{secret:?} is shown: {text}");
-    }
+    assert_request_secrets_absent(&server, &text);
     assert_no_terminal_controls(&text);
     assert!(text.contains("invalid type: string"), "{text}");
     assert!(text.contains("[2J*** *** yyy"), "{text}");
