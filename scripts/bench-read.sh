@@ -29,6 +29,8 @@ if [ "${1:-}" = "handshake" ]; then
     exec bash scripts/bench-handshake.sh "$@"
 fi
 readonly ROOT="$PWD"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 readonly REPETITIONS="${1:-3}"
 readonly BACKUP_COUNTS="${BENCH_BACKUPS:-10000 100000}"
 readonly LATENCIES_MS="${BENCH_LATENCY_MS:-0 50}"
@@ -36,11 +38,6 @@ readonly CONCURRENCIES="${BENCH_CONCURRENCY:-8}"
 readonly INSTANCE_ID="a48e43ff268f4c0e879652d65e63d0fbin01"
 readonly ACCESS_KEY="BENCHAK"
 readonly SECRET_KEY="bench-secret-key"
-
-fail() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
 
 terraform_bin="${BENCH_TERRAFORM:-}"
 if [ -z "$terraform_bin" ]; then
@@ -98,15 +95,7 @@ mkdir -p "$plugins"
 cp "$ROOT/scripts/bench_rss_launcher.py" "$plugins/terraform-provider-rds"
 chmod +x "$plugins/terraform-provider-rds"
 ln -s "$provider_binary" "$plugins/terraform-provider-rds.real"
-cat >"$work/cli.tfrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/tfrds/rds" = "$plugins"
-    "registry.opentofu.org/tfrds/rds" = "$plugins"
-  }
-  direct {}
-}
-EOF
+write_dev_overrides_config "$work/cli.tfrc" "$plugins"
 
 # Writes the configuration for concurrency $2 into directory $1.
 write_config() {

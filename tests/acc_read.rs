@@ -599,3 +599,64 @@ async fn id_is_the_same_for_the_same_query_and_differs_for_another() {
         .collect();
     assert_eq!(listed, expected);
 }
+
+/// `most_recent` compares start instants across UTC offsets, not strings, and takes the first
+/// in API order on ties; `status` applies before it. The expected ids are worked out by hand
+/// from the data below (the instant of each start in UTC is in its comment), independently of
+/// the provider's code.
+#[tokio::test(flavor = "multi_thread")]
+async fn most_recent_compares_instants_across_offsets_and_keeps_the_first_of_a_tie() {
+    let backup = |id: &str, status: &str, begin: &str| {
+        json!({
+            "id": id, "name": format!("name-{id}"), "type": "auto", "size": 1024,
+            "status": status, "begin_time": begin, "end_time": begin,
+            "datastore": {"type": "MySQL", "version": "8.0"}, "instance_id": INSTANCE_ID,
+        })
+    };
+    let backups = json!([
+        backup("bk-a", "COMPLETED", "2026-11-27T10:00:00+0800"), // 02:00Z
+        backup("bk-b", "COMPLETED", "2026-11-27T02:30:00+0000"), // 02:30Z: newest, first of a tie
+        backup("bk-c", "COMPLETED", "2026-11-26T21:30:00-0500"), // 02:30Z: ties with bk-b
+        backup("bk-g", "BUILDING", "2026-11-27T03:00:00+0100"),  // 02:00Z: first of a tie
+        backup("bk-d", "BUILDING", "2026-11-27T11:00:00+0900"),  // 02:00Z: the greatest string
+        backup("bk-e", "FAILED", "2026-11-27T01:00:00+0000"),    // 01:00Z
+    ]);
+    let dataset = rds_simulator::Dataset::from_json_str(
+        &json!({ "backups": backups, "total_count": 6 }).to_string(),
+    )
+    .expect("the hand-written dataset");
+    let simulator = start(simulator_config(dataset, Faults::default())).await;
+    let sources = [
+        ("newest", arguments("auto", "  most_recent = true\n")),
+        (
+            "newest_building",
+            arguments("auto", "  status = \"BUILDING\"\n  most_recent = true\n"),
+        ),
+        (
+            "newest_failed",
+            arguments("auto", "  status = \"FAILED\"\n  most_recent = true\n"),
+        ),
+        (
+            "newest_deleting",
+            arguments("auto", "  status = \"DELETING\"\n  most_recent = true\n"),
+        ),
+    ];
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, a)| (*n, a.as_str())).collect();
+    let workdir = Workdir::new(&configuration(&provider_block(&simulator, ""), &sources));
+
+    let states = apply(&workdir);
+
+    let ids = |name: &str| -> Vec<String> { listed_ids(&states[name]) };
+    assert_eq!(ids("newest"), ["bk-b"]);
+    assert_eq!(ids("newest_building"), ["bk-g"]);
+    assert_eq!(ids("newest_failed"), ["bk-e"]);
+    assert_eq!(ids("newest_deleting"), Vec::<String>::new());
+    for name in [
+        "newest",
+        "newest_building",
+        "newest_failed",
+        "newest_deleting",
+    ] {
+        assert_eq!(states[name]["total_count"], json!(6), "{name}");
+    }
+}
