@@ -6,6 +6,42 @@ use tfplugin::{Attribute, Nesting, Schema};
 pub const BACKUP_TYPES: [&str; 2] = ["auto", "incremental"];
 pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
 
+/// `values` as Markdown code spans joined like prose: "`a`, `b` or `c`".
+fn one_of(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|value| format!("`{value}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// `n` with a comma between groups of three digits, as the docs write numbers.
+fn with_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// What one read may hold, from the limits the client and the protocol enforce.
+fn read_limits() -> String {
+    use hwcloud::paging::{MAX_ITEMS, MAX_PAGES, PAGE_SIZE};
+    format!(
+        "One read lists at most {} backups ({} pages of {PAGE_SIZE}) and its state must fit in \
+         one {} MiB plugin protocol message; beyond either limit the read fails rather than \
+         return part of the list: `begin_time` and `end_time` narrow the query.",
+        with_thousands(MAX_ITEMS),
+        with_thousands(MAX_PAGES),
+        tfplugin::MAX_MESSAGE_SIZE / (1024 * 1024)
+    )
+}
+
 /// What `instance_id` and `backup_id` accept, from the client's rule.
 fn id_rule() -> String {
     format!(
@@ -17,13 +53,13 @@ fn id_rule() -> String {
 
 pub fn data_source_schema() -> Schema {
     Schema::new(
-        "Lists the cross-region (\"offsite\") backups of a Huawei Cloud RDS instance, as stored \
-         in the backup region: the API `GET /v3/{project_id}/offsite-backups`, paged through \
-         completely. Optional filters narrow the result on the client side, and `most_recent` \
-         keeps only the newest backup, e.g. to restore from it. One read lists at most 100,000 \
-         backups (1,000 pages of 100) and its state must fit in one 256 MiB plugin protocol \
-         message; beyond either limit the read fails rather than return part of the list: \
-         `begin_time` and `end_time` narrow the query.",
+        format!(
+            "Lists the cross-region (\"offsite\") backups of a Huawei Cloud RDS instance, as \
+             stored in the backup region: the API `GET /v3/{{project_id}}/offsite-backups`, paged \
+             through completely. Optional filters narrow the result on the client side, and \
+             `most_recent` keeps only the newest backup, e.g. to restore from it. {}",
+            read_limits()
+        ),
         vec![
             Attribute::string("instance_id")
                 .required()
@@ -31,11 +67,12 @@ pub fn data_source_schema() -> Schema {
                     "The ID of the DB instance whose cross-region backups are listed. {}",
                     id_rule()
                 )),
-            Attribute::string("backup_type").required().description(
-                "The backup type: `auto` (automated full backups and manual backups; \
-                 cross-region manual backups exist only for RDS for SQL Server) or `incremental` \
-                 (automated incremental backups).",
-            ),
+            Attribute::string("backup_type").required().description(format!(
+                "The backup type: `{}` (automated full backups and manual backups; cross-region \
+                 manual backups exist only for RDS for SQL Server) or `{}` (automated \
+                 incremental backups).",
+                BACKUP_TYPES[0], BACKUP_TYPES[1]
+            )),
             Attribute::string("backup_id")
                 .optional()
                 .description(format!("Only the backup with this ID. {}", id_rule())),
@@ -60,10 +97,10 @@ pub fn data_source_schema() -> Schema {
                 "Only backups with exactly this name (filtered by the provider, not the API); \
                  must not be empty.",
             ),
-            Attribute::string("status").optional().description(
-                "Only backups with this status: `BUILDING`, `COMPLETED`, `FAILED` or `DELETING` \
-                 (filtered by the provider, not the API).",
-            ),
+            Attribute::string("status").optional().description(format!(
+                "Only backups with this status: {} (filtered by the provider, not the API).",
+                one_of(&STATUSES)
+            )),
             Attribute::bool("most_recent").optional().description(
                 "When `true`, keep only the backup with the latest `begin_time` after the other \
                  filters: `backups` then has at most one element.",
@@ -97,14 +134,14 @@ fn backup_attributes() -> Vec<Attribute> {
             .description("The backup name."),
         Attribute::string("type")
             .computed()
-            .description("The backup type: `auto` or `incremental`."),
+            .description(format!("The backup type: {}.", one_of(&BACKUP_TYPES))),
         Attribute::number("size")
             .computed()
             .description("The backup size in KB."),
-        Attribute::string("status").computed().description(
-            "The backup status: `BUILDING` (in progress), `COMPLETED`, `FAILED` or `DELETING` \
-             (being deleted).",
-        ),
+        Attribute::string("status").computed().description(format!(
+            "The backup status: `{}` (in progress), `{}`, `{}` or `{}` (being deleted).",
+            STATUSES[0], STATUSES[1], STATUSES[2], STATUSES[3]
+        )),
         Attribute::string("instance_id")
             .computed()
             .description("The ID of the DB instance the backup was created for."),
@@ -150,4 +187,58 @@ fn backup_attributes() -> Vec<Attribute> {
         .computed()
         .description("The database engine and version."),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_of_joins_code_spans_like_prose() {
+        assert_eq!(one_of(&[]), "");
+        assert_eq!(one_of(&["auto"]), "`auto`");
+        assert_eq!(one_of(&["auto", "incremental"]), "`auto` or `incremental`");
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(with_thousands(0), "0");
+        assert_eq!(with_thousands(100), "100");
+        assert_eq!(with_thousands(1000), "1,000");
+        assert_eq!(with_thousands(100_000), "100,000");
+        assert_eq!(with_thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn descriptions_name_every_accepted_value_and_the_limits() {
+        let schema = data_source_schema();
+        let description = |name: &str| {
+            schema
+                .block
+                .attributes
+                .iter()
+                .find(|attribute| attribute.name == name)
+                .map(|attribute| attribute.description.clone())
+                .unwrap_or_else(|| panic!("no attribute {name}"))
+        };
+        for value in BACKUP_TYPES {
+            assert!(description("backup_type").contains(&format!("`{value}`")));
+        }
+        for value in STATUSES {
+            assert!(description("status").contains(&format!("`{value}`")));
+        }
+        assert!(
+            schema
+                .block
+                .description
+                .contains("at most 100,000 backups (1,000 pages of 100)")
+        );
+        assert!(
+            schema
+                .block
+                .description
+                .contains("one 256 MiB plugin protocol message")
+        );
+    }
 }
