@@ -5,12 +5,12 @@
 //! - [`offsite_backups`]: the `rds_offsite_backups` data source;
 //! - [`docs`]: Registry-style documentation generated from the schemas' descriptions.
 
-pub mod api_time;
 pub mod config_value;
 pub mod docs;
 pub mod go_duration;
 pub mod offsite_backups;
 pub mod provider;
+pub mod time_arguments;
 
 /// The provider's address in the Terraform Registry namespace used by this project.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tfrds/rds";

@@ -4,9 +4,9 @@
 
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
-use crate::api_time;
 use crate::config_value::{self, Setting};
 use crate::offsite_backups::schema::{BACKUP_TYPES, STATUSES};
+use crate::time_arguments;
 
 /// The time window, as written (kept in state) and in the API's format (sent).
 #[derive(Debug, Clone, PartialEq)]
@@ -163,11 +163,14 @@ fn one_of(config: &Value, name: &str, accepted: &[&str]) -> Result<Setting<Strin
 fn time(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
-        && let Err(reason) = api_time::parse(value)
+        && let Err(reason) = time_arguments::parse(value)
     {
         return Err(Diagnostic::error(
             format!("Invalid {name}"),
-            format!("{reason}. {name} accepts {}.", api_time::ACCEPTED_FORMATS),
+            format!(
+                "{reason}. {name} accepts {}.",
+                time_arguments::ACCEPTED_FORMATS
+            ),
         )
         .at(AttributePath::root(name)));
     }
@@ -195,7 +198,8 @@ fn time_window(
     let written = |name: &str| !matches!(config.get(name), None | Some(Value::Null));
     match (begin, end) {
         (Setting::Known(b), Setting::Known(e)) => {
-            let (Ok(begin_t), Ok(end_t)) = (api_time::parse(b), api_time::parse(e)) else {
+            let (Ok(begin_t), Ok(end_t)) = (time_arguments::parse(b), time_arguments::parse(e))
+            else {
                 return Ok(None);
             };
             if end_t <= begin_t {
@@ -211,8 +215,8 @@ fn time_window(
             Ok(Some(TimeWindow {
                 begin_as_written: b.clone(),
                 end_as_written: e.clone(),
-                begin_api: api_time::to_api_format(begin_t),
-                end_api: api_time::to_api_format(end_t),
+                begin_api: time_arguments::to_api_format(begin_t),
+                end_api: time_arguments::to_api_format(end_t),
             }))
         }
         (Setting::Known(_), Setting::Unset) if !written("end_time") => {

@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 use tfplugin::cty::{CodecError, EncodedList};
 use tfplugin::{Type, Value};
 
-use crate::api_time;
 use crate::offsite_backups::arguments::Arguments;
 use crate::offsite_backups::schema::data_source_schema;
+use crate::time_arguments;
 
 /// Room left in a plugin protocol message for everything in the answer but the backups: the
 /// other attributes and the diagnostics (warnings quote at most a few ids each).
@@ -59,7 +59,7 @@ impl Selector {
         let begin = backup
             .begin_time
             .as_deref()
-            .and_then(|t| api_time::parse(t).ok());
+            .and_then(|t| time_arguments::parse(t).ok());
         let better = match &self.best {
             None => true,
             Some((best_begin, _)) => begin > *best_begin,

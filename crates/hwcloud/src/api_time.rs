@@ -2,7 +2,8 @@
 //!
 //! Both the backup items and the `begin_time`/`end_time` filters use it. Times are compared as
 //! instants, so `10:00:00+0800` and `02:00:00+0000` are the same moment. The client sends
-//! filters in this format; the simulator parses and writes it.
+//! filters in this format. (The API simulator has its own reader and writer of it, so that it
+//! judges the client by the API's rule rather than by this code.)
 
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;

@@ -1,8 +1,9 @@
 //! Huawei Cloud AK/SK request signing, algorithm `SDK-HMAC-SHA256`.
 //!
-//! This module is pure (no I/O, no clock): the client uses it to sign requests and the API
-//! simulator uses the very same functions to verify them, so both sides agree by construction.
-//! The steps follow the official SDK signers and signing guide:
+//! This module is pure (no I/O, no clock): the client uses it to sign requests, and this
+//! crate's test mock to verify them. The API simulator verifies with its own code, written
+//! separately from the same algorithm, so the two check each other. The steps follow the
+//! official SDK signers and signing guide:
 //!
 //! 1. `X-Sdk-Date` is UTC `YYYYMMDDTHHMMSSZ` ([`format_sdk_date`]).
 //! 2. CanonicalRequest = METHOD, CanonicalURI, CanonicalQuery, CanonicalHeaders, SignedHeaders
@@ -157,7 +158,7 @@ pub fn authorization_header(
     )
 }
 
-/// The parts of an `Authorization` header value (used by verifiers such as the simulator).
+/// The parts of an `Authorization` header value (used by verifiers such as the test mock).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorization {
     pub access_key: String,

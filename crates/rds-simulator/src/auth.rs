@@ -1,14 +1,15 @@
-//! The gateway's AK/SK check (`SDK-HMAC-SHA256`), verified with the very functions the client
-//! signs with (`hwcloud::signing`), so a disagreement shows up as a failing test.
+//! The gateway's AK/SK check (`SDK-HMAC-SHA256`): which access key, which headers must be
+//! signed, how far `X-Sdk-Date` may be from the clock, and what a failure answers. The
+//! signature itself is recomputed by `signature.rs`, independently of the client.
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use hwcloud::signing;
 use time::OffsetDateTime;
 
 use crate::api_error::ApiError;
 use crate::config::SimulatorConfig;
 use crate::request_log::SignatureCheck;
+use crate::signature::{self, Authorization};
 
 /// Result of checking one request; `rejection` is the 401 to answer, if any.
 #[derive(Debug, Clone)]
@@ -40,7 +41,7 @@ pub(crate) fn check_request(
     let authorization = request.headers.get(AUTHORIZATION);
     let parsed = authorization
         .and_then(|value| value.to_str().ok())
-        .and_then(signing::parse_authorization);
+        .and_then(signature::parse_authorization);
     let mut outcome = AuthOutcome {
         check: SignatureCheck::NotChecked,
         access_key: parsed.as_ref().map(|a| a.access_key.clone()),
@@ -84,7 +85,7 @@ fn invalid(reason: &str, answer: &str) -> (SignatureCheck, ApiError) {
 fn verify(
     config: &SimulatorConfig,
     request: &SignedRequest<'_>,
-    auth: &signing::Authorization,
+    auth: &Authorization,
     now: OffsetDateTime,
 ) -> Result<(), (SignatureCheck, ApiError)> {
     if auth.access_key != config.access_key {
@@ -106,7 +107,7 @@ fn verify(
     };
     let sdk_date = header_value("x-sdk-date")
         .ok_or_else(|| invalid("X-Sdk-Date header missing", SIGNATURE_FAILED))?;
-    let signed_at = signing::parse_sdk_date(sdk_date).ok_or_else(|| {
+    let signed_at = signature::parse_sdk_date(sdk_date).ok_or_else(|| {
         invalid(
             "X-Sdk-Date is not in the format YYYYMMDDTHHMMSSZ",
             SIGNATURE_FAILED,
@@ -136,18 +137,17 @@ fn verify(
         })?;
         signed_headers.push((name.clone(), value.to_owned()));
     }
-    let canonical = signing::canonical_request(
-        request.method,
-        request.path,
-        request.query,
+    let canonical = signature::canonical_request(
+        &signature::Request {
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            body: request.body,
+        },
         &signed_headers,
-        request.body,
     );
-    let expected = signing::signature(
-        &config.secret_key,
-        &signing::string_to_sign(sdk_date, &canonical),
-    );
-    if expected != auth.signature {
+    let string_to_sign = signature::string_to_sign(sdk_date, &canonical);
+    if !signature::signature_matches(&config.secret_key, &string_to_sign, &auth.signature) {
         return Err(invalid("signature mismatch", SIGNATURE_FAILED));
     }
     Ok(())

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::generate::{GenerateSpec, demo_spec, generate_backups};
 use crate::model::{Backup, BackupList};
-use hwcloud::api_time::parse_api_time;
+use crate::time_format::parse_api_time;
 
 /// All backups known to the simulator, in the order the API lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::engine::Engine;
 use crate::model::{Backup, BackupDatabase, Datastore};
-use hwcloud::api_time::format_api_time;
+use crate::time_format::{format_api_time, parse_api_time};
 
 /// What to generate: backups for each instance, from one seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,8 +99,8 @@ pub fn generate_backups(spec: &GenerateSpec) -> Vec<Backup> {
 /// Sorts by begin time as an instant, newest first (the API's order); ties by id.
 pub(crate) fn sort_newest_first(backups: &mut [Backup]) {
     backups.sort_by(|a, b| {
-        let a_time = hwcloud::api_time::parse_api_time(&a.begin_time);
-        let b_time = hwcloud::api_time::parse_api_time(&b.begin_time);
+        let a_time = parse_api_time(&a.begin_time);
+        let b_time = parse_api_time(&b.begin_time);
         b_time.cmp(&a_time).then_with(|| a.id.cmp(&b.id))
     });
 }
@@ -259,7 +259,6 @@ pub fn demo_spec() -> GenerateSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hwcloud::api_time::parse_api_time;
 
     fn spec(seed: u64) -> GenerateSpec {
         GenerateSpec {

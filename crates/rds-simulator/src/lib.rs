@@ -3,7 +3,7 @@
 //! (`GET /v3/projects?name={region}`). Like the real cloud, every region has its own project
 //! ([`SimulatorConfig::project_id_for`]).
 //!
-//! It checks `SDK-HMAC-SHA256` signatures with `hwcloud::signing`, reads query strings like the
+//! It checks `SDK-HMAC-SHA256` signatures with its own verifier, reads query strings like the
 //! real server (a literal `+` is a space), validates parameters with the API's error bodies,
 //! serves deterministic realistic data, logs every request, and injects faults on demand
 //! (latency, error statuses, truncated JSON, dropped connections, data changing mid-read,
@@ -27,6 +27,8 @@ mod page_body;
 mod query_params;
 mod request_log;
 mod server;
+mod signature;
+mod time_format;
 
 pub use api_error::ApiError;
 pub use config::{
@@ -43,10 +45,10 @@ pub use generate::{
     DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,
     DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,
 };
-pub use hwcloud::api_time::{format_api_time, parse_api_time};
 pub use iam::DOMAIN_ID;
 pub use model::{Backup, BackupDatabase, BackupList, Datastore};
 pub use page_body::{PageBody, PageOffsets, parse_page_body};
 pub use query_params::{MAX_LIMIT, decode_query};
 pub use request_log::{RequestRecord, SignatureCheck};
 pub use server::Simulator;
+pub use time_format::{format_api_time, parse_api_time};

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::dataset::{Dataset, Query};
 use crate::model::Backup;
-use hwcloud::api_time::{format_api_time, parse_api_time};
+use crate::time_format::{format_api_time, parse_api_time};
 
 /// The backups a list request with `query` pages over, newest first.
 ///

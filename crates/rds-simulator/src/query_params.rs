@@ -2,7 +2,7 @@
 
 use crate::api_error::ApiError;
 use crate::dataset::Query;
-use hwcloud::api_time::parse_api_time;
+use crate::time_format::parse_api_time;
 
 /// Default and maximum page size.
 pub const MAX_LIMIT: u64 = 100;

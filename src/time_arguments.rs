@@ -1,7 +1,9 @@
-//! Times as the RDS API writes them (`2018-08-06T10:41:14+0800`) and as Terraform users write
-//! them (RFC 3339: `2018-08-06T10:41:14+08:00`, `2018-08-06T02:41:14Z`, what `timestamp()` and
-//! `timeadd()` produce). Both are accepted; requests always carry the API's own format, keeping
-//! the offset the user wrote so the instant is unchanged.
+//! The time arguments (`begin_time`, `end_time`) as Terraform users write them: the API's own
+//! format (`2018-08-06T10:41:14+0800`, read by [`hwcloud::api_time`]) or RFC 3339
+//! (`2018-08-06T10:41:14+08:00`, `2018-08-06T02:41:14Z`, what `timestamp()` and `timeadd()`
+//! produce), with offsets a time zone can have. Requests always carry the API's own format,
+//! keeping the offset the user wrote so the instant is unchanged. `most_recent` reads the
+//! backups' `begin_time` by the same rules (`offsite_backups/state.rs`).
 
 use hwcloud::api_time::{format_api_time, parse_api_time};
 use time::OffsetDateTime;
