@@ -56,4 +56,4 @@ pub use validate::{
     MAX_RESOURCE_ID_LEN, validate_cloud, validate_credential, validate_endpoint_url,
     validate_project_id, validate_region, validate_resource_id,
 };
-pub use warning::Warning;
+pub use warning::{Warning, WarningKind};
