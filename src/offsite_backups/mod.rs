@@ -111,7 +111,7 @@ impl DataSource for OffsiteBackupsDataSource {
         };
         for warning in &listing.warnings {
             diagnostics.push(Diagnostic::warning(
-                warning.summary.clone(),
+                warning.summary(),
                 warning.detail.clone(),
             ));
         }

@@ -1,15 +1,16 @@
-//! A failed read as a diagnostic: the client's summary and detail, plus the hints that name
-//! this data source's arguments (the client knows nothing of Terraform's wording).
+//! A failed read as a diagnostic: the client's summary and detail in the provider's words
+//! (`provider::client_error`), plus the hints that name this data source's arguments.
 
 use std::time::Duration;
 
 use tfplugin::Diagnostic;
 
 use crate::offsite_backups::timeouts;
+use crate::provider::client_error;
 
 /// The diagnostic for `error`; `read_limit` is the read's `timeouts.read`.
 pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
-    let mut detail = error.detail();
+    let mut detail = client_error::detail(error);
     match error {
         hwcloud::Error::DeadlineExceeded(_) => {
             detail.push('\n');

@@ -1,5 +1,6 @@
 //! The `rds` provider: its settings and the configured client that data sources share.
 
+pub mod client_error;
 pub mod schema;
 pub mod settings;
 
@@ -88,7 +89,7 @@ impl Provider for RdsProvider {
                 });
                 Diagnostics::new()
             }
-            Err(error) => Diagnostic::error(error.summary(), error.detail()).into(),
+            Err(error) => Diagnostic::error(error.summary(), client_error::detail(&error)).into(),
         }
     }
 }

@@ -11,7 +11,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::ClientConfig;
 use crate::deadline::{self, CallOptions, Deadline};
 use crate::endpoints::{self, BaseUrl, Service};
-use crate::errors::{DeadlineError, Error, RequestDescription};
+use crate::errors::{
+    ConfigError, ConfigField, ConfigProblem, DeadlineError, Error, RequestDescription,
+};
 use crate::http::SignedHttp;
 use crate::iam;
 use crate::offsite_backups::{
@@ -48,10 +50,10 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         config.validate()?;
         if let Some(rds) = &config.endpoints.rds {
-            endpoints::validate_override("rds", rds)?;
+            endpoints::validate_override(Service::Rds, rds)?;
         }
         if let Some(iam) = &config.endpoints.iam {
-            endpoints::validate_override("iam", iam)?;
+            endpoints::validate_override(Service::Iam, iam)?;
         }
         let http = SignedHttp::new(&config)?;
         let projects = config
@@ -162,8 +164,11 @@ impl Client {
         validate_region(region).map_err(Error::InvalidArgument)?;
         let endpoint = self.endpoint(service, region);
         let base = BaseUrl::parse(&endpoint).map_err(|reason| {
-            let shown = redact_userinfo(&endpoint);
-            Error::Config(format!("endpoint {shown:?}: {reason}"))
+            let url = redact_userinfo(&endpoint);
+            ConfigError::new(
+                ConfigField::Endpoint(service),
+                ConfigProblem::UnusableUrl { url, reason },
+            )
         })?;
         Ok((base, endpoint))
     }

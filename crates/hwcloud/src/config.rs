@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::endpoints::Endpoints;
-use crate::errors::Error;
+use crate::errors::{ConfigError, ConfigField, ConfigProblem, Error};
 use crate::secret::Secret;
 use crate::validate::{validate_cloud, validate_credential, validate_project_id, validate_region};
 
@@ -92,62 +92,74 @@ impl Default for ClientConfig {
 }
 
 impl ClientConfig {
-    /// Rejects settings that can only fail later, with a message naming the setting.
+    /// Rejects settings that can only fail later, with an error naming the field.
     pub(crate) fn validate(&self) -> Result<(), Error> {
+        let fail = |field, problem| Err(ConfigError::new(field, problem).into());
         let creds = &self.credentials;
         if creds.access_key.trim().is_empty() {
-            return Err(Error::Config("access_key is empty".into()));
+            return fail(ConfigField::AccessKey, ConfigProblem::Empty);
         }
         if creds.secret_key.expose().trim().is_empty() {
-            return Err(Error::Config("secret_key is empty".into()));
+            return fail(ConfigField::SecretKey, ConfigProblem::Empty);
         }
         if creds
             .security_token
             .as_ref()
             .is_some_and(|token| token.expose().trim().is_empty())
         {
-            return Err(Error::Config(
-                "security_token is set but empty; omit it for permanent credentials".into(),
-            ));
+            return fail(ConfigField::SecurityToken, ConfigProblem::SetButEmpty);
         }
         let credentials = [
-            ("access_key", Some(creds.access_key.as_str())),
-            ("secret_key", Some(creds.secret_key.expose())),
+            (ConfigField::AccessKey, Some(creds.access_key.as_str())),
+            (ConfigField::SecretKey, Some(creds.secret_key.expose())),
             (
-                "security_token",
+                ConfigField::SecurityToken,
                 creds.security_token.as_ref().map(Secret::expose),
             ),
         ];
-        for (name, value) in credentials {
+        for (field, value) in credentials {
             if let Some(Err(reason)) = value.map(validate_credential) {
-                return Err(Error::Config(format!("{name}: {reason}")));
+                return fail(field, ConfigProblem::Invalid(reason));
             }
         }
         // The message never quotes the value: it is not a domain, so it may be anything, even a
         // pasted secret.
-        validate_cloud(&self.cloud).map_err(|reason| Error::Config(format!("cloud: {reason}")))?;
+        if let Err(reason) = validate_cloud(&self.cloud) {
+            return fail(ConfigField::Cloud, ConfigProblem::Invalid(reason));
+        }
         for (region, project_id) in &self.project_ids {
-            validate_region(region)
-                .map_err(|reason| Error::Config(format!("project_ids: {reason}")))?;
-            validate_project_id(project_id)
-                .map_err(|reason| Error::Config(format!("project_ids[{region:?}]: {reason}")))?;
+            if let Err(reason) = validate_region(region) {
+                return fail(ConfigField::ProjectIds, ConfigProblem::Invalid(reason));
+            }
+            if let Err(reason) = validate_project_id(project_id) {
+                let region = Some(region.clone());
+                return fail(
+                    ConfigField::ProjectId { region },
+                    ConfigProblem::Invalid(reason),
+                );
+            }
         }
         if !MAX_CONCURRENT_REQUESTS_RANGE.contains(&self.max_concurrent_requests) {
-            return Err(Error::Config(format!(
-                "max_concurrent_requests must be between {} and {}, got {}",
-                MAX_CONCURRENT_REQUESTS_RANGE.start(),
-                MAX_CONCURRENT_REQUESTS_RANGE.end(),
-                self.max_concurrent_requests
-            )));
+            return fail(
+                ConfigField::MaxConcurrentRequests,
+                ConfigProblem::OutOfRange {
+                    min: *MAX_CONCURRENT_REQUESTS_RANGE.start() as u64,
+                    max: *MAX_CONCURRENT_REQUESTS_RANGE.end() as u64,
+                    got: self.max_concurrent_requests as u64,
+                },
+            );
         }
         if self.max_retries > MAX_RETRIES_LIMIT {
-            return Err(Error::Config(format!(
-                "max_retries must be at most {MAX_RETRIES_LIMIT}, got {}",
-                self.max_retries
-            )));
+            return fail(
+                ConfigField::MaxRetries,
+                ConfigProblem::AboveLimit {
+                    limit: MAX_RETRIES_LIMIT.into(),
+                    got: self.max_retries.into(),
+                },
+            );
         }
         if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
-            return Err(Error::Config("timeouts must be greater than zero".into()));
+            return fail(ConfigField::Timeouts, ConfigProblem::NotPositive);
         }
         Ok(())
     }

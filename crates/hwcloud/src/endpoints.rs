@@ -5,7 +5,7 @@ use percent_encoding::percent_decode_str;
 use url::{Host, Url};
 
 use crate::config::DEFAULT_CLOUD;
-use crate::errors::Error;
+use crate::errors::{ConfigError, ConfigField, ConfigProblem, Error};
 use crate::signing;
 use crate::validate::{normalize_endpoint, validate_endpoint_url};
 
@@ -33,7 +33,7 @@ pub enum Service {
 }
 
 impl Service {
-    /// Lowercase name, as in host names and the `endpoints` setting: `rds`, `iam`.
+    /// Lowercase name, as in host names and [`crate::Endpoints`]: `rds`, `iam`.
     pub fn name(self) -> &'static str {
         self.host_label()
     }
@@ -72,10 +72,15 @@ pub(crate) fn base_url_string(
     }
 }
 
-/// Checks a user-supplied endpoint override (`what` names the setting in messages).
-pub(crate) fn validate_override(what: &str, value: &str) -> Result<(), Error> {
-    validate_endpoint_url(value)
-        .map_err(|reason| Error::Config(format!("endpoints.{what}: {reason}")))
+/// Checks a user-supplied endpoint override of `service`.
+pub(crate) fn validate_override(service: Service, value: &str) -> Result<(), Error> {
+    validate_endpoint_url(value).map_err(|reason| {
+        ConfigError::new(
+            ConfigField::Endpoint(service),
+            ConfigProblem::Invalid(reason),
+        )
+        .into()
+    })
 }
 
 /// A validated base URL: `http(s)://host[:port][/prefix]`.
@@ -223,12 +228,12 @@ mod tests {
 
     #[test]
     fn override_validation() {
-        assert!(validate_override("rds", "https://rds.example.com/").is_ok());
-        assert!(validate_override("rds", "ftp://rds.example.com").is_err());
-        assert!(validate_override("rds", "rds.example.com").is_err());
-        assert!(validate_override("rds", "https://rds.example.com/?a=b").is_err());
-        let err =
-            validate_override("rds", "https://u:secret@rds.example.com").expect_err("userinfo");
+        assert!(validate_override(Service::Rds, "https://rds.example.com/").is_ok());
+        assert!(validate_override(Service::Rds, "ftp://rds.example.com").is_err());
+        assert!(validate_override(Service::Rds, "rds.example.com").is_err());
+        assert!(validate_override(Service::Rds, "https://rds.example.com/?a=b").is_err());
+        let err = validate_override(Service::Rds, "https://u:secret@rds.example.com")
+            .expect_err("userinfo");
         assert!(err.to_string().contains("endpoints.rds"), "{err}");
         assert!(!err.to_string().contains("secret"), "{err}");
     }

@@ -6,6 +6,7 @@
 //! [`crate::untrusted`] cleaned it: secrets redacted, control characters escaped, cut short.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -54,21 +55,22 @@ pub struct ApiError {
 }
 
 /// The credentials and clock part of the hint for 401 (authentication failed).
-const HINT_CREDENTIALS: &str = "Check that access_key and secret_key are correct and belong to \
-     the same key pair; temporary credentials also need a valid, unexpired security_token. The \
-     local clock must be within 15 minutes of the real time (requests are signed with it). \
+const HINT_CREDENTIALS: &str = "Check that the access key and secret key are correct and belong \
+     to the same key pair; temporary credentials also need a valid, unexpired security token. \
+     The local clock must be within 15 minutes of the real time (requests are signed with it). \
      Note: repeated signature failures lock the access key for 5 minutes.";
 /// The permission part of the hint for RDS calls.
 const HINT_RDS_PERMISSION: &str =
     "The user needs the permission rds:backup:list in this region's project.";
 /// The permission part of the hint for the IAM project lookup.
 const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being looked up in \
-     IAM: set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to list IAM \
-     projects (iam:projects:list).";
+     IAM: configure it in the client's project_ids to skip the lookup, or grant permission to \
+     list IAM projects (iam:projects:list).";
 
 impl ApiError {
-    /// What to check for authentication, authorization and throttling failures, depending on
-    /// the service that answered.
+    /// What to check, in the client's own words (its configuration fields, the API's
+    /// permissions); a caller with other names for the same things words its own from
+    /// [`Error::kind`].
     pub fn hint(&self) -> Option<String> {
         let permission = match self.service {
             Service::Rds => HINT_RDS_PERMISSION,
@@ -78,7 +80,7 @@ impl ApiError {
             401 => Some(format!("{HINT_CREDENTIALS} {permission}")),
             403 => Some(permission.to_owned()),
             429 => Some(
-                "The API throttled the requests; lower max_concurrent_requests or retry later."
+                "The API throttled the requests; send fewer requests at a time or retry later."
                     .to_owned(),
             ),
             414 | 431 => Some(
@@ -92,13 +94,30 @@ impl ApiError {
 }
 
 /// The connection failed or timed out (after retries).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct TransportError {
     pub request: RequestDescription,
-    /// Why, including the underlying causes (never the request headers).
+    /// Why, including the underlying causes (never the request headers), cleaned for display.
     pub reason: String,
     pub timed_out: bool,
     pub attempts: u32,
+    /// The HTTP stack's own error, for callers that inspect causes by type. Its text is not
+    /// cleaned: show `reason`, never this error's messages.
+    pub cause: Option<Arc<reqwest::Error>>,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// The call's overall time limit passed while a request was still pending (waiting for an
@@ -148,19 +167,176 @@ pub struct DecodeError {
     pub request: RequestDescription,
 }
 
+/// Which field of [`crate::ClientConfig`] a [`ConfigError`] is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigField {
+    AccessKey,
+    SecretKey,
+    SecurityToken,
+    Cloud,
+    /// A region named in `project_ids`.
+    ProjectIds,
+    /// The project id of a region: given in `project_ids` (the region is then known), or sent
+    /// by IAM.
+    ProjectId {
+        region: Option<String>,
+    },
+    /// The service's endpoint override, or the base URL derived from region and cloud.
+    Endpoint(Service),
+    MaxConcurrentRequests,
+    MaxRetries,
+    /// `connect_timeout` and `request_timeout`.
+    Timeouts,
+}
+
+impl ConfigField {
+    /// The field as the client's configuration names it.
+    pub fn name(&self) -> String {
+        match self {
+            ConfigField::AccessKey => "credentials.access_key".into(),
+            ConfigField::SecretKey => "credentials.secret_key".into(),
+            ConfigField::SecurityToken => "credentials.security_token".into(),
+            ConfigField::Cloud => "cloud".into(),
+            ConfigField::ProjectIds => "project_ids".into(),
+            ConfigField::ProjectId {
+                region: Some(region),
+            } => format!("project_ids[{region:?}]"),
+            ConfigField::ProjectId { region: None } => "the project id".into(),
+            ConfigField::Endpoint(service) => format!("endpoints.{}", service.name()),
+            ConfigField::MaxConcurrentRequests => "max_concurrent_requests".into(),
+            ConfigField::MaxRetries => "max_retries".into(),
+            ConfigField::Timeouts => "timeouts".into(),
+        }
+    }
+}
+
+/// What is wrong with a [`ConfigField`]'s value; [`ConfigProblem::describe`] words it around
+/// whatever name the caller gives the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// Empty or only whitespace.
+    Empty,
+    /// Given, but empty (for an optional field that is better left out).
+    SetButEmpty,
+    /// Refused by one of the input rules of [`crate::validate_region`] and its siblings; the
+    /// reason never quotes the value.
+    Invalid(String),
+    OutOfRange {
+        min: u64,
+        max: u64,
+        got: u64,
+    },
+    AboveLimit {
+        limit: u64,
+        got: u64,
+    },
+    NotPositive,
+    /// The value cannot be sent in an HTTP header.
+    NotAHeaderValue,
+    /// The base URL (override or derived from region and cloud) is not usable; `url` has its
+    /// user information replaced by `***`.
+    UnusableUrl {
+        url: String,
+        reason: String,
+    },
+}
+
+impl ConfigProblem {
+    /// The problem in one sentence about the field called `name`.
+    pub fn describe(&self, name: &str) -> String {
+        match self {
+            ConfigProblem::Empty => format!("{name} is empty"),
+            ConfigProblem::SetButEmpty => {
+                format!("{name} is set but empty; omit it for permanent credentials")
+            }
+            ConfigProblem::Invalid(reason) => format!("{name}: {reason}"),
+            ConfigProblem::OutOfRange { min, max, got } => {
+                format!("{name} must be between {min} and {max}, got {got}")
+            }
+            ConfigProblem::AboveLimit { limit, got } => {
+                format!("{name} must be at most {limit}, got {got}")
+            }
+            ConfigProblem::NotPositive => format!("{name} must be greater than zero"),
+            ConfigProblem::NotAHeaderValue => {
+                format!("{name} contains characters not allowed in an HTTP header")
+            }
+            // Not named after the field: the URL may be derived, not configured.
+            ConfigProblem::UnusableUrl { url, reason } => format!("endpoint {url:?}: {reason}"),
+        }
+    }
+}
+
+/// A field of the client's configuration that cannot work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub field: ConfigField,
+    pub problem: ConfigProblem,
+}
+
+impl ConfigError {
+    pub fn new(field: ConfigField, problem: ConfigProblem) -> ConfigError {
+        ConfigError { field, problem }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.describe(&self.field.name()))
+    }
+}
+
+/// What went wrong, for callers that word their own hints: one value per distinct advice, not
+/// per variant (HTTP 401 and 403 are both [`Error::Api`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The client's configuration is unusable ([`Error::Config`], [`Error::HttpClient`]).
+    Config,
+    InvalidArgument,
+    /// HTTP 401 from `service`: credentials, signature or clock.
+    InvalidCredentials(Service),
+    /// HTTP 403 from `service`: a missing permission.
+    PermissionDenied(Service),
+    /// HTTP 429, after the retries.
+    Throttled,
+    /// HTTP 414 or 431: the request was too large for the server.
+    RequestTooLarge,
+    /// Any other HTTP error status.
+    OtherStatus,
+    /// The server's TLS certificate was not trusted.
+    TlsCertificate,
+    /// The connection failed or timed out.
+    Unreachable,
+    Decode,
+    DeadlineExceeded,
+    BodyTooLarge,
+    UrlTooLong,
+    ProjectNotFound,
+    Cancelled,
+    TooManyBackups,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client settings or call arguments are unusable.
+    /// The client settings are unusable.
     #[error("invalid Huawei Cloud client configuration: {0}")]
-    Config(String),
+    Config(ConfigError),
+    /// The HTTP client could not be built from the settings.
+    #[error(
+        "invalid Huawei Cloud client configuration: could not create the HTTP client: {}",
+        crate::http::error_chain(.0)
+    )]
+    HttpClient(#[source] reqwest::Error),
     /// The arguments of a call (region, query) are unusable.
     #[error("invalid Huawei Cloud request: {0}")]
     InvalidArgument(String),
     #[error("{}: {}", self.summary(), .0.message)]
     Api(Box<ApiError>),
     #[error("{}: {}", self.summary(), .0.reason)]
-    Transport(Box<TransportError>),
+    Transport(#[source] Box<TransportError>),
     #[error("could not decode {}: {}", .0.what, .0.reason)]
     Decode(Box<DecodeError>),
     #[error("{}", self.summary())]
@@ -181,11 +357,44 @@ pub enum Error {
     TooManyBackups(PageLimitExceeded),
 }
 
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Error {
+        Error::Config(error)
+    }
+}
+
 impl Error {
+    /// What went wrong, for hints worded by the caller.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) | Error::HttpClient(_) => ErrorKind::Config,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Api(e) => match e.status {
+                401 => ErrorKind::InvalidCredentials(e.service),
+                403 => ErrorKind::PermissionDenied(e.service),
+                429 => ErrorKind::Throttled,
+                414 | 431 => ErrorKind::RequestTooLarge,
+                _ => ErrorKind::OtherStatus,
+            },
+            // The causes' text is the one sign the HTTP stack gives of a refused certificate.
+            Error::Transport(e) if e.reason.contains("certificate") => ErrorKind::TlsCertificate,
+            Error::Transport(_) => ErrorKind::Unreachable,
+            Error::Decode(_) => ErrorKind::Decode,
+            Error::DeadlineExceeded(_) => ErrorKind::DeadlineExceeded,
+            Error::BodyTooLarge(_) => ErrorKind::BodyTooLarge,
+            Error::UrlTooLong(_) => ErrorKind::UrlTooLong,
+            Error::ProjectNotFound { .. } => ErrorKind::ProjectNotFound,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::TooManyBackups(_) => ErrorKind::TooManyBackups,
+        }
+    }
+
     /// One line, suitable as a diagnostic summary, e.g. `Huawei Cloud API error: HTTP 401 APIG.0301`.
     pub fn summary(&self) -> String {
         match self {
-            Error::Config(_) => "Invalid Huawei Cloud client configuration".into(),
+            Error::Config(_) | Error::HttpClient(_) => {
+                "Invalid Huawei Cloud client configuration".into()
+            }
             Error::InvalidArgument(_) => "Invalid Huawei Cloud request".into(),
             Error::Api(e) => match &e.code {
                 Some(code) => format!("Huawei Cloud API error: HTTP {} {code}", e.status),
@@ -218,11 +427,56 @@ impl Error {
         }
     }
 
-    /// Several lines: the server's message, request id, hint, and which request failed.
+    /// Several lines: the facts of [`Error::detail_without_hint`], then `Hint: ` and
+    /// [`Error::hint`] when there is one.
     pub fn detail(&self) -> String {
+        let mut detail = self.detail_without_hint();
+        if let Some(hint) = self.hint() {
+            detail.push_str("\nHint: ");
+            detail.push_str(&hint);
+        }
+        detail
+    }
+
+    /// What to check, in the client's own words; `None` when the facts say it all. A caller
+    /// that names the client's settings differently words its own hint from [`Error::kind`].
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Api(e) => e.hint(),
+            Error::Transport(_) if self.kind() == ErrorKind::TlsCertificate => Some(
+                "the server's TLS certificate is not trusted. Check the endpoint; only for test \
+                 endpoints with self-signed certificates turn on the client's insecure option."
+                    .into(),
+            ),
+            Error::Transport(_) => Some(
+                "check the region, the cloud domain, the endpoint overrides and the network \
+                 (proxy, firewall, DNS)."
+                    .into(),
+            ),
+            Error::BodyTooLarge(_) => Some(
+                "check that the endpoint is the Huawei Cloud API and not another service or a \
+                 proxy's error page."
+                    .into(),
+            ),
+            Error::ProjectNotFound { .. } => Some(
+                "check the region name, or give the region's project id in the client's \
+                 project_ids."
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Several lines: the server's message, request id and which request failed; no hint.
+    pub fn detail_without_hint(&self) -> String {
         let mut lines = Vec::new();
         match self {
-            Error::Config(message) | Error::InvalidArgument(message) => lines.push(message.clone()),
+            Error::Config(error) => lines.push(error.to_string()),
+            Error::HttpClient(error) => lines.push(format!(
+                "could not create the HTTP client: {}",
+                crate::http::error_chain(error)
+            )),
+            Error::InvalidArgument(message) => lines.push(message.clone()),
             Error::Api(e) => {
                 lines.push(e.message.clone());
                 if let Some(id) = &e.request_id {
@@ -232,28 +486,11 @@ impl Error {
                 if e.attempts > 1 {
                     lines.push(format!("Attempts: {}", e.attempts));
                 }
-                if let Some(hint) = e.hint() {
-                    lines.push(format!("Hint: {hint}"));
-                }
             }
             Error::Transport(e) => {
                 lines.push(e.reason.clone());
                 lines.push(format!("Request: {}", e.request));
                 lines.push(format!("Attempts: {}", e.attempts));
-                if e.reason.contains("certificate") {
-                    lines.push(
-                        "Hint: the server's TLS certificate is not trusted. Check the endpoint; \
-                         only for test endpoints with self-signed certificates set insecure = \
-                         true."
-                            .into(),
-                    );
-                } else {
-                    lines.push(
-                        "Hint: check the region, cloud and endpoints settings and the network \
-                         (proxy, firewall, DNS)."
-                            .into(),
-                    );
-                }
             }
             Error::Decode(e) => {
                 lines.push(format!("could not decode {}: {}", e.what, e.reason));
@@ -286,11 +523,6 @@ impl Error {
                     e.limit_bytes / (1024 * 1024)
                 ));
                 lines.push(format!("Request: {}", e.request));
-                lines.push(
-                    "Hint: check that the endpoint is the Huawei Cloud API and not another \
-                     service or a proxy's error page."
-                        .into(),
-                );
             }
             Error::UrlTooLong(e) => {
                 lines.push(format!(
@@ -308,7 +540,6 @@ impl Error {
                 lines.push(format!(
                     "IAM at {endpoint} lists no project named {region:?} for these credentials."
                 ));
-                lines.push("Hint: check the region name, or set project_id explicitly.".into());
             }
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
@@ -574,8 +805,9 @@ mod tests {
         ));
         assert!(detail.contains("15 minutes"));
         assert!(detail.contains("rds:backup:list"));
-        assert!(detail.contains("security_token"));
+        assert!(detail.contains("security token"));
         assert!(!err.is_cancelled());
+        assert_eq!(err.kind(), ErrorKind::InvalidCredentials(Service::Rds));
     }
 
     fn api_error(service: Service, status: u16) -> ApiError {
@@ -599,8 +831,8 @@ mod tests {
         let iam = api_error(Service::Iam, 403).hint().expect("hint");
         assert!(
             iam.contains(
-                "set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to \
-                 list IAM projects (iam:projects:list)"
+                "configure it in the client's project_ids to skip the lookup, or grant \
+                 permission to list IAM projects (iam:projects:list)"
             ),
             "{iam}"
         );
@@ -614,9 +846,9 @@ mod tests {
     #[test]
     fn unauthorized_hints_add_credentials_and_clock() {
         let iam = api_error(Service::Iam, 401).hint().expect("hint");
-        assert!(iam.contains("secret_key"), "{iam}");
+        assert!(iam.contains("secret key"), "{iam}");
         assert!(iam.contains("15 minutes"), "{iam}");
-        assert!(iam.contains("HW_PROJECT_ID"), "{iam}");
+        assert!(iam.contains("project_ids"), "{iam}");
         assert!(iam.contains("iam:projects:list"), "{iam}");
         assert!(!iam.contains("rds:backup:list"), "{iam}");
 
@@ -664,5 +896,125 @@ mod tests {
     fn cancelled_is_recognised() {
         assert!(Error::Cancelled.is_cancelled());
         assert_eq!(Error::Cancelled.status(), None);
+    }
+
+    /// The words of the caller's configuration: what this crate must never write.
+    const CALLER_WORDS: [&str; 6] = [
+        "HW_",
+        "project_id (",
+        "insecure = true",
+        "settings",
+        "access_key",
+        "max_concurrent_requests",
+    ];
+
+    fn assert_neutral(text: &str) {
+        for word in CALLER_WORDS {
+            assert!(!text.contains(word), "{word:?} in {text}");
+        }
+    }
+
+    fn transport(reason: &str) -> Error {
+        Error::Transport(Box::new(TransportError {
+            request: request(),
+            reason: reason.into(),
+            timed_out: false,
+            attempts: 1,
+            cause: None,
+        }))
+    }
+
+    #[test]
+    fn kinds_follow_status_and_cause() {
+        let api = |service, status| Error::Api(Box::new(api_error(service, status)));
+        assert_eq!(
+            api(Service::Iam, 401).kind(),
+            ErrorKind::InvalidCredentials(Service::Iam)
+        );
+        assert_eq!(
+            api(Service::Rds, 403).kind(),
+            ErrorKind::PermissionDenied(Service::Rds)
+        );
+        assert_eq!(api(Service::Rds, 429).kind(), ErrorKind::Throttled);
+        assert_eq!(api(Service::Rds, 414).kind(), ErrorKind::RequestTooLarge);
+        assert_eq!(api(Service::Rds, 431).kind(), ErrorKind::RequestTooLarge);
+        assert_eq!(api(Service::Rds, 404).kind(), ErrorKind::OtherStatus);
+        assert_eq!(
+            transport("invalid peer certificate: UnknownIssuer").kind(),
+            ErrorKind::TlsCertificate
+        );
+        assert_eq!(
+            transport("connection refused").kind(),
+            ErrorKind::Unreachable
+        );
+        let missing = Error::ProjectNotFound {
+            region: "cn-north-4".into(),
+            endpoint: "https://iam.example".into(),
+        };
+        assert_eq!(missing.kind(), ErrorKind::ProjectNotFound);
+        assert_eq!(Error::Cancelled.kind(), ErrorKind::Cancelled);
+        let config = Error::from(ConfigError::new(ConfigField::Cloud, ConfigProblem::Empty));
+        assert_eq!(config.kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn hints_speak_of_the_api_and_the_client_only() {
+        let missing = Error::ProjectNotFound {
+            region: "cn-north-4".into(),
+            endpoint: "https://iam.example".into(),
+        };
+        let mut errors = vec![
+            transport("invalid peer certificate: UnknownIssuer"),
+            transport("connection refused"),
+            missing,
+        ];
+        for service in [Service::Rds, Service::Iam] {
+            for status in [401, 403, 429, 414] {
+                errors.push(Error::Api(Box::new(api_error(service, status))));
+            }
+        }
+        for error in errors {
+            let hint = error.hint().expect("a hint");
+            assert_neutral(&hint);
+            assert!(error.detail().ends_with(&format!("\nHint: {hint}")));
+            assert_eq!(
+                error.detail(),
+                format!("{}\nHint: {hint}", error.detail_without_hint())
+            );
+        }
+    }
+
+    #[test]
+    fn config_errors_name_the_client_field_and_word_the_problem_for_any_name() {
+        let error = ConfigError::new(ConfigField::AccessKey, ConfigProblem::Empty);
+        assert_eq!(error.to_string(), "credentials.access_key is empty");
+        assert_eq!(error.problem.describe("the key"), "the key is empty");
+        let error = Error::from(ConfigError::new(
+            ConfigField::MaxConcurrentRequests,
+            ConfigProblem::OutOfRange {
+                min: 1,
+                max: 32,
+                got: 0,
+            },
+        ));
+        assert_eq!(error.summary(), "Invalid Huawei Cloud client configuration");
+        assert_eq!(
+            error.detail(),
+            "max_concurrent_requests must be between 1 and 32, got 0"
+        );
+        let region = Some("cn-north-4".to_owned());
+        assert_eq!(
+            ConfigField::ProjectId { region }.name(),
+            "project_ids[\"cn-north-4\"]"
+        );
+        assert_eq!(ConfigField::Endpoint(Service::Iam).name(), "endpoints.iam");
+        let unusable = ConfigProblem::UnusableUrl {
+            url: "https://***@x".into(),
+            reason: "bad".into(),
+        };
+        assert_eq!(
+            unusable.describe("ignored"),
+            "endpoint \"https://***@x\": bad"
+        );
     }
 }

@@ -10,6 +10,7 @@
 //! The loop of [`SignedHttp::get`] does the I/O; what to do after a failed attempt is
 //! [`retry::decide`], a pure function.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Instant, SystemTime};
 
@@ -23,8 +24,8 @@ use crate::config::{ClientConfig, Credentials};
 use crate::deadline::{self, Deadline};
 use crate::endpoints::{BaseUrl, Service, Target};
 use crate::errors::{
-    ApiError, BodyTooLargeError, DeadlineError, Error, RequestDescription, TransportError,
-    UrlTooLongError, decode_error_body,
+    ApiError, BodyTooLargeError, ConfigError, ConfigField, ConfigProblem, DeadlineError, Error,
+    RequestDescription, TransportError, UrlTooLongError, decode_error_body,
 };
 use crate::retry;
 use crate::signing;
@@ -90,6 +91,7 @@ enum Attempt {
         reason: String,
         timed_out: bool,
         retryable: bool,
+        cause: reqwest::Error,
     },
     /// The body grew past [`MAX_BODY_BYTES`]; the rest was not read.
     BodyTooLarge { status: u16 },
@@ -121,12 +123,7 @@ impl SignedHttp {
             // A signed request must not be replayed against another host.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| {
-                Error::Config(format!(
-                    "could not create the HTTP client: {}",
-                    error_chain(&e)
-                ))
-            })?;
+            .map_err(Error::HttpClient)?;
         Ok(SignedHttp {
             client,
             credentials: config.credentials.clone(),
@@ -268,6 +265,7 @@ impl SignedHttp {
                     reason,
                     timed_out,
                     retryable,
+                    cause,
                 } => {
                     // Causes may quote what the server sent (a malformed status line).
                     let reason = redactor.clean(&reason);
@@ -292,6 +290,7 @@ impl SignedHttp {
                         reason,
                         timed_out,
                         attempts: attempt,
+                        cause: Some(Arc::new(cause)),
                     }));
                     (retry::Failure::Transport { retryable }, error)
                 }
@@ -372,19 +371,33 @@ impl SignedHttp {
 
         // `Host` itself is set by the HTTP stack from the URL, to the value signed above.
         let mut headers = HeaderMap::new();
-        headers.insert(X_SDK_DATE, header_value(&sdk_date, "X-Sdk-Date")?);
+        // Formatted from the clock as digits, `T` and `Z`: always a valid header value.
+        headers.insert(
+            X_SDK_DATE,
+            HeaderValue::from_str(&sdk_date).map_err(|_| {
+                Error::InvalidArgument(
+                    "X-Sdk-Date contains characters not allowed in an HTTP header".into(),
+                )
+            })?,
+        );
         if let Some(project_id) = request.project_id {
-            headers.insert(X_PROJECT_ID, header_value(project_id, "project_id")?);
+            headers.insert(
+                X_PROJECT_ID,
+                header_value(project_id, ConfigField::ProjectId { region: None })?,
+            );
         }
         if let Some(token) = &self.credentials.security_token {
             headers.insert(
                 X_SECURITY_TOKEN,
-                sensitive(token.expose(), "security_token")?,
+                sensitive(token.expose(), ConfigField::SecurityToken)?,
             );
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(X_LANGUAGE, HeaderValue::from_static("en-us"));
-        headers.insert(AUTHORIZATION, sensitive(&authorization, "access_key")?);
+        headers.insert(
+            AUTHORIZATION,
+            sensitive(&authorization, ConfigField::AccessKey)?,
+        );
         let token = self.credentials.security_token.as_ref().map(|t| t.expose());
         let redactor = Redactor::new(
             [
@@ -427,6 +440,7 @@ impl SignedHttp {
                 reason: error_chain(&e),
                 timed_out: e.is_timeout(),
                 retryable: !e.is_builder() && !is_tls_failure(&e),
+                cause: e,
             },
         }
     }
@@ -446,18 +460,15 @@ fn count_attempt(attempts: &AtomicU32) {
     });
 }
 
-/// Header value from our own (non-secret) data; `what` names the setting on failure.
-fn header_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value).map_err(|_| {
-        Error::Config(format!(
-            "{what} contains characters not allowed in an HTTP header"
-        ))
-    })
+/// Header value from a configured (non-secret) value; `field` is named on failure.
+fn header_value(value: &str, field: ConfigField) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value)
+        .map_err(|_| ConfigError::new(field, ConfigProblem::NotAHeaderValue).into())
 }
 
 /// Header value that the HTTP stack must treat as secret (never shown in its debug output).
-fn sensitive(value: &str, what: &str) -> Result<HeaderValue, Error> {
-    let mut value = header_value(value, what)?;
+fn sensitive(value: &str, field: ConfigField) -> Result<HeaderValue, Error> {
+    let mut value = header_value(value, field)?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -488,7 +499,7 @@ fn is_tls_failure(error: &reqwest::Error) -> bool {
 }
 
 /// The error and its causes on one line, without the URL (the caller names the endpoint).
-fn error_chain(error: &reqwest::Error) -> String {
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
     let mut parts = Vec::new();
     let mut current: Option<&dyn std::error::Error> = Some(error);
     while let Some(e) = current {

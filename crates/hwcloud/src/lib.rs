@@ -10,7 +10,8 @@
 //! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429; `deadline`: the time limit of a whole
 //!   call ([`CallOptions`]).
-//! - `errors`: the [`Error`] type and error body decoding; `warning`: the [`Warning`] type;
+//! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`ConfigError`], and error body
+//!   decoding; `warning`: the [`Warning`] type and its [`WarningKind`];
 //!   [`untrusted`]: server text made safe to show (secrets redacted, control characters escaped).
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
 //!   project id lookup; `client`: the [`Client`] tying them together.
@@ -43,8 +44,8 @@ pub use config::{
 pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};
 pub use errors::{
-    ApiError, BodyTooLargeError, DeadlineError, DecodeError, Error, RequestDescription,
-    TransportError, UrlTooLongError,
+    ApiError, BodyTooLargeError, ConfigError, ConfigField, ConfigProblem, DeadlineError,
+    DecodeError, Error, ErrorKind, RequestDescription, TransportError, UrlTooLongError,
 };
 pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
@@ -56,4 +57,4 @@ pub use validate::{
     MAX_RESOURCE_ID_LEN, validate_cloud, validate_credential, validate_endpoint_url,
     validate_project_id, validate_region, validate_resource_id,
 };
-pub use warning::Warning;
+pub use warning::{Warning, WarningKind};

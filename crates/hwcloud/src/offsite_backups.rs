@@ -96,7 +96,7 @@ pub struct OffsiteBackupList {
     /// Backups in API order, each id once.
     pub backups: Vec<OffsiteBackup>,
     /// Irregularities met while paging (total changed, duplicates dropped, ...), each with a
-    /// summary naming its kind (the `Warning::*` constants) and a specific detail.
+    /// [`crate::WarningKind`] and a specific detail.
     pub warnings: Vec<Warning>,
     /// HTTP requests made, retries and any IAM project lookup included.
     pub requests: u32,

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::warning::Warning;
+use crate::warning::{Warning, WarningKind};
 
 /// Items requested per page: the API maximum, so that a list needs as few requests as possible.
 pub const PAGE_SIZE: u64 = 100;
@@ -225,11 +225,14 @@ impl Pager {
             }
         }
         if !changes.is_empty() {
-            warnings.push(Warning::new(Warning::BACKUPS_CHANGED, changes.join("\n")));
+            warnings.push(Warning::new(
+                WarningKind::BackupsChanged,
+                changes.join("\n"),
+            ));
         }
         if let Some(overrun) = self.overrun {
             warnings.push(Warning::new(
-                Warning::TOTAL_COUNT_TOO_LOW,
+                WarningKind::TotalCountTooLow,
                 format!(
                     "The API reported total_count {} but returned more backups: the page at \
                      offset {} reached position {}. Further pages were read until an empty or \
@@ -241,7 +244,7 @@ impl Pager {
         if !self.total_missing_at.is_empty() {
             let offsets: Vec<String> = self.total_missing_at.iter().map(u64::to_string).collect();
             warnings.push(Warning::new(
-                Warning::TOTAL_COUNT_MISSING,
+                WarningKind::TotalCountMissing,
                 format!(
                     "The API response did not include total_count (page(s) at offset {}); \
                      pages were read until a short page.",
@@ -357,13 +360,9 @@ mod tests {
         }
     }
 
-    /// The warnings with `summary`.
-    fn with_summary<'a>(paged: &'a Listed, summary: &str) -> Vec<&'a Warning> {
-        paged
-            .warnings
-            .iter()
-            .filter(|w| w.summary == summary)
-            .collect()
+    /// The warnings of `kind`.
+    fn of_kind(paged: &Listed, kind: WarningKind) -> Vec<&Warning> {
+        paged.warnings.iter().filter(|w| w.kind == kind).collect()
     }
 
     #[test]
@@ -400,7 +399,7 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200]);
         assert_eq!(paged.items, ids(0..110));
         assert_eq!(paged.warnings.len(), 1);
-        assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
+        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
         assert!(paged.warnings[0].detail.contains("total_count 300"));
         assert!(paged.warnings[0].detail.contains("offset 100"));
     }
@@ -414,7 +413,7 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200]);
         assert_eq!(paged.items.len(), 100);
         assert_eq!(paged.warnings.len(), 1);
-        assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
+        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
         assert!(paged.warnings[0].detail.contains("offset 100 held only 0"));
     }
 
@@ -463,7 +462,7 @@ mod tests {
         assert_eq!(paged.total_count, Some(200));
         // Total change and duplicates: one warning of that kind, both facts in the detail.
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
+        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
         assert!(paged.warnings[0].detail.contains("200, 201"));
         assert!(paged.warnings[0].detail.contains("listed once: b100."));
     }
@@ -517,7 +516,7 @@ mod tests {
         // Never invented from the number of items.
         assert_eq!(paged.total_count, None);
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].summary, Warning::TOTAL_COUNT_MISSING);
+        assert_eq!(paged.warnings[0].kind, WarningKind::TotalCountMissing);
         assert!(paged.warnings[0].detail.contains("0, 100, 200"));
     }
 
@@ -526,7 +525,7 @@ mod tests {
         let (paged, _) = read_all(|_, _| (Some(3), vec!["a".into(), "b".into(), "a".into()]));
         assert_eq!(paged.items, vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
+        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
         assert!(paged.warnings[0].detail.contains("1 backup(s)"));
     }
 
@@ -556,7 +555,7 @@ mod tests {
         assert_eq!(paged.items, ids(0..240));
         assert_eq!(paged.total_count, Some(250));
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].summary, Warning::BACKUPS_CHANGED);
+        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
         assert!(paged.warnings[0].detail.contains("240, 250"));
     }
 
@@ -572,7 +571,7 @@ mod tests {
         assert_eq!(paged.total_count, Some(150), "the API's count, not ours");
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
         let warning = &paged.warnings[0];
-        assert_eq!(warning.summary, Warning::TOTAL_COUNT_TOO_LOW);
+        assert_eq!(warning.kind, WarningKind::TotalCountTooLow);
         assert!(
             warning
                 .detail
@@ -603,12 +602,12 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200, 300]);
         assert_eq!(paged.items, ids(0..300));
         assert_eq!(
-            with_summary(&paged, Warning::TOTAL_COUNT_TOO_LOW).len(),
+            of_kind(&paged, WarningKind::TotalCountTooLow).len(),
             1,
             "{:?}",
             paged.warnings
         );
-        assert!(with_summary(&paged, Warning::BACKUPS_CHANGED).is_empty());
+        assert!(of_kind(&paged, WarningKind::BackupsChanged).is_empty());
     }
 
     #[test]
@@ -644,7 +643,7 @@ mod tests {
         });
         assert_eq!(requested, vec![0, 100]);
         assert_eq!(paged.total_count, None);
-        let missing = with_summary(&paged, Warning::TOTAL_COUNT_MISSING);
+        let missing = of_kind(&paged, WarningKind::TotalCountMissing);
         assert_eq!(missing.len(), 1, "{:?}", paged.warnings);
         assert!(missing[0].detail.contains("offset 0)"), "{missing:?}");
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret, Warning};
+use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret, WarningKind};
 use support::{MockApi, PROJECT_ID, REGION, Reply, backup_id, page_body, stable_page};
 use tokio::sync::{Barrier, Notify};
 
@@ -396,8 +396,8 @@ async fn changing_total_warns_and_drops_duplicates() {
     assert_eq!(list.total_count, Some(200));
     assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
     let warning = &list.warnings[0];
-    assert_eq!(warning.summary, Warning::BACKUPS_CHANGED);
-    assert_eq!(warning.summary, "Backups changed during the read");
+    assert_eq!(warning.kind, WarningKind::BackupsChanged);
+    assert_eq!(warning.summary(), "Backups changed during the read");
     assert!(warning.detail.contains("200, 201"), "{warning:?}");
     assert!(warning.detail.contains(&backup_id(100)), "{warning:?}");
 }
@@ -462,7 +462,7 @@ async fn missing_total_count_is_reported_not_invented() {
     assert_eq!(list.backups.len(), 130);
     assert_eq!(list.total_count, None);
     assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
-    assert_eq!(list.warnings[0].summary, "Response without total_count");
+    assert_eq!(list.warnings[0].summary(), "Response without total_count");
     assert!(
         list.warnings[0].detail.contains("offset 0, 100"),
         "{:?}",
@@ -498,7 +498,7 @@ async fn full_page_beyond_the_reported_total_is_read_on() {
     assert_eq!(offsets, [0, 100, 200]);
     assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
     assert_eq!(
-        list.warnings[0].summary,
+        list.warnings[0].summary(),
         "API reported fewer backups than it returned"
     );
     assert!(

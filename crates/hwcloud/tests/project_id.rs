@@ -227,11 +227,18 @@ async fn iam_permission_failure_hints_at_project_id_not_rds() {
             panic!("expected an API error, got {err:?}");
         };
         assert_eq!(api.service, hwcloud::Service::Iam);
+        // The provider words this hint with its own setting names (src/provider/hints.rs).
+        let kind = if credentials_hint {
+            hwcloud::ErrorKind::InvalidCredentials(hwcloud::Service::Iam)
+        } else {
+            hwcloud::ErrorKind::PermissionDenied(hwcloud::Service::Iam)
+        };
+        assert_eq!(err.kind(), kind);
         let detail = err.detail();
         assert!(
             detail.contains(
-                "set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to \
-                 list IAM projects (iam:projects:list)"
+                "configure it in the client's project_ids to skip the lookup, or grant \
+                 permission to list IAM projects (iam:projects:list)"
             ),
             "{detail}"
         );
