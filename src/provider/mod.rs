@@ -10,6 +10,10 @@ use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Schema, Value};
 
 use crate::offsite_backups::OffsiteBackupsDataSource;
 
+/// Log fields that hold the secret half of an AK/SK pair under its short name (`sk`,
+/// `huawei_sk`), on top of the generic names `tfplugin::logging` redacts anyway.
+pub const SENSITIVE_LOG_FIELDS: &[&str] = &["sk"];
+
 /// What ConfigureProvider produces and every read uses.
 #[derive(Clone)]
 pub struct Configured {
