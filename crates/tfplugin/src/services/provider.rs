@@ -28,7 +28,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
 use crate::server::MAX_MESSAGE_SIZE;
-use crate::{DataSource, Provider};
+use crate::{DataSource, Provider, UnknownConfig};
 
 /// A data source with its schema and value type computed once.
 struct RegisteredDataSource {
@@ -43,6 +43,8 @@ pub(crate) struct ProviderService {
     provider_name: String,
     provider_schema: Schema,
     provider_type: Type,
+    /// The provider's policy for a configuration that is not wholly known.
+    unknown_config: UnknownConfig,
     data_sources: BTreeMap<String, RegisteredDataSource>,
     /// Mistakes in the schemas (provider bugs), reported by GetProviderSchema.
     schema_problems: Diagnostics,
@@ -57,6 +59,7 @@ impl ProviderService {
     ) -> Self {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
+        let unknown_config = provider.unknown_config();
         let data_sources = provider
             .data_sources()
             .into_iter()
@@ -82,6 +85,7 @@ impl ProviderService {
             provider_name,
             provider_schema,
             provider_type,
+            unknown_config,
             data_sources,
             schema_problems,
             stop,
@@ -233,9 +237,8 @@ async fn guard_stoppable(
     }
 }
 
-/// Why a configuration must be wholly known at the point it is used; completes "… is not
+/// Why a data source configuration must be wholly known when it is read; completes "… is not
 /// known until apply, but " in the diagnostic's detail.
-const PROVIDER_CONFIG_NEEDED: &str = "Terraform needs it known at plan time: the provider signs its API requests with its configuration, and it sends requests while Terraform plans. Use a value that is known during planning (a literal, a variable, or an attribute of something that already exists).";
 const DATA_SOURCE_CONFIG_NEEDED: &str =
     "it is needed to read the data source now. Use a value that is known during planning.";
 
@@ -358,18 +361,20 @@ impl ProviderRpc for ProviderService {
                 "provider configuration",
             ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
-                // Deliberate: an unknown provider configuration is an error, not a deferral.
-                Ok(config) if !config.is_wholly_known() => {
-                    unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED)
-                }
-                Ok(config) => {
-                    guard_stoppable(
-                        "provider configuration",
-                        &self.stop,
-                        self.provider.configure(&config),
-                    )
-                    .await
-                }
+                Ok(config) => match &self.unknown_config {
+                    // The provider's policy: some providers cannot work with unknown values.
+                    UnknownConfig::Error { reason } if !config.is_wholly_known() => {
+                        unknown_attributes(&config, "Provider configuration", reason)
+                    }
+                    _ => {
+                        guard_stoppable(
+                            "provider configuration",
+                            &self.stop,
+                            self.provider.configure(&config),
+                        )
+                        .await
+                    }
+                },
             };
             Ok(Response::new(pb::configure_provider::Response {
                 diagnostics: diagnostics_to_proto(diagnostics),
@@ -942,8 +947,8 @@ mod tests {
             ),
             ("known", Value::from("x")),
         ]);
-        let diagnostics =
-            unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED);
+        let reason = "Terraform needs it known at plan time: the toy provider connects early.";
+        let diagnostics = unknown_attributes(&config, "Provider configuration", reason);
         let paths: Vec<String> = diagnostics
             .iter()
             .filter_map(|d| d.attribute.as_ref().map(ToString::to_string))
@@ -959,11 +964,12 @@ mod tests {
                 "{}",
                 diagnostic.detail
             );
-            assert!(
-                diagnostic.detail.contains("known at plan time")
-                    && diagnostic.detail.contains("signs"),
-                "{}",
-                diagnostic.detail
+            assert_eq!(diagnostic.summary, "Provider configuration value not known");
+            assert_eq!(
+                diagnostic.detail,
+                format!(
+                    "The value of the attribute \"{name}\" is not known until apply, but {reason}"
+                )
             );
         }
         assert!(
@@ -1062,5 +1068,258 @@ mod tests {
         })
         .await;
         assert!(sound.is_empty(), "{sound:?}");
+    }
+
+    /// A provider with one optional `region` that records what `configure` received.
+    struct Recording {
+        policy: UnknownConfig,
+        configured: std::sync::Mutex<Vec<Value>>,
+    }
+
+    #[async_trait]
+    impl Provider for Recording {
+        fn schema(&self) -> Schema {
+            Schema::new("", vec![Attribute::string("region").optional()])
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            Vec::new()
+        }
+        async fn validate_config(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, config: &Value) -> Diagnostics {
+            self.configured.lock().expect("lock").push(config.clone());
+            Diagnostics::new()
+        }
+        fn unknown_config(&self) -> UnknownConfig {
+            self.policy.clone()
+        }
+    }
+
+    /// ConfigureProvider with `region` unknown: the diagnostics and what `configure` received.
+    async fn configure_unknown_region(policy: UnknownConfig) -> (Vec<pb::Diagnostic>, Vec<Value>) {
+        let provider = Arc::new(Recording {
+            policy,
+            configured: std::sync::Mutex::default(),
+        });
+        let service = ProviderService::new(
+            provider.clone(),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let config = Value::object([("region", Value::Unknown)]);
+        let msgpack =
+            crate::cty::msgpack::encode(&config, &service.provider_type).expect("encodes");
+        let response = service
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: Some(pb::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .expect("ConfigureProvider answers")
+            .into_inner();
+        let configured = provider.configured.lock().expect("lock").clone();
+        (response.diagnostics, configured)
+    }
+
+    #[tokio::test]
+    async fn by_default_an_unknown_configuration_reaches_configure() {
+        struct Plain;
+        #[async_trait]
+        impl Provider for Plain {
+            fn schema(&self) -> Schema {
+                Schema::new("", Vec::new())
+            }
+            fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+                Vec::new()
+            }
+            async fn validate_config(&self, _config: &Value) -> Diagnostics {
+                Diagnostics::new()
+            }
+            async fn configure(&self, _config: &Value) -> Diagnostics {
+                Diagnostics::new()
+            }
+        }
+        assert_eq!(Plain.unknown_config(), UnknownConfig::Accept);
+
+        let (diagnostics, configured) = configure_unknown_region(UnknownConfig::Accept).await;
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(configured, [Value::object([("region", Value::Unknown)])]);
+    }
+
+    #[tokio::test]
+    async fn a_provider_may_refuse_an_unknown_configuration_with_its_reason() {
+        let (diagnostics, configured) = configure_unknown_region(UnknownConfig::Error {
+            reason: "the toy provider connects early.".to_owned(),
+        })
+        .await;
+        assert!(configured.is_empty(), "configure is not called");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].summary,
+            "Provider configuration value not known"
+        );
+        assert_eq!(
+            diagnostics[0].detail,
+            "The value of the attribute \"region\" is not known until apply, but the toy provider connects early."
+        );
+        assert!(diagnostics[0].attribute.is_some());
+    }
+
+    /// Every RPC of the unsupported table answers with one error naming what is missing.
+    #[tokio::test]
+    async fn every_unsupported_rpc_names_what_the_provider_lacks() {
+        use tokio_stream::StreamExt;
+
+        let service = ProviderService::new(
+            Arc::new(Recording {
+                policy: UnknownConfig::Accept,
+                configured: std::sync::Mutex::default(),
+            }),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let detail = |kinds: &str| {
+            format!("toy has no {kinds} (\"toy_x\" was requested); it offers no data sources.")
+        };
+        let only = |diagnostics: Vec<pb::Diagnostic>, kinds: &str| {
+            assert_eq!(diagnostics.len(), 1, "{kinds}: {diagnostics:?}");
+            let diagnostic = &diagnostics[0];
+            assert_eq!(diagnostic.severity, pb::diagnostic::Severity::Error as i32);
+            assert_eq!(
+                diagnostic.summary,
+                format!("The toy provider has no {kinds}")
+            );
+            assert_eq!(diagnostic.detail, detail(kinds));
+        };
+        // The reply of `method` to a request of `module` naming `toy_x` in `field`.
+        macro_rules! answer {
+            ($method:ident($module:ident.$field:ident)) => {{
+                let mut request = pb::$module::Request::default();
+                request.$field = "toy_x".to_owned();
+                service
+                    .$method(Request::new(request))
+                    .await
+                    .expect(stringify!($method))
+                    .into_inner()
+            }};
+        }
+        // A unary reply whose `diagnostics` must be the one error about `kinds`.
+        macro_rules! unary {
+            ($method:ident($module:ident.$field:ident), $kinds:expr) => {
+                only(answer!($method($module.$field)).diagnostics, $kinds)
+            };
+        }
+        let managed = "managed resources";
+        unary!(
+            validate_resource_config(validate_resource_config.type_name),
+            managed
+        );
+        unary!(
+            upgrade_resource_state(upgrade_resource_state.type_name),
+            managed
+        );
+        unary!(
+            upgrade_resource_identity(upgrade_resource_identity.type_name),
+            managed
+        );
+        unary!(read_resource(read_resource.type_name), managed);
+        unary!(
+            plan_resource_change(plan_resource_change.type_name),
+            managed
+        );
+        unary!(
+            apply_resource_change(apply_resource_change.type_name),
+            managed
+        );
+        unary!(
+            import_resource_state(import_resource_state.type_name),
+            managed
+        );
+        unary!(
+            move_resource_state(move_resource_state.target_type_name),
+            managed
+        );
+        unary!(
+            generate_resource_config(generate_resource_config.type_name),
+            managed
+        );
+
+        let ephemeral = "ephemeral resources";
+        unary!(
+            validate_ephemeral_resource_config(validate_ephemeral_resource_config.type_name),
+            ephemeral
+        );
+        unary!(
+            open_ephemeral_resource(open_ephemeral_resource.type_name),
+            ephemeral
+        );
+        unary!(
+            renew_ephemeral_resource(renew_ephemeral_resource.type_name),
+            ephemeral
+        );
+        unary!(
+            close_ephemeral_resource(close_ephemeral_resource.type_name),
+            ephemeral
+        );
+
+        let events: Vec<_> = answer!(list_resource(list_resource.type_name))
+            .collect()
+            .await;
+        let [Ok(event)] = <[_; 1]>::try_from(events).expect("one event") else {
+            panic!("an event, not a status");
+        };
+        only(event.diagnostic, "list resources");
+        unary!(
+            validate_list_resource_config(validate_list_resource_config.type_name),
+            "list resources"
+        );
+
+        let function = answer!(call_function(call_function.name));
+        assert!(function.result.is_none());
+        assert_eq!(
+            function.error.expect("function error").text,
+            detail("functions")
+        );
+
+        let stores = "state stores";
+        unary!(
+            validate_state_store_config(validate_state_store.type_name),
+            stores
+        );
+        unary!(
+            configure_state_store(configure_state_store.type_name),
+            stores
+        );
+        let chunks: Vec<_> = answer!(read_state_bytes(read_state_bytes.type_name))
+            .collect()
+            .await;
+        let [Ok(chunk)] = <[_; 1]>::try_from(chunks).expect("one chunk") else {
+            panic!("a chunk, not a status");
+        };
+        only(chunk.diagnostics, stores);
+        unary!(lock_state(lock_state.type_name), stores);
+        unary!(unlock_state(unlock_state.type_name), stores);
+        unary!(get_states(get_states.type_name), stores);
+        unary!(delete_state(delete_state.type_name), stores);
+
+        unary!(plan_action(plan_action.action_type), "actions");
+        let events: Vec<_> = answer!(invoke_action(invoke_action.action_type))
+            .collect()
+            .await;
+        let [Ok(event)] = <[_; 1]>::try_from(events).expect("one event") else {
+            panic!("an event, not a status");
+        };
+        let Some(pb::invoke_action::event::Type::Completed(completed)) = event.r#type else {
+            panic!("a completed event");
+        };
+        only(completed.diagnostics, "actions");
+        unary!(
+            validate_action_config(validate_action_config.type_name),
+            "actions"
+        );
     }
 }
