@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::computed_only::configured_computed_only_attributes;
 use super::message_limit;
 use super::stop::StopSignal;
+use super::unsupported::{self, unsupported_rpcs};
 use crate::convert::{
     decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto,
 };
@@ -477,392 +478,74 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    // ---- Everything below is about things a data-source-only provider does not have. ----
-
-    async fn validate_resource_config(
-        &self,
-        request: Request<pb::validate_resource_config::Request>,
-    ) -> Reply<pb::validate_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateResourceConfig", &type_name, async {
-            Ok(Response::new(pb::validate_resource_config::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn upgrade_resource_state(
-        &self,
-        request: Request<pb::upgrade_resource_state::Request>,
-    ) -> Reply<pb::upgrade_resource_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UpgradeResourceState", &type_name, async {
-            Ok(Response::new(pb::upgrade_resource_state::Response {
-                upgraded_state: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn upgrade_resource_identity(
-        &self,
-        request: Request<pb::upgrade_resource_identity::Request>,
-    ) -> Reply<pb::upgrade_resource_identity::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UpgradeResourceIdentity", &type_name, async {
-            Ok(Response::new(pb::upgrade_resource_identity::Response {
-                upgraded_identity: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn read_resource(
-        &self,
-        request: Request<pb::read_resource::Request>,
-    ) -> Reply<pb::read_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ReadResource", &type_name, async {
-            Ok(Response::new(pb::read_resource::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn plan_resource_change(
-        &self,
-        request: Request<pb::plan_resource_change::Request>,
-    ) -> Reply<pb::plan_resource_change::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("PlanResourceChange", &type_name, async {
-            Ok(Response::new(pb::plan_resource_change::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn apply_resource_change(
-        &self,
-        request: Request<pb::apply_resource_change::Request>,
-    ) -> Reply<pb::apply_resource_change::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ApplyResourceChange", &type_name, async {
-            Ok(Response::new(pb::apply_resource_change::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn import_resource_state(
-        &self,
-        request: Request<pb::import_resource_state::Request>,
-    ) -> Reply<pb::import_resource_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ImportResourceState", &type_name, async {
-            Ok(Response::new(pb::import_resource_state::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn move_resource_state(
-        &self,
-        request: Request<pb::move_resource_state::Request>,
-    ) -> Reply<pb::move_resource_state::Response> {
-        let type_name = request.into_inner().target_type_name;
-        observe("MoveResourceState", &type_name, async {
-            Ok(Response::new(pb::move_resource_state::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn generate_resource_config(
-        &self,
-        request: Request<pb::generate_resource_config::Request>,
-    ) -> Reply<pb::generate_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("GenerateResourceConfig", &type_name, async {
-            Ok(Response::new(pb::generate_resource_config::Response {
-                config: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn validate_ephemeral_resource_config(
-        &self,
-        request: Request<pb::validate_ephemeral_resource_config::Request>,
-    ) -> Reply<pb::validate_ephemeral_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateEphemeralResourceConfig", &type_name, async {
-            Ok(Response::new(
-                pb::validate_ephemeral_resource_config::Response {
-                    diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                },
-            ))
-        })
-        .await
-    }
-
-    async fn open_ephemeral_resource(
-        &self,
-        request: Request<pb::open_ephemeral_resource::Request>,
-    ) -> Reply<pb::open_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("OpenEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::open_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn renew_ephemeral_resource(
-        &self,
-        request: Request<pb::renew_ephemeral_resource::Request>,
-    ) -> Reply<pb::renew_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("RenewEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::renew_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn close_ephemeral_resource(
-        &self,
-        request: Request<pb::close_ephemeral_resource::Request>,
-    ) -> Reply<pb::close_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("CloseEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::close_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    type ListResourceStream = tokio_stream::Once<Result<pb::list_resource::Event, Status>>;
-
-    async fn list_resource(
-        &self,
-        request: Request<pb::list_resource::Request>,
-    ) -> Reply<Self::ListResourceStream> {
-        let type_name = request.into_inner().type_name;
-        observe("ListResource", &type_name, async {
-            let event = pb::list_resource::Event {
-                diagnostic: self.unsupported_proto("list resources", &type_name),
-                ..Default::default()
-            };
-            Ok(Response::new(tokio_stream::once(Ok(event))))
-        })
-        .await
-    }
-
-    async fn validate_list_resource_config(
-        &self,
-        request: Request<pb::validate_list_resource_config::Request>,
-    ) -> Reply<pb::validate_list_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateListResourceConfig", &type_name, async {
-            Ok(Response::new(pb::validate_list_resource_config::Response {
-                diagnostics: self.unsupported_proto("list resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn call_function(
-        &self,
-        request: Request<pb::call_function::Request>,
-    ) -> Reply<pb::call_function::Response> {
-        let name = request.into_inner().name;
-        observe("CallFunction", &name, async {
-            let diagnostic = self.unsupported("functions", &name);
-            Ok(Response::new(pb::call_function::Response {
-                result: None,
-                error: Some(pb::FunctionError {
-                    text: diagnostic.detail,
-                    function_argument: None,
-                }),
-            }))
-        })
-        .await
-    }
-
-    async fn validate_state_store_config(
-        &self,
-        request: Request<pb::validate_state_store::Request>,
-    ) -> Reply<pb::validate_state_store::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateStateStoreConfig", &type_name, async {
-            Ok(Response::new(pb::validate_state_store::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn configure_state_store(
-        &self,
-        request: Request<pb::configure_state_store::Request>,
-    ) -> Reply<pb::configure_state_store::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ConfigureStateStore", &type_name, async {
-            Ok(Response::new(pb::configure_state_store::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-                capabilities: None,
-            }))
-        })
-        .await
-    }
-
-    type ReadStateBytesStream = tokio_stream::Once<Result<pb::read_state_bytes::Response, Status>>;
-
-    async fn read_state_bytes(
-        &self,
-        request: Request<pb::read_state_bytes::Request>,
-    ) -> Reply<Self::ReadStateBytesStream> {
-        let type_name = request.into_inner().type_name;
-        observe("ReadStateBytes", &type_name, async {
-            let chunk = pb::read_state_bytes::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-                ..Default::default()
-            };
-            Ok(Response::new(tokio_stream::once(Ok(chunk))))
-        })
-        .await
-    }
-
-    async fn write_state_bytes(
-        &self,
-        _request: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
-    ) -> Reply<pb::write_state_bytes::Response> {
-        observe("WriteStateBytes", "", async {
-            Ok(Response::new(pb::write_state_bytes::Response {
-                diagnostics: self.unsupported_proto("state stores", ""),
-            }))
-        })
-        .await
-    }
-
-    async fn lock_state(
-        &self,
-        request: Request<pb::lock_state::Request>,
-    ) -> Reply<pb::lock_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("LockState", &type_name, async {
-            Ok(Response::new(pb::lock_state::Response {
-                lock_id: String::new(),
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn unlock_state(
-        &self,
-        request: Request<pb::unlock_state::Request>,
-    ) -> Reply<pb::unlock_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UnlockState", &type_name, async {
-            Ok(Response::new(pb::unlock_state::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn get_states(
-        &self,
-        request: Request<pb::get_states::Request>,
-    ) -> Reply<pb::get_states::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("GetStates", &type_name, async {
-            Ok(Response::new(pb::get_states::Response {
-                state_id: Vec::new(),
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn delete_state(
-        &self,
-        request: Request<pb::delete_state::Request>,
-    ) -> Reply<pb::delete_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("DeleteState", &type_name, async {
-            Ok(Response::new(pb::delete_state::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn plan_action(
-        &self,
-        request: Request<pb::plan_action::Request>,
-    ) -> Reply<pb::plan_action::Response> {
-        let action_type = request.into_inner().action_type;
-        observe("PlanAction", &action_type, async {
-            Ok(Response::new(pb::plan_action::Response {
-                diagnostics: self.unsupported_proto("actions", &action_type),
-                deferred: None,
-            }))
-        })
-        .await
-    }
-
-    type InvokeActionStream = tokio_stream::Once<Result<pb::invoke_action::Event, Status>>;
-
-    async fn invoke_action(
-        &self,
-        request: Request<pb::invoke_action::Request>,
-    ) -> Reply<Self::InvokeActionStream> {
-        let action_type = request.into_inner().action_type;
-        observe("InvokeAction", &action_type, async {
-            let event = pb::invoke_action::Event {
-                r#type: Some(pb::invoke_action::event::Type::Completed(
-                    pb::invoke_action::event::Completed {
-                        diagnostics: self.unsupported_proto("actions", &action_type),
-                    },
-                )),
-            };
-            Ok(Response::new(tokio_stream::once(Ok(event))))
-        })
-        .await
-    }
-
-    async fn validate_action_config(
-        &self,
-        request: Request<pb::validate_action_config::Request>,
-    ) -> Reply<pb::validate_action_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateActionConfig", &type_name, async {
-            Ok(Response::new(pb::validate_action_config::Response {
-                diagnostics: self.unsupported_proto("actions", &type_name),
-            }))
-        })
-        .await
+    // Everything else is about things a data-source-only provider does not have: each RPC
+    // answers with one error diagnostic naming what the provider offers instead.
+    unsupported_rpcs! {
+        "managed resources" {
+            ValidateResourceConfig: validate_resource_config(
+                validate_resource_config::Request.type_name) -> validate_resource_config::Response;
+            UpgradeResourceState: upgrade_resource_state(
+                upgrade_resource_state::Request.type_name) -> upgrade_resource_state::Response;
+            UpgradeResourceIdentity: upgrade_resource_identity(
+                upgrade_resource_identity::Request.type_name) -> upgrade_resource_identity::Response;
+            ReadResource: read_resource(
+                read_resource::Request.type_name) -> read_resource::Response;
+            PlanResourceChange: plan_resource_change(
+                plan_resource_change::Request.type_name) -> plan_resource_change::Response;
+            ApplyResourceChange: apply_resource_change(
+                apply_resource_change::Request.type_name) -> apply_resource_change::Response;
+            ImportResourceState: import_resource_state(
+                import_resource_state::Request.type_name) -> import_resource_state::Response;
+            MoveResourceState: move_resource_state(
+                move_resource_state::Request.target_type_name) -> move_resource_state::Response;
+            GenerateResourceConfig: generate_resource_config(
+                generate_resource_config::Request.type_name) -> generate_resource_config::Response;
+        }
+        "ephemeral resources" {
+            ValidateEphemeralResourceConfig: validate_ephemeral_resource_config(
+                validate_ephemeral_resource_config::Request.type_name)
+                -> validate_ephemeral_resource_config::Response;
+            OpenEphemeralResource: open_ephemeral_resource(
+                open_ephemeral_resource::Request.type_name) -> open_ephemeral_resource::Response;
+            RenewEphemeralResource: renew_ephemeral_resource(
+                renew_ephemeral_resource::Request.type_name) -> renew_ephemeral_resource::Response;
+            CloseEphemeralResource: close_ephemeral_resource(
+                close_ephemeral_resource::Request.type_name) -> close_ephemeral_resource::Response;
+        }
+        "list resources" {
+            ListResource: list_resource(list_resource::Request.type_name)
+                -> stream(ListResourceStream, list_resource::Event) => unsupported::list_event;
+            ValidateListResourceConfig: validate_list_resource_config(
+                validate_list_resource_config::Request.type_name)
+                -> validate_list_resource_config::Response;
+        }
+        "functions" {
+            CallFunction: call_function(call_function::Request.name)
+                -> call_function::Response => unsupported::function_error;
+        }
+        "state stores" {
+            ValidateStateStoreConfig: validate_state_store_config(
+                validate_state_store::Request.type_name) -> validate_state_store::Response;
+            ConfigureStateStore: configure_state_store(
+                configure_state_store::Request.type_name) -> configure_state_store::Response;
+            ReadStateBytes: read_state_bytes(read_state_bytes::Request.type_name)
+                -> stream(ReadStateBytesStream, read_state_bytes::Response)
+                => unsupported::state_chunk;
+            WriteStateBytes: write_state_bytes(stream write_state_bytes::RequestChunk)
+                -> write_state_bytes::Response;
+            LockState: lock_state(lock_state::Request.type_name) -> lock_state::Response;
+            UnlockState: unlock_state(unlock_state::Request.type_name) -> unlock_state::Response;
+            GetStates: get_states(get_states::Request.type_name) -> get_states::Response;
+            DeleteState: delete_state(delete_state::Request.type_name) -> delete_state::Response;
+        }
+        "actions" {
+            PlanAction: plan_action(plan_action::Request.action_type) -> plan_action::Response;
+            InvokeAction: invoke_action(invoke_action::Request.action_type)
+                -> stream(InvokeActionStream, invoke_action::Event)
+                => unsupported::invoke_completed;
+            ValidateActionConfig: validate_action_config(
+                validate_action_config::Request.type_name) -> validate_action_config::Response;
+        }
     }
 }
 
