@@ -26,7 +26,9 @@ use crate::proto::tfplugin6 as pb;
 ///
 /// The methods are written out in the form `#[async_trait]` gives the generated trait's
 /// methods (a boxed `Send` future borrowing `self`), because `#[tonic::async_trait]` on the
-/// impl rewrites only the `async fn`s it sees, not those a macro produces later.
+/// impl rewrites only the `async fn`s it sees, not those a macro produces later. The names
+/// they use (`pb`, `Reply`, `observe`, `Future`, and tonic's `Request`, `Response`, `Status`
+/// and `Streaming`) are those in scope where the table is, in `services/provider.rs`.
 macro_rules! unsupported_rpcs {
     ($($kinds:literal {
         $($rpc:ident: $method:ident $request:tt
