@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use terraform_provider_rds::provider::RdsProvider;
+use terraform_provider_rds::provider::{RdsProvider, SENSITIVE_LOG_FIELDS};
 use terraform_provider_rds::{BINARY_NAME, PROVIDER_ADDRESS};
 
 /// Terraform provider for Huawei Cloud RDS cross-region (offsite) backups.
@@ -28,6 +28,10 @@ fn main() -> ExitCode {
             provider_address: PROVIDER_ADDRESS.to_owned(),
             binary_name: BINARY_NAME.to_owned(),
             debug: cli.debug,
+            sensitive_log_fields: SENSITIVE_LOG_FIELDS
+                .iter()
+                .map(|&name| name.to_owned())
+                .collect(),
         },
     )
 }

@@ -7,9 +7,18 @@ pub mod settings;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Schema, Value};
+use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Schema, UnknownConfig, Value};
 
 use crate::offsite_backups::OffsiteBackupsDataSource;
+
+/// Why the provider refuses a configuration that is not wholly known (instead of configuring
+/// with unknown values): completes "The value of the attribute "NAME" is not known until
+/// apply, but ".
+const UNKNOWN_CONFIG_REASON: &str = "Terraform needs it known at plan time: the provider signs its API requests with its configuration, and it sends requests while Terraform plans. Use a value that is known during planning (a literal, a variable, or an attribute of something that already exists).";
+
+/// Log fields that hold the secret half of an AK/SK pair under its short name (`sk`,
+/// `huawei_sk`), on top of the generic names `tfplugin::logging` redacts anyway.
+pub const SENSITIVE_LOG_FIELDS: &[&str] = &["sk"];
 
 /// What ConfigureProvider produces and every read uses.
 #[derive(Clone)]
@@ -91,5 +100,29 @@ impl Provider for RdsProvider {
             }
             Err(error) => Diagnostic::error(error.summary(), client_error::detail(&error)).into(),
         }
+    }
+
+    /// Deliberate: an unknown provider configuration is an error, not a deferral, because
+    /// every read needs the configuration to sign its requests.
+    fn unknown_config(&self) -> UnknownConfig {
+        UnknownConfig::Error {
+            reason: UNKNOWN_CONFIG_REASON.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_configuration_is_refused_with_the_reason_requests_are_signed() {
+        let UnknownConfig::Error { reason } = RdsProvider::default().unknown_config() else {
+            panic!("an unknown configuration must be refused");
+        };
+        assert!(
+            reason.contains("known at plan time") && reason.contains("signs"),
+            "{reason}"
+        );
     }
 }

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
             provider_address: "registry.terraform.io/example/toy".to_owned(),
             binary_name: "terraform-provider-toy".to_owned(),
             debug,
+            sensitive_log_fields: Vec::new(),
         },
     )
 }

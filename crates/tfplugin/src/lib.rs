@@ -44,9 +44,32 @@ pub trait Provider: Send + Sync + 'static {
     /// during `terraform validate`): only known values are checked.
     async fn validate_config(&self, config: &Value) -> Diagnostics;
 
-    /// Configures the provider with a wholly known configuration (environment fallbacks are
-    /// the provider's business). Called before any read.
+    /// Configures the provider (environment fallbacks are the provider's business). Called
+    /// before any read. `config` is wholly known unless [`Provider::unknown_config`] is
+    /// [`UnknownConfig::Accept`] and Terraform has not decided every value yet.
     async fn configure(&self, config: &Value) -> Diagnostics;
+
+    /// What ConfigureProvider does with a configuration that is not wholly known. The default,
+    /// [`UnknownConfig::Accept`], suits any provider: as in terraform-plugin-framework,
+    /// [`Provider::configure`] receives the unknown values and decides.
+    fn unknown_config(&self) -> UnknownConfig {
+        UnknownConfig::Accept
+    }
+}
+
+/// A provider's answer to a configuration that holds values Terraform does not know yet
+/// (for example an attribute of a resource that does not exist until apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownConfig {
+    /// Call [`Provider::configure`] with the unknown values in place.
+    Accept,
+    /// Refuse without calling [`Provider::configure`]: one error per top-level attribute that
+    /// is not wholly known, pointing at it, whose detail reads "The value of the attribute
+    /// "NAME" is not known until apply, but " followed by `reason`.
+    Error {
+        /// Why the provider needs the value now, completing the sentence above.
+        reason: String,
+    },
 }
 
 /// One data source: metadata (type name), schema, validation and read.

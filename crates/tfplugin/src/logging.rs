@@ -5,7 +5,8 @@
 //! only with the exact keys `@level`, `@message`, `@module` and a `@timestamp` of the layout
 //! `2006-01-02T15:04:05.000000Z07:00`; anything else is shown as plain text. This module turns
 //! every `tracing` event into one such line. Event and span fields become extra keys, except
-//! fields whose names suggest a secret: their values are replaced by a placeholder.
+//! fields whose names suggest a secret ([`SensitiveFields`]: generic rules plus names the
+//! provider supplies): their values are replaced by a placeholder.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -44,13 +45,8 @@ const SECRET_WORD_PARTS: &[&str] = &[
 ];
 
 /// Sequences of whole words that mark a field as secret: `private_key`, `rsa_private_key`,
-/// `api_key_value`, and `sk` (a secret access key, e.g. `huawei_sk`) but not `task` or `disk`.
-const SECRET_WORD_SEQUENCES: &[&[&str]] = &[&["private", "key"], &["api", "key"], &["sk"]];
-
-/// Names that stay visible although they look related: identifiers, not secrets. In
-/// particular an access key (AK) identifies the account in every signed request; only its
-/// secret half (SK) is redacted. `key` on its own (`cache_key`, `key_id`) is not a secret.
-const NOT_SECRET: &[&str] = &["access_key", "access_key_id", "ak"];
+/// `api_key_value`, but not `key` on its own (`cache_key`, `key_id`, `primary_key`).
+const SECRET_WORD_SEQUENCES: &[&str] = &["private_key", "api_key"];
 
 /// Libraries whose debug/trace output is about HTTP/2 frames and TLS records, not about the
 /// provider: they log at most at INFO even when the user asks for TRACE.
@@ -79,14 +75,15 @@ pub fn module() -> &'static str {
     MODULE.get().map_or("provider", String::as_str)
 }
 
-/// Installs the hclog JSON subscriber on stderr, at the level Terraform's environment asks for.
+/// Installs the hclog JSON subscriber on stderr, at the level Terraform's environment asks for,
+/// redacting the values of `sensitive` fields.
 /// Idempotent: later calls (and calls after another global subscriber was set) do nothing.
-pub fn init(binary_name: &str) {
+pub fn init(binary_name: &str, sensitive: SensitiveFields) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let module = MODULE.get_or_init(|| format!("provider.{binary_name}"));
         let level = level_from_env(|name| std::env::var(name).ok());
-        let layer = HclogLayer::new(module.clone(), std::io::stderr);
+        let layer = HclogLayer::new(module.clone(), std::io::stderr).redacting(sensitive);
         let subscriber = tracing_subscriber::registry().with(layer.with_filter(filter_for(level)));
         // Another subscriber may already be installed (e.g. by a test harness): keep it.
         let _ = tracing::subscriber::set_global_default(subscriber);
@@ -122,50 +119,106 @@ pub fn filter_for(level: LevelFilter) -> Targets {
         })
 }
 
-/// Whether a field of this name may carry a secret and must never be written. The name is
-/// normalised first (lowercase, `-` and `.` as `_`), then checked against an explicit allow
-/// list ([`NOT_SECRET`]) and deny lists of word parts and whole-word sequences.
-pub fn is_secret_field(name: &str) -> bool {
-    let normalised: String = name
-        .chars()
+/// Which fields may carry a secret and are never written: the generic rules (any name
+/// containing one of [`SECRET_WORD_PARTS`], or the whole words of [`SECRET_WORD_SEQUENCES`];
+/// the [`Default`]) plus the names a provider adds for its own credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensitiveFields {
+    /// Whole-word sequences, generic and the provider's, normalised and split into words.
+    sequences: Vec<Vec<String>>,
+}
+
+impl Default for SensitiveFields {
+    fn default() -> Self {
+        Self::with_names(std::iter::empty::<&str>())
+    }
+}
+
+impl SensitiveFields {
+    /// The generic rules plus `names`. Each name marks a field as secret wherever its words
+    /// appear as whole words of the field's normalised name: `sk` redacts `sk`, `SK`,
+    /// `vendor_sk` and `sk_value` but not `task` or `skip`.
+    pub fn with_names<I>(names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let provided: Vec<String> = names
+            .into_iter()
+            .map(|name| normalise(name.as_ref()))
+            .collect();
+        let sequences = SECRET_WORD_SEQUENCES
+            .iter()
+            .copied()
+            .chain(provided.iter().map(String::as_str))
+            .map(|name| words(name).map(str::to_owned).collect::<Vec<_>>())
+            .filter(|sequence| !sequence.is_empty())
+            .collect();
+        Self { sequences }
+    }
+
+    /// Whether a field of this name may carry a secret and must never be written. The name is
+    /// normalised first (lowercase, `-`, `.` and spaces as `_`).
+    pub fn is_secret(&self, name: &str) -> bool {
+        let normalised = normalise(name);
+        if SECRET_WORD_PARTS
+            .iter()
+            .any(|part| normalised.contains(part))
+        {
+            return true;
+        }
+        let words: Vec<&str> = words(&normalised).collect();
+        self.sequences.iter().any(|sequence| {
+            words.windows(sequence.len()).any(|window| {
+                window
+                    .iter()
+                    .copied()
+                    .eq(sequence.iter().map(String::as_str))
+            })
+        })
+    }
+}
+
+/// Lowercase, with `-`, `.` and spaces as `_`.
+fn normalise(name: &str) -> String {
+    name.chars()
         .map(|c| match c {
             '-' | '.' | ' ' => '_',
             other => other.to_ascii_lowercase(),
         })
-        .collect();
-    if NOT_SECRET.contains(&normalised.as_str()) {
-        return false;
-    }
-    if SECRET_WORD_PARTS
-        .iter()
-        .any(|part| normalised.contains(part))
-    {
-        return true;
-    }
-    let words: Vec<&str> = normalised.split('_').filter(|w| !w.is_empty()).collect();
-    SECRET_WORD_SEQUENCES.iter().any(|sequence| {
-        words
-            .windows(sequence.len())
-            .any(|window| window == *sequence)
-    })
+        .collect()
+}
+
+/// The non-empty `_`-separated words of a normalised name.
+fn words(normalised: &str) -> impl Iterator<Item = &str> {
+    normalised.split('_').filter(|word| !word.is_empty())
 }
 
 /// A `tracing` layer writing each event as one hclog JSON line to `writer`.
 pub struct HclogLayer<W> {
     module: String,
     writer: W,
+    sensitive: SensitiveFields,
 }
 
 impl<W> HclogLayer<W>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    /// `module` is hclog's `@module`, e.g. `provider.terraform-provider-rds`.
+    /// `module` is hclog's `@module`, e.g. `provider.terraform-provider-rds`. Fields are
+    /// redacted by the generic rules of [`SensitiveFields::default`].
     pub fn new(module: impl Into<String>, writer: W) -> Self {
         Self {
             module: module.into(),
             writer,
+            sensitive: SensitiveFields::default(),
         }
+    }
+
+    /// The same layer, redacting the values of `sensitive` fields.
+    #[must_use]
+    pub fn redacting(self, sensitive: SensitiveFields) -> Self {
+        Self { sensitive, ..self }
     }
 }
 
@@ -179,7 +232,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let mut visitor = JsonFields::default();
+        let mut visitor = JsonFields::new(&self.sensitive);
         attrs.record(&mut visitor);
         span.extensions_mut().insert(SpanFields(visitor.fields));
     }
@@ -191,6 +244,7 @@ where
             let mut visitor = JsonFields {
                 fields: std::mem::take(fields),
                 message: None,
+                sensitive: &self.sensitive,
             };
             values.record(&mut visitor);
             *fields = visitor.fields;
@@ -206,7 +260,7 @@ where
                 }
             }
         }
-        let mut visitor = JsonFields::default();
+        let mut visitor = JsonFields::new(&self.sensitive);
         event.record(&mut visitor);
         line.extend(visitor.fields);
         let line = hclog_line(
@@ -259,14 +313,23 @@ pub fn format_timestamp(time: OffsetDateTime) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
 }
 
-/// Collects fields as JSON values; `message` is kept apart as hclog's `@message`.
-#[derive(Default)]
-struct JsonFields {
+/// Collects fields as JSON values; `message` is kept apart as hclog's `@message`, and the
+/// values of `sensitive` fields are replaced by [`REDACTED`].
+struct JsonFields<'a> {
     fields: Map<String, Json>,
     message: Option<String>,
+    sensitive: &'a SensitiveFields,
 }
 
-impl JsonFields {
+impl<'a> JsonFields<'a> {
+    fn new(sensitive: &'a SensitiveFields) -> Self {
+        Self {
+            fields: Map::new(),
+            message: None,
+            sensitive,
+        }
+    }
+
     fn insert(&mut self, field: &Field, value: Json) {
         let name = field.name();
         if name == "message" {
@@ -274,7 +337,7 @@ impl JsonFields {
                 Json::String(text) => text,
                 other => other.to_string(),
             });
-        } else if is_secret_field(name) {
+        } else if self.sensitive.is_secret(name) {
             self.fields.insert(name.to_owned(), Json::from(REDACTED));
         } else {
             self.fields.insert(name.to_owned(), value);
@@ -282,7 +345,7 @@ impl JsonFields {
     }
 }
 
-impl Visit for JsonFields {
+impl Visit for JsonFields<'_> {
     fn record_f64(&mut self, field: &Field, value: f64) {
         self.insert(field, Json::from(value));
     }
@@ -416,23 +479,23 @@ mod tests {
             let _entered = span.enter();
             tracing::info!(
                 secret_key = "sk-456",
-                Authorization = "SDK-HMAC abc",
+                Authorization = "Bearer abc",
                 password = "pw",
-                access_key = "AK1",
+                user = "alice",
                 "signed"
             );
         });
         assert_eq!(lines.len(), 1);
         let line = &lines[0];
         let raw = serde_json::to_string(line).expect("serialize");
-        for secret in ["tok-123", "sk-456", "SDK-HMAC abc", "\"pw\""] {
+        for secret in ["tok-123", "sk-456", "Bearer abc", "\"pw\""] {
             assert!(!raw.contains(secret), "{secret} leaked: {raw}");
         }
         assert_eq!(line["security_token"], REDACTED);
         assert_eq!(line["secret_key"], REDACTED);
         assert_eq!(line["Authorization"], REDACTED);
         assert_eq!(line["password"], REDACTED);
-        assert_eq!(line["access_key"], "AK1");
+        assert_eq!(line["user"], "alice");
         assert_eq!(line["region"], "ap-1");
     }
 
@@ -463,13 +526,10 @@ mod tests {
             "session_id",
             "signature",
             "request.signature",
-            "sk",
-            "SK",
-            "huawei_sk",
-            "sk_value",
         ];
+        let generic = SensitiveFields::default();
         for name in secret {
-            assert!(is_secret_field(name), "{name} must be redacted");
+            assert!(generic.is_secret(name), "{name} must be redacted");
         }
         let visible = [
             "access_key",
@@ -491,8 +551,58 @@ mod tests {
             "backtrace",
         ];
         for name in visible {
-            assert!(!is_secret_field(name), "{name} must stay visible");
+            assert!(!generic.is_secret(name), "{name} must stay visible");
         }
+    }
+
+    #[test]
+    fn provider_supplied_names_are_redacted_as_whole_words() {
+        let fields = SensitiveFields::with_names(["pin", "Master-Key", ""]);
+        for name in [
+            "pin",
+            "PIN",
+            "card_pin",
+            "pin-code",
+            "master_key",
+            "db.master.key",
+            "password",
+        ] {
+            assert!(fields.is_secret(name), "{name} must be redacted");
+        }
+        for name in [
+            "ping",
+            "spinner",
+            "pinned",
+            "master",
+            "key",
+            "master_keys",
+            "region",
+        ] {
+            assert!(!fields.is_secret(name), "{name} must stay visible");
+        }
+        assert!(
+            !SensitiveFields::default().is_secret("card_pin"),
+            "a provider's names are its own"
+        );
+    }
+
+    #[test]
+    fn the_layer_redacts_the_names_it_is_given() {
+        let out = Captured::default();
+        let layer = HclogLayer::new("provider.terraform-provider-test", out.clone())
+            .redacting(SensitiveFields::with_names(["pin"]));
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("card", card_pin = "1234");
+            let _entered = span.enter();
+            tracing::info!(pin = "5678", card = "visa", "paid");
+        });
+        let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+        let line: Map<String, Json> = serde_json::from_str(text.trim_end()).expect("one line");
+        assert_eq!(line["card_pin"], REDACTED);
+        assert_eq!(line["pin"], REDACTED);
+        assert_eq!(line["card"], "visa");
+        assert!(!text.contains("1234") && !text.contains("5678"), "{text}");
     }
 
     #[test]

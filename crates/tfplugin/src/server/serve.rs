@@ -12,6 +12,7 @@ use super::handshake::{PluginEnvironment, resolve_settings};
 use super::listener::socket_parent;
 use super::parent::{ParentProcess, shut_down_when_parent_exits};
 use super::stale_sockets::remove_stale_socket_directories;
+use crate::logging::SensitiveFields;
 use crate::{Provider, logging, panic};
 
 /// How long leftover tasks may run once serving has ended.
@@ -27,6 +28,9 @@ pub struct ServeOptions {
     /// Debug mode (`--debug`): serve without Terraform starting us, print reattach
     /// instructions, stop on Ctrl-C.
     pub debug: bool,
+    /// Log field names whose values are never written, on top of the generic ones (see
+    /// [`SensitiveFields::with_names`]): the provider's own names for its secrets.
+    pub sensitive_log_fields: Vec<String>,
 }
 
 impl ServeOptions {
@@ -47,7 +51,10 @@ impl ServeOptions {
 pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
     // Taken first, before the parent has had any time to exit (see `parent`).
     let parent = ParentProcess::of_this_process();
-    logging::init(&options.binary_name);
+    logging::init(
+        &options.binary_name,
+        SensitiveFields::with_names(&options.sensitive_log_fields),
+    );
     panic::install();
 
     let settings = match resolve_settings(
@@ -130,6 +137,7 @@ mod tests {
             provider_address: "registry.terraform.io/tfrds/rds".to_owned(),
             binary_name: "terraform-provider-rds".to_owned(),
             debug: false,
+            sensitive_log_fields: Vec::new(),
         };
         assert_eq!(options.provider_name(), "rds");
     }

@@ -8,4 +8,5 @@ mod message_limit;
 pub(crate) mod provider;
 pub(crate) mod stdio;
 pub(crate) mod stop;
+mod unsupported;
 mod until_shutdown;

@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::computed_only::configured_computed_only_attributes;
 use super::message_limit;
 use super::stop::StopSignal;
+use super::unsupported::{self, unsupported_rpcs};
 use crate::convert::{
     decode_dynamic_value, diagnostic_to_proto, diagnostics_to_proto, encode_state, schema_to_proto,
 };
@@ -28,7 +29,7 @@ use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
 use crate::server::MAX_MESSAGE_SIZE;
-use crate::{DataSource, Provider};
+use crate::{DataSource, Provider, UnknownConfig};
 
 /// A data source with its schema and value type computed once.
 struct RegisteredDataSource {
@@ -43,6 +44,8 @@ pub(crate) struct ProviderService {
     provider_name: String,
     provider_schema: Schema,
     provider_type: Type,
+    /// The provider's policy for a configuration that is not wholly known.
+    unknown_config: UnknownConfig,
     data_sources: BTreeMap<String, RegisteredDataSource>,
     /// Mistakes in the schemas (provider bugs), reported by GetProviderSchema.
     schema_problems: Diagnostics,
@@ -57,6 +60,7 @@ impl ProviderService {
     ) -> Self {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
+        let unknown_config = provider.unknown_config();
         let data_sources = provider
             .data_sources()
             .into_iter()
@@ -82,6 +86,7 @@ impl ProviderService {
             provider_name,
             provider_schema,
             provider_type,
+            unknown_config,
             data_sources,
             schema_problems,
             stop,
@@ -233,9 +238,8 @@ async fn guard_stoppable(
     }
 }
 
-/// Why a configuration must be wholly known at the point it is used; completes "… is not
+/// Why a data source configuration must be wholly known when it is read; completes "… is not
 /// known until apply, but " in the diagnostic's detail.
-const PROVIDER_CONFIG_NEEDED: &str = "Terraform needs it known at plan time: the provider signs its API requests with its configuration, and it sends requests while Terraform plans. Use a value that is known during planning (a literal, a variable, or an attribute of something that already exists).";
 const DATA_SOURCE_CONFIG_NEEDED: &str =
     "it is needed to read the data source now. Use a value that is known during planning.";
 
@@ -358,18 +362,20 @@ impl ProviderRpc for ProviderService {
                 "provider configuration",
             ) {
                 Err(diagnostic) => Diagnostics::from(diagnostic),
-                // Deliberate: an unknown provider configuration is an error, not a deferral.
-                Ok(config) if !config.is_wholly_known() => {
-                    unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED)
-                }
-                Ok(config) => {
-                    guard_stoppable(
-                        "provider configuration",
-                        &self.stop,
-                        self.provider.configure(&config),
-                    )
-                    .await
-                }
+                Ok(config) => match &self.unknown_config {
+                    // The provider's policy: some providers cannot work with unknown values.
+                    UnknownConfig::Error { reason } if !config.is_wholly_known() => {
+                        unknown_attributes(&config, "Provider configuration", reason)
+                    }
+                    _ => {
+                        guard_stoppable(
+                            "provider configuration",
+                            &self.stop,
+                            self.provider.configure(&config),
+                        )
+                        .await
+                    }
+                },
             };
             Ok(Response::new(pb::configure_provider::Response {
                 diagnostics: diagnostics_to_proto(diagnostics),
@@ -472,392 +478,74 @@ impl ProviderRpc for ProviderService {
         .await
     }
 
-    // ---- Everything below is about things a data-source-only provider does not have. ----
-
-    async fn validate_resource_config(
-        &self,
-        request: Request<pb::validate_resource_config::Request>,
-    ) -> Reply<pb::validate_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateResourceConfig", &type_name, async {
-            Ok(Response::new(pb::validate_resource_config::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn upgrade_resource_state(
-        &self,
-        request: Request<pb::upgrade_resource_state::Request>,
-    ) -> Reply<pb::upgrade_resource_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UpgradeResourceState", &type_name, async {
-            Ok(Response::new(pb::upgrade_resource_state::Response {
-                upgraded_state: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn upgrade_resource_identity(
-        &self,
-        request: Request<pb::upgrade_resource_identity::Request>,
-    ) -> Reply<pb::upgrade_resource_identity::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UpgradeResourceIdentity", &type_name, async {
-            Ok(Response::new(pb::upgrade_resource_identity::Response {
-                upgraded_identity: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn read_resource(
-        &self,
-        request: Request<pb::read_resource::Request>,
-    ) -> Reply<pb::read_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ReadResource", &type_name, async {
-            Ok(Response::new(pb::read_resource::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn plan_resource_change(
-        &self,
-        request: Request<pb::plan_resource_change::Request>,
-    ) -> Reply<pb::plan_resource_change::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("PlanResourceChange", &type_name, async {
-            Ok(Response::new(pb::plan_resource_change::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn apply_resource_change(
-        &self,
-        request: Request<pb::apply_resource_change::Request>,
-    ) -> Reply<pb::apply_resource_change::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ApplyResourceChange", &type_name, async {
-            Ok(Response::new(pb::apply_resource_change::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn import_resource_state(
-        &self,
-        request: Request<pb::import_resource_state::Request>,
-    ) -> Reply<pb::import_resource_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ImportResourceState", &type_name, async {
-            Ok(Response::new(pb::import_resource_state::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn move_resource_state(
-        &self,
-        request: Request<pb::move_resource_state::Request>,
-    ) -> Reply<pb::move_resource_state::Response> {
-        let type_name = request.into_inner().target_type_name;
-        observe("MoveResourceState", &type_name, async {
-            Ok(Response::new(pb::move_resource_state::Response {
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn generate_resource_config(
-        &self,
-        request: Request<pb::generate_resource_config::Request>,
-    ) -> Reply<pb::generate_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("GenerateResourceConfig", &type_name, async {
-            Ok(Response::new(pb::generate_resource_config::Response {
-                config: None,
-                diagnostics: self.unsupported_proto("managed resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn validate_ephemeral_resource_config(
-        &self,
-        request: Request<pb::validate_ephemeral_resource_config::Request>,
-    ) -> Reply<pb::validate_ephemeral_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateEphemeralResourceConfig", &type_name, async {
-            Ok(Response::new(
-                pb::validate_ephemeral_resource_config::Response {
-                    diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                },
-            ))
-        })
-        .await
-    }
-
-    async fn open_ephemeral_resource(
-        &self,
-        request: Request<pb::open_ephemeral_resource::Request>,
-    ) -> Reply<pb::open_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("OpenEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::open_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn renew_ephemeral_resource(
-        &self,
-        request: Request<pb::renew_ephemeral_resource::Request>,
-    ) -> Reply<pb::renew_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("RenewEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::renew_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-                ..Default::default()
-            }))
-        })
-        .await
-    }
-
-    async fn close_ephemeral_resource(
-        &self,
-        request: Request<pb::close_ephemeral_resource::Request>,
-    ) -> Reply<pb::close_ephemeral_resource::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("CloseEphemeralResource", &type_name, async {
-            Ok(Response::new(pb::close_ephemeral_resource::Response {
-                diagnostics: self.unsupported_proto("ephemeral resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    type ListResourceStream = tokio_stream::Once<Result<pb::list_resource::Event, Status>>;
-
-    async fn list_resource(
-        &self,
-        request: Request<pb::list_resource::Request>,
-    ) -> Reply<Self::ListResourceStream> {
-        let type_name = request.into_inner().type_name;
-        observe("ListResource", &type_name, async {
-            let event = pb::list_resource::Event {
-                diagnostic: self.unsupported_proto("list resources", &type_name),
-                ..Default::default()
-            };
-            Ok(Response::new(tokio_stream::once(Ok(event))))
-        })
-        .await
-    }
-
-    async fn validate_list_resource_config(
-        &self,
-        request: Request<pb::validate_list_resource_config::Request>,
-    ) -> Reply<pb::validate_list_resource_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateListResourceConfig", &type_name, async {
-            Ok(Response::new(pb::validate_list_resource_config::Response {
-                diagnostics: self.unsupported_proto("list resources", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn call_function(
-        &self,
-        request: Request<pb::call_function::Request>,
-    ) -> Reply<pb::call_function::Response> {
-        let name = request.into_inner().name;
-        observe("CallFunction", &name, async {
-            let diagnostic = self.unsupported("functions", &name);
-            Ok(Response::new(pb::call_function::Response {
-                result: None,
-                error: Some(pb::FunctionError {
-                    text: diagnostic.detail,
-                    function_argument: None,
-                }),
-            }))
-        })
-        .await
-    }
-
-    async fn validate_state_store_config(
-        &self,
-        request: Request<pb::validate_state_store::Request>,
-    ) -> Reply<pb::validate_state_store::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateStateStoreConfig", &type_name, async {
-            Ok(Response::new(pb::validate_state_store::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn configure_state_store(
-        &self,
-        request: Request<pb::configure_state_store::Request>,
-    ) -> Reply<pb::configure_state_store::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ConfigureStateStore", &type_name, async {
-            Ok(Response::new(pb::configure_state_store::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-                capabilities: None,
-            }))
-        })
-        .await
-    }
-
-    type ReadStateBytesStream = tokio_stream::Once<Result<pb::read_state_bytes::Response, Status>>;
-
-    async fn read_state_bytes(
-        &self,
-        request: Request<pb::read_state_bytes::Request>,
-    ) -> Reply<Self::ReadStateBytesStream> {
-        let type_name = request.into_inner().type_name;
-        observe("ReadStateBytes", &type_name, async {
-            let chunk = pb::read_state_bytes::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-                ..Default::default()
-            };
-            Ok(Response::new(tokio_stream::once(Ok(chunk))))
-        })
-        .await
-    }
-
-    async fn write_state_bytes(
-        &self,
-        _request: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
-    ) -> Reply<pb::write_state_bytes::Response> {
-        observe("WriteStateBytes", "", async {
-            Ok(Response::new(pb::write_state_bytes::Response {
-                diagnostics: self.unsupported_proto("state stores", ""),
-            }))
-        })
-        .await
-    }
-
-    async fn lock_state(
-        &self,
-        request: Request<pb::lock_state::Request>,
-    ) -> Reply<pb::lock_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("LockState", &type_name, async {
-            Ok(Response::new(pb::lock_state::Response {
-                lock_id: String::new(),
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn unlock_state(
-        &self,
-        request: Request<pb::unlock_state::Request>,
-    ) -> Reply<pb::unlock_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("UnlockState", &type_name, async {
-            Ok(Response::new(pb::unlock_state::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn get_states(
-        &self,
-        request: Request<pb::get_states::Request>,
-    ) -> Reply<pb::get_states::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("GetStates", &type_name, async {
-            Ok(Response::new(pb::get_states::Response {
-                state_id: Vec::new(),
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn delete_state(
-        &self,
-        request: Request<pb::delete_state::Request>,
-    ) -> Reply<pb::delete_state::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("DeleteState", &type_name, async {
-            Ok(Response::new(pb::delete_state::Response {
-                diagnostics: self.unsupported_proto("state stores", &type_name),
-            }))
-        })
-        .await
-    }
-
-    async fn plan_action(
-        &self,
-        request: Request<pb::plan_action::Request>,
-    ) -> Reply<pb::plan_action::Response> {
-        let action_type = request.into_inner().action_type;
-        observe("PlanAction", &action_type, async {
-            Ok(Response::new(pb::plan_action::Response {
-                diagnostics: self.unsupported_proto("actions", &action_type),
-                deferred: None,
-            }))
-        })
-        .await
-    }
-
-    type InvokeActionStream = tokio_stream::Once<Result<pb::invoke_action::Event, Status>>;
-
-    async fn invoke_action(
-        &self,
-        request: Request<pb::invoke_action::Request>,
-    ) -> Reply<Self::InvokeActionStream> {
-        let action_type = request.into_inner().action_type;
-        observe("InvokeAction", &action_type, async {
-            let event = pb::invoke_action::Event {
-                r#type: Some(pb::invoke_action::event::Type::Completed(
-                    pb::invoke_action::event::Completed {
-                        diagnostics: self.unsupported_proto("actions", &action_type),
-                    },
-                )),
-            };
-            Ok(Response::new(tokio_stream::once(Ok(event))))
-        })
-        .await
-    }
-
-    async fn validate_action_config(
-        &self,
-        request: Request<pb::validate_action_config::Request>,
-    ) -> Reply<pb::validate_action_config::Response> {
-        let type_name = request.into_inner().type_name;
-        observe("ValidateActionConfig", &type_name, async {
-            Ok(Response::new(pb::validate_action_config::Response {
-                diagnostics: self.unsupported_proto("actions", &type_name),
-            }))
-        })
-        .await
+    // Everything else is about things a data-source-only provider does not have: each RPC
+    // answers with one error diagnostic naming what the provider offers instead.
+    unsupported_rpcs! {
+        "managed resources" {
+            ValidateResourceConfig: validate_resource_config(
+                validate_resource_config::Request.type_name) -> validate_resource_config::Response;
+            UpgradeResourceState: upgrade_resource_state(
+                upgrade_resource_state::Request.type_name) -> upgrade_resource_state::Response;
+            UpgradeResourceIdentity: upgrade_resource_identity(
+                upgrade_resource_identity::Request.type_name) -> upgrade_resource_identity::Response;
+            ReadResource: read_resource(
+                read_resource::Request.type_name) -> read_resource::Response;
+            PlanResourceChange: plan_resource_change(
+                plan_resource_change::Request.type_name) -> plan_resource_change::Response;
+            ApplyResourceChange: apply_resource_change(
+                apply_resource_change::Request.type_name) -> apply_resource_change::Response;
+            ImportResourceState: import_resource_state(
+                import_resource_state::Request.type_name) -> import_resource_state::Response;
+            MoveResourceState: move_resource_state(
+                move_resource_state::Request.target_type_name) -> move_resource_state::Response;
+            GenerateResourceConfig: generate_resource_config(
+                generate_resource_config::Request.type_name) -> generate_resource_config::Response;
+        }
+        "ephemeral resources" {
+            ValidateEphemeralResourceConfig: validate_ephemeral_resource_config(
+                validate_ephemeral_resource_config::Request.type_name)
+                -> validate_ephemeral_resource_config::Response;
+            OpenEphemeralResource: open_ephemeral_resource(
+                open_ephemeral_resource::Request.type_name) -> open_ephemeral_resource::Response;
+            RenewEphemeralResource: renew_ephemeral_resource(
+                renew_ephemeral_resource::Request.type_name) -> renew_ephemeral_resource::Response;
+            CloseEphemeralResource: close_ephemeral_resource(
+                close_ephemeral_resource::Request.type_name) -> close_ephemeral_resource::Response;
+        }
+        "list resources" {
+            ListResource: list_resource(list_resource::Request.type_name)
+                -> stream(ListResourceStream, list_resource::Event) => unsupported::list_event;
+            ValidateListResourceConfig: validate_list_resource_config(
+                validate_list_resource_config::Request.type_name)
+                -> validate_list_resource_config::Response;
+        }
+        "functions" {
+            CallFunction: call_function(call_function::Request.name)
+                -> call_function::Response => unsupported::function_error;
+        }
+        "state stores" {
+            ValidateStateStoreConfig: validate_state_store_config(
+                validate_state_store::Request.type_name) -> validate_state_store::Response;
+            ConfigureStateStore: configure_state_store(
+                configure_state_store::Request.type_name) -> configure_state_store::Response;
+            ReadStateBytes: read_state_bytes(read_state_bytes::Request.type_name)
+                -> stream(ReadStateBytesStream, read_state_bytes::Response)
+                => unsupported::state_chunk;
+            WriteStateBytes: write_state_bytes(stream write_state_bytes::RequestChunk)
+                -> write_state_bytes::Response;
+            LockState: lock_state(lock_state::Request.type_name) -> lock_state::Response;
+            UnlockState: unlock_state(unlock_state::Request.type_name) -> unlock_state::Response;
+            GetStates: get_states(get_states::Request.type_name) -> get_states::Response;
+            DeleteState: delete_state(delete_state::Request.type_name) -> delete_state::Response;
+        }
+        "actions" {
+            PlanAction: plan_action(plan_action::Request.action_type) -> plan_action::Response;
+            InvokeAction: invoke_action(invoke_action::Request.action_type)
+                -> stream(InvokeActionStream, invoke_action::Event)
+                => unsupported::invoke_completed;
+            ValidateActionConfig: validate_action_config(
+                validate_action_config::Request.type_name) -> validate_action_config::Response;
+        }
     }
 }
 
@@ -942,8 +630,8 @@ mod tests {
             ),
             ("known", Value::from("x")),
         ]);
-        let diagnostics =
-            unknown_attributes(&config, "Provider configuration", PROVIDER_CONFIG_NEEDED);
+        let reason = "Terraform needs it known at plan time: the toy provider connects early.";
+        let diagnostics = unknown_attributes(&config, "Provider configuration", reason);
         let paths: Vec<String> = diagnostics
             .iter()
             .filter_map(|d| d.attribute.as_ref().map(ToString::to_string))
@@ -959,11 +647,12 @@ mod tests {
                 "{}",
                 diagnostic.detail
             );
-            assert!(
-                diagnostic.detail.contains("known at plan time")
-                    && diagnostic.detail.contains("signs"),
-                "{}",
-                diagnostic.detail
+            assert_eq!(diagnostic.summary, "Provider configuration value not known");
+            assert_eq!(
+                diagnostic.detail,
+                format!(
+                    "The value of the attribute \"{name}\" is not known until apply, but {reason}"
+                )
             );
         }
         assert!(
@@ -1062,5 +751,258 @@ mod tests {
         })
         .await;
         assert!(sound.is_empty(), "{sound:?}");
+    }
+
+    /// A provider with one optional `region` that records what `configure` received.
+    struct Recording {
+        policy: UnknownConfig,
+        configured: std::sync::Mutex<Vec<Value>>,
+    }
+
+    #[async_trait]
+    impl Provider for Recording {
+        fn schema(&self) -> Schema {
+            Schema::new("", vec![Attribute::string("region").optional()])
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            Vec::new()
+        }
+        async fn validate_config(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, config: &Value) -> Diagnostics {
+            self.configured.lock().expect("lock").push(config.clone());
+            Diagnostics::new()
+        }
+        fn unknown_config(&self) -> UnknownConfig {
+            self.policy.clone()
+        }
+    }
+
+    /// ConfigureProvider with `region` unknown: the diagnostics and what `configure` received.
+    async fn configure_unknown_region(policy: UnknownConfig) -> (Vec<pb::Diagnostic>, Vec<Value>) {
+        let provider = Arc::new(Recording {
+            policy,
+            configured: std::sync::Mutex::default(),
+        });
+        let service = ProviderService::new(
+            provider.clone(),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let config = Value::object([("region", Value::Unknown)]);
+        let msgpack =
+            crate::cty::msgpack::encode(&config, &service.provider_type).expect("encodes");
+        let response = service
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: Some(pb::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .expect("ConfigureProvider answers")
+            .into_inner();
+        let configured = provider.configured.lock().expect("lock").clone();
+        (response.diagnostics, configured)
+    }
+
+    #[tokio::test]
+    async fn by_default_an_unknown_configuration_reaches_configure() {
+        struct Plain;
+        #[async_trait]
+        impl Provider for Plain {
+            fn schema(&self) -> Schema {
+                Schema::new("", Vec::new())
+            }
+            fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+                Vec::new()
+            }
+            async fn validate_config(&self, _config: &Value) -> Diagnostics {
+                Diagnostics::new()
+            }
+            async fn configure(&self, _config: &Value) -> Diagnostics {
+                Diagnostics::new()
+            }
+        }
+        assert_eq!(Plain.unknown_config(), UnknownConfig::Accept);
+
+        let (diagnostics, configured) = configure_unknown_region(UnknownConfig::Accept).await;
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(configured, [Value::object([("region", Value::Unknown)])]);
+    }
+
+    #[tokio::test]
+    async fn a_provider_may_refuse_an_unknown_configuration_with_its_reason() {
+        let (diagnostics, configured) = configure_unknown_region(UnknownConfig::Error {
+            reason: "the toy provider connects early.".to_owned(),
+        })
+        .await;
+        assert!(configured.is_empty(), "configure is not called");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].summary,
+            "Provider configuration value not known"
+        );
+        assert_eq!(
+            diagnostics[0].detail,
+            "The value of the attribute \"region\" is not known until apply, but the toy provider connects early."
+        );
+        assert!(diagnostics[0].attribute.is_some());
+    }
+
+    /// Every RPC of the unsupported table answers with one error naming what is missing.
+    #[tokio::test]
+    async fn every_unsupported_rpc_names_what_the_provider_lacks() {
+        use tokio_stream::StreamExt;
+
+        let service = ProviderService::new(
+            Arc::new(Recording {
+                policy: UnknownConfig::Accept,
+                configured: std::sync::Mutex::default(),
+            }),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let detail = |kinds: &str| {
+            format!("toy has no {kinds} (\"toy_x\" was requested); it offers no data sources.")
+        };
+        let only = |diagnostics: Vec<pb::Diagnostic>, kinds: &str| {
+            assert_eq!(diagnostics.len(), 1, "{kinds}: {diagnostics:?}");
+            let diagnostic = &diagnostics[0];
+            assert_eq!(diagnostic.severity, pb::diagnostic::Severity::Error as i32);
+            assert_eq!(
+                diagnostic.summary,
+                format!("The toy provider has no {kinds}")
+            );
+            assert_eq!(diagnostic.detail, detail(kinds));
+        };
+        // The reply of `method` to a request of `module` naming `toy_x` in `field`.
+        macro_rules! answer {
+            ($method:ident($module:ident.$field:ident)) => {{
+                let mut request = pb::$module::Request::default();
+                request.$field = "toy_x".to_owned();
+                service
+                    .$method(Request::new(request))
+                    .await
+                    .expect(stringify!($method))
+                    .into_inner()
+            }};
+        }
+        // A unary reply whose `diagnostics` must be the one error about `kinds`.
+        macro_rules! unary {
+            ($method:ident($module:ident.$field:ident), $kinds:expr) => {
+                only(answer!($method($module.$field)).diagnostics, $kinds)
+            };
+        }
+        let managed = "managed resources";
+        unary!(
+            validate_resource_config(validate_resource_config.type_name),
+            managed
+        );
+        unary!(
+            upgrade_resource_state(upgrade_resource_state.type_name),
+            managed
+        );
+        unary!(
+            upgrade_resource_identity(upgrade_resource_identity.type_name),
+            managed
+        );
+        unary!(read_resource(read_resource.type_name), managed);
+        unary!(
+            plan_resource_change(plan_resource_change.type_name),
+            managed
+        );
+        unary!(
+            apply_resource_change(apply_resource_change.type_name),
+            managed
+        );
+        unary!(
+            import_resource_state(import_resource_state.type_name),
+            managed
+        );
+        unary!(
+            move_resource_state(move_resource_state.target_type_name),
+            managed
+        );
+        unary!(
+            generate_resource_config(generate_resource_config.type_name),
+            managed
+        );
+
+        let ephemeral = "ephemeral resources";
+        unary!(
+            validate_ephemeral_resource_config(validate_ephemeral_resource_config.type_name),
+            ephemeral
+        );
+        unary!(
+            open_ephemeral_resource(open_ephemeral_resource.type_name),
+            ephemeral
+        );
+        unary!(
+            renew_ephemeral_resource(renew_ephemeral_resource.type_name),
+            ephemeral
+        );
+        unary!(
+            close_ephemeral_resource(close_ephemeral_resource.type_name),
+            ephemeral
+        );
+
+        let events: Vec<_> = answer!(list_resource(list_resource.type_name))
+            .collect()
+            .await;
+        let [Ok(event)] = <[_; 1]>::try_from(events).expect("one event") else {
+            panic!("an event, not a status");
+        };
+        only(event.diagnostic, "list resources");
+        unary!(
+            validate_list_resource_config(validate_list_resource_config.type_name),
+            "list resources"
+        );
+
+        let function = answer!(call_function(call_function.name));
+        assert!(function.result.is_none());
+        assert_eq!(
+            function.error.expect("function error").text,
+            detail("functions")
+        );
+
+        let stores = "state stores";
+        unary!(
+            validate_state_store_config(validate_state_store.type_name),
+            stores
+        );
+        unary!(
+            configure_state_store(configure_state_store.type_name),
+            stores
+        );
+        let chunks: Vec<_> = answer!(read_state_bytes(read_state_bytes.type_name))
+            .collect()
+            .await;
+        let [Ok(chunk)] = <[_; 1]>::try_from(chunks).expect("one chunk") else {
+            panic!("a chunk, not a status");
+        };
+        only(chunk.diagnostics, stores);
+        unary!(lock_state(lock_state.type_name), stores);
+        unary!(unlock_state(unlock_state.type_name), stores);
+        unary!(get_states(get_states.type_name), stores);
+        unary!(delete_state(delete_state.type_name), stores);
+
+        unary!(plan_action(plan_action.action_type), "actions");
+        let events: Vec<_> = answer!(invoke_action(invoke_action.action_type))
+            .collect()
+            .await;
+        let [Ok(event)] = <[_; 1]>::try_from(events).expect("one event") else {
+            panic!("an event, not a status");
+        };
+        let Some(pb::invoke_action::event::Type::Completed(completed)) = event.r#type else {
+            panic!("a completed event");
+        };
+        only(completed.diagnostics, "actions");
+        unary!(
+            validate_action_config(validate_action_config.type_name),
+            "actions"
+        );
     }
 }

@@ -18,7 +18,9 @@ use tfplugin::cty::{Type, Value};
 use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
-use tfplugin::{Attribute, DataSource, Diagnostic, Diagnostics, Provider, ReadResult, Schema};
+use tfplugin::{
+    Attribute, DataSource, Diagnostic, Diagnostics, Provider, ReadResult, Schema, UnknownConfig,
+};
 use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 use tokio_rustls::TlsConnector;
@@ -316,6 +318,14 @@ impl Provider for ToyProvider {
     async fn configure(&self, config: &Value) -> Diagnostics {
         self.maybe_hang(config).await;
         Diagnostics::new()
+    }
+
+    /// Refuses an unknown configuration, so the tests see the server's diagnostics for it.
+    fn unknown_config(&self) -> UnknownConfig {
+        UnknownConfig::Error {
+            reason: "Terraform needs it known at plan time: the toy provider connects early."
+                .to_owned(),
+        }
     }
 }
 
