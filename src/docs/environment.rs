@@ -1,50 +1,23 @@
-//! The table of environment variables on the provider page, read from the provider schema's
-//! descriptions ("Falls back to `HW_…`") so that it cannot disagree with them.
+//! The table of environment variables on the provider page, read from the settings table
+//! (`src/provider/setting_table.rs`), the same one the resolver and the schema use.
 
-use tfplugin::Schema;
+use crate::provider::setting_table::SettingSpec;
 
-/// The phrase every provider setting with an environment fallback uses in its description.
-const FALLBACK_PHRASE: &str = "Falls back to `";
-
-/// One environment variable and the provider setting it stands in for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvFallback {
-    pub variable: String,
-    pub setting: String,
-    pub sensitive: bool,
-}
-
-/// The settings' environment fallbacks, in schema order.
-pub fn env_fallbacks(schema: &Schema) -> Vec<EnvFallback> {
-    schema
-        .block
-        .attributes
-        .iter()
-        .filter_map(|attribute| {
-            let after = attribute.description.split_once(FALLBACK_PHRASE)?.1;
-            let variable = after.split_once('`')?.0;
-            Some(EnvFallback {
-                variable: variable.to_owned(),
-                setting: attribute.name.clone(),
-                sensitive: attribute.sensitive,
-            })
-        })
-        .collect()
-}
-
-/// A Markdown table: variable, setting, and whether it holds a secret.
-pub fn env_table(schema: &Schema) -> String {
+/// A Markdown table of the settings' environment fallbacks, in the settings' order: variable,
+/// setting, and whether it holds a secret.
+pub fn env_table(settings: &[SettingSpec]) -> String {
     let mut table = String::from(
         "| Environment variable | Provider setting | Secret |\n\
          |----------------------|------------------|--------|\n",
     );
-    for fallback in env_fallbacks(schema) {
-        table.push_str(&format!(
-            "| `{}` | `{}` | {} |\n",
-            fallback.variable,
-            fallback.setting,
-            if fallback.sensitive { "yes" } else { "no" }
-        ));
+    for spec in settings {
+        if let Some(variable) = spec.env {
+            table.push_str(&format!(
+                "| `{variable}` | `{}` | {} |\n",
+                spec.name,
+                if spec.sensitive { "yes" } else { "no" }
+            ));
+        }
     }
     table
 }
@@ -52,42 +25,49 @@ pub fn env_table(schema: &Schema) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::schema::provider_schema;
+    use crate::provider::setting_table::SETTINGS;
 
     #[test]
-    fn finds_every_documented_fallback_of_the_provider() {
-        let found: Vec<(String, String)> = env_fallbacks(&provider_schema())
-            .into_iter()
-            .map(|f| (f.variable, f.setting))
-            .collect();
-        let expected = [
-            ("HW_REGION_NAME", "region"),
-            ("HW_PROJECT_ID", "project_id"),
-            ("HW_ACCESS_KEY", "access_key"),
-            ("HW_SECRET_KEY", "secret_key"),
-            ("HW_SECURITY_TOKEN", "security_token"),
-            ("HW_CLOUD", "cloud"),
-            ("HW_INSECURE", "insecure"),
-            ("HW_MAX_RETRIES", "max_retries"),
-        ]
-        .map(|(v, s)| (v.to_owned(), s.to_owned()));
-        assert_eq!(found, expected);
+    fn lists_every_fallback_of_the_provider_in_order() {
+        let table = env_table(SETTINGS);
+        let rows: Vec<&str> = table.lines().skip(2).collect();
+        assert_eq!(
+            rows,
+            [
+                "| `HW_REGION_NAME` | `region` | no |",
+                "| `HW_PROJECT_ID` | `project_id` | no |",
+                "| `HW_ACCESS_KEY` | `access_key` | no |",
+                "| `HW_SECRET_KEY` | `secret_key` | yes |",
+                "| `HW_SECURITY_TOKEN` | `security_token` | yes |",
+                "| `HW_CLOUD` | `cloud` | no |",
+                "| `HW_INSECURE` | `insecure` | no |",
+                "| `HW_MAX_RETRIES` | `max_retries` | no |",
+            ]
+        );
     }
 
+    /// The schema says the same: each description names its setting's variable.
     #[test]
-    fn marks_secrets_in_the_table() {
-        let table = env_table(&provider_schema());
-        assert!(
-            table.contains("| `HW_SECRET_KEY` | `secret_key` | yes |"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| `HW_SECURITY_TOKEN` | `security_token` | yes |"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| `HW_ACCESS_KEY` | `access_key` | no |"),
-            "{table}"
-        );
+    fn schema_descriptions_name_the_same_variables() {
+        let schema = crate::provider::schema::provider_schema();
+        for spec in SETTINGS {
+            let attribute = schema
+                .block
+                .attributes
+                .iter()
+                .find(|a| a.name == spec.name)
+                .unwrap_or_else(|| panic!("{} is not in the schema", spec.name));
+            let mentions = attribute.description.contains("Falls back to `");
+            assert_eq!(mentions, spec.env.is_some(), "{}", spec.name);
+            if let Some(variable) = spec.env {
+                assert!(
+                    attribute
+                        .description
+                        .contains(&format!("Falls back to `{variable}`")),
+                    "{}",
+                    spec.name
+                );
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! - [`pages`]: the templates (`src/docs/templates/`) filled with descriptions, example
 //!   configurations (`examples/`) and the schema sections;
 //! - `schema_markdown`: the "Schema" section, laid out like `tfplugindocs`;
-//! - `environment`: the table of `HW_*` fallbacks, read from the provider schema;
+//! - `environment`: the table of `HW_*` fallbacks, read from the provider's settings table;
 //! - [`drift`] and [`write`]: comparing with and writing the files.
 
 mod environment;
@@ -15,7 +15,6 @@ mod files;
 mod pages;
 mod schema_markdown;
 
-pub use environment::{EnvFallback, env_fallbacks};
 pub use files::{Drift, drift, write};
 pub use pages::{Page, pages};
 

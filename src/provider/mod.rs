@@ -2,6 +2,7 @@
 
 pub mod client_error;
 pub mod schema;
+pub mod setting_table;
 pub mod settings;
 
 use std::sync::{Arc, RwLock};

@@ -1,5 +1,6 @@
 //! The provider's settings: validation of what the configuration says, then resolution with
-//! the `HW_*` environment fallbacks into the cloud client's configuration.
+//! the `HW_*` environment fallbacks into the cloud client's configuration. Names, fallback
+//! variables and ranges come from the settings table (`setting_table.rs`).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,10 @@ use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 use crate::config_value::{self, Setting};
 use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT};
 
-use crate::provider::schema::ENDPOINT_KEYS;
+use crate::provider::setting_table::{
+    ACCESS_KEY, CLOUD, CREDENTIALS, ENDPOINT_KEYS, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS,
+    MAX_RETRIES, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SettingSpec,
+};
 
 /// Where environment variables come from (the process environment, or a map in tests).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -40,13 +44,13 @@ pub fn validate(config: &Value) -> Diagnostics {
             diags.push(d);
         }
     };
-    check(checked_string(config, "region", hwcloud::validate_region).map(drop));
-    check(checked_string(config, "project_id", hwcloud::validate_project_id).map(drop));
-    check(checked_string(config, "cloud", hwcloud::validate_cloud).map(drop));
+    check(checked_string(config, REGION.name, hwcloud::validate_region).map(drop));
+    check(checked_string(config, PROJECT_ID.name, hwcloud::validate_project_id).map(drop));
+    check(checked_string(config, CLOUD.name, hwcloud::validate_cloud).map(drop));
     for credential in CREDENTIALS {
-        check(checked_string(config, credential, hwcloud::validate_credential).map(drop));
+        check(checked_string(config, credential.name, hwcloud::validate_credential).map(drop));
     }
-    check(config_value::bool(config, "insecure").map(drop));
+    check(config_value::bool(config, INSECURE.name).map(drop));
     check(max_retries(config).map(drop));
     check(max_concurrent_requests(config).map(drop));
     check(endpoints(config).map(drop));
@@ -56,9 +60,6 @@ pub fn validate(config: &Value) -> Diagnostics {
 /// One of the client's own rules for a setting's value (region name, project ID, ...). Its
 /// message never quotes the value, which may be a secret pasted into the wrong setting.
 type Rule = fn(&str) -> Result<(), String>;
-
-/// The settings that hold credentials.
-const CREDENTIALS: [&str; 3] = ["access_key", "secret_key", "security_token"];
 
 /// A non-empty string that also passes one of the client's own rules (the single source of
 /// what the API accepts), reported at the attribute.
@@ -90,7 +91,7 @@ fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagn
 }
 
 fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
-    let setting = config_value::integer(config, "max_retries")?;
+    let setting = config_value::integer(config, MAX_RETRIES.name)?;
     if let Setting::Known(n) = setting
         && !u32::try_from(n).is_ok_and(|n| n <= MAX_RETRIES_LIMIT)
     {
@@ -98,13 +99,13 @@ fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
             "Invalid max_retries",
             format!("max_retries must be a whole number from 0 to {MAX_RETRIES_LIMIT} (got {n})."),
         )
-        .at(AttributePath::root("max_retries")));
+        .at(AttributePath::root(MAX_RETRIES.name)));
     }
     Ok(setting)
 }
 
 fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
-    let setting = config_value::integer(config, "max_concurrent_requests")?;
+    let setting = config_value::integer(config, MAX_CONCURRENT_REQUESTS.name)?;
     if let Setting::Known(n) = setting
         && !usize::try_from(n).is_ok_and(|n| MAX_CONCURRENT_REQUESTS_RANGE.contains(&n))
     {
@@ -116,16 +117,16 @@ fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
                 MAX_CONCURRENT_REQUESTS_RANGE.end()
             ),
         )
-        .at(AttributePath::root("max_concurrent_requests")));
+        .at(AttributePath::root(MAX_CONCURRENT_REQUESTS.name)));
     }
     Ok(setting)
 }
 
 fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
-    let setting = config_value::string_map(config, "endpoints")?;
+    let setting = config_value::string_map(config, ENDPOINTS.name)?;
     if let Setting::Known(map) = &setting {
         for (key, url) in map {
-            let path = AttributePath::root("endpoints").key(key.clone());
+            let path = AttributePath::root(ENDPOINTS.name).key(key.clone());
             if !ENDPOINT_KEYS.contains(&key.as_str()) {
                 return Err(Diagnostic::error(
                     "Unknown endpoint key",
@@ -153,20 +154,27 @@ fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>
     Ok(setting)
 }
 
-fn half_pair(given: &str, missing: &str) -> Diagnostic {
+fn half_pair(given: SettingSpec, missing: SettingSpec) -> Diagnostic {
     Diagnostic::error(
         "Incomplete credentials",
         format!(
-            "{given} is set but {missing} is not: the provider signs requests with both. Set \
-             {missing} in the provider block or its environment variable {}.",
-            if missing == "secret_key" {
-                "HW_SECRET_KEY"
-            } else {
-                "HW_ACCESS_KEY"
-            }
+            "{} is set but {} is not: the provider signs requests with both. Set {} in the \
+             provider block or its environment variable {}.",
+            given.name,
+            missing.name,
+            missing.name,
+            env_name(missing)
         ),
     )
-    .at(AttributePath::root(given))
+    .at(AttributePath::root(given.name))
+}
+
+/// The fallback variable of a setting the resolver reads from the environment. Every such
+/// setting has one in the table; `resolve` asks for all of them on every call, so a setting
+/// that lost its variable fails every resolver test, not a user's run.
+fn env_name(spec: SettingSpec) -> &'static str {
+    spec.env
+        .unwrap_or_else(|| unreachable!("{} has no environment fallback", spec.name))
 }
 
 /// A setting from the configuration, else from an environment variable. The server calls
@@ -176,12 +184,12 @@ fn half_pair(given: &str, missing: &str) -> Diagnostic {
 /// quoting its value).
 fn with_env(
     config: &Value,
-    name: &str,
+    spec: SettingSpec,
     env: Env<'_>,
-    env_name: &str,
     rule: Rule,
     diags: &mut Diagnostics,
 ) -> Option<String> {
+    let (name, env_name) = (spec.name, env_name(spec));
     if let Ok(Setting::Known(value)) = non_empty_string(config, name) {
         return Some(value);
     }
@@ -246,23 +254,17 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     if diags.has_errors() {
         return Err(diags);
     }
-    let mut checked = |name: &str, env_name: &str, rule: Rule| {
-        with_env(config, name, env, env_name, rule, &mut diags)
-    };
-    let region = checked("region", "HW_REGION_NAME", hwcloud::validate_region);
-    let project_id = checked("project_id", "HW_PROJECT_ID", hwcloud::validate_project_id);
-    let access_key = checked("access_key", "HW_ACCESS_KEY", hwcloud::validate_credential);
-    let secret_key = checked("secret_key", "HW_SECRET_KEY", hwcloud::validate_credential);
-    let security_token = checked(
-        "security_token",
-        "HW_SECURITY_TOKEN",
-        hwcloud::validate_credential,
-    );
-    let cloud = checked("cloud", "HW_CLOUD", hwcloud::validate_cloud);
+    let mut checked = |spec: SettingSpec, rule: Rule| with_env(config, spec, env, rule, &mut diags);
+    let region = checked(REGION, hwcloud::validate_region);
+    let project_id = checked(PROJECT_ID, hwcloud::validate_project_id);
+    let access_key = checked(ACCESS_KEY, hwcloud::validate_credential);
+    let secret_key = checked(SECRET_KEY, hwcloud::validate_credential);
+    let security_token = checked(SECURITY_TOKEN, hwcloud::validate_credential);
+    let cloud = checked(CLOUD, hwcloud::validate_cloud);
 
-    let insecure = match config_value::bool(config, "insecure") {
+    let insecure = match config_value::bool(config, INSECURE.name) {
         Ok(Setting::Known(b)) => b,
-        _ => env_parse::<EnvBool>(env, "HW_INSECURE", "true or false (or 1, 0, t, f)")
+        _ => env_parse::<EnvBool>(env, env_name(INSECURE), "true or false (or 1, 0, t, f)")
             .unwrap_or_else(|d| {
                 diags.push(d);
                 None
@@ -275,7 +277,7 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         Ok(Setting::Known(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
         _ => env_parse::<EnvRetries>(
             env,
-            "HW_MAX_RETRIES",
+            env_name(MAX_RETRIES),
             &format!("a whole number from 0 to {MAX_RETRIES_LIMIT}"),
         )
         .unwrap_or_else(|d| {
@@ -296,11 +298,15 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     if region.is_none() {
         diags.push(
             Diagnostic::error(
-                "Missing region",
-                "Set region in the provider block or the environment variable HW_REGION_NAME, \
-                 e.g. region = \"cn-north-4\".",
+                format!("Missing {}", REGION.name),
+                format!(
+                    "Set {0} in the provider block or the environment variable {1}, e.g. {0} = \
+                     \"cn-north-4\".",
+                    REGION.name,
+                    env_name(REGION)
+                ),
             )
-            .at(AttributePath::root("region")),
+            .at(AttributePath::root(REGION.name)),
         );
     }
     match (&access_key, &secret_key) {
@@ -308,14 +314,19 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         (None, None) => diags.push(
             Diagnostic::error(
                 "Missing credentials",
-                "The provider signs every request with an access key and a secret key: set \
-                 access_key and secret_key in the provider block, or the environment variables \
-                 HW_ACCESS_KEY and HW_SECRET_KEY.",
+                format!(
+                    "The provider signs every request with an access key and a secret key: set \
+                     {} and {} in the provider block, or the environment variables {} and {}.",
+                    ACCESS_KEY.name,
+                    SECRET_KEY.name,
+                    env_name(ACCESS_KEY),
+                    env_name(SECRET_KEY)
+                ),
             )
-            .at(AttributePath::root("access_key")),
+            .at(AttributePath::root(ACCESS_KEY.name)),
         ),
-        (Some(_), None) => diags.push(half_pair("access_key", "secret_key")),
-        (None, Some(_)) => diags.push(half_pair("secret_key", "access_key")),
+        (Some(_), None) => diags.push(half_pair(ACCESS_KEY, SECRET_KEY)),
+        (None, Some(_)) => diags.push(half_pair(SECRET_KEY, ACCESS_KEY)),
     }
     if diags.has_errors() {
         return Err(diags);
@@ -355,24 +366,14 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::setting_table::SETTINGS;
     use std::collections::HashMap;
 
-    const NAMES: [&str; 10] = [
-        "region",
-        "project_id",
-        "access_key",
-        "secret_key",
-        "security_token",
-        "cloud",
-        "endpoints",
-        "insecure",
-        "max_retries",
-        "max_concurrent_requests",
-    ];
-
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut attributes: BTreeMap<String, Value> =
-            NAMES.iter().map(|k| (k.to_string(), Value::Null)).collect();
+        let mut attributes: BTreeMap<String, Value> = SETTINGS
+            .iter()
+            .map(|s| (s.name.to_owned(), Value::Null))
+            .collect();
         for (k, v) in pairs {
             attributes.insert(k.to_string(), v.clone());
         }

@@ -7,33 +7,33 @@
 //! formatted, and whatever the server sent (error code and message, request id, raw body,
 //! causes of transport failures) is cleaned by the attempt's [`Redactor`] first.
 //!
-//! The loop of [`SignedHttp::get`] does the I/O; what to do after a failed attempt is
-//! [`retry::decide`], a pure function.
+//! The loop of [`SignedHttp::get`] does only the I/O, the waiting and the logging: what an
+//! attempt means and what follows it are the pure [`crate::attempt::classify`] and
+//! [`crate::attempt::decide`] (which applies [`crate::retry::decide`]).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
+use crate::attempt::{Attempt, Call, Outcome, Step, classify, decide};
 use crate::config::{ClientConfig, Credentials};
 use crate::deadline::{self, Deadline};
 use crate::endpoints::{BaseUrl, Service, Target};
 use crate::errors::{
-    ApiError, BodyTooLargeError, ConfigError, ConfigField, ConfigProblem, DeadlineError, Error,
-    RequestDescription, TransportError, UrlTooLongError, decode_error_body,
+    ConfigError, ConfigField, ConfigProblem, DeadlineError, Error, RequestDescription,
+    UrlTooLongError,
 };
-use crate::retry;
 use crate::signing;
 use crate::throttle::Throttle;
 use crate::untrusted::Redactor;
 
 /// Largest response body accepted; offsite-backup pages are a few tens of KiB.
-const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Longest URL sent: the HTTP stack cannot carry a longer one (`http::Uri` stops at 64 KiB - 2),
 /// and no argument the API issues comes close (ids are a few dozen characters).
 const MAX_URL_BYTES: usize = 65_534;
@@ -42,7 +42,6 @@ const X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
 const X_LANGUAGE: HeaderName = HeaderName::from_static("x-language");
-const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// One API call: where it goes and what identifies it in messages.
 pub(crate) struct ApiRequest<'a> {
@@ -78,23 +77,6 @@ impl ApiResponse {
     pub fn body_excerpt(&self) -> String {
         self.redactor.clean(&String::from_utf8_lossy(&self.body))
     }
-}
-
-/// What one attempt produced.
-enum Attempt {
-    Response {
-        status: u16,
-        headers: HeaderMap,
-        body: Bytes,
-    },
-    TransportFailure {
-        reason: String,
-        timed_out: bool,
-        retryable: bool,
-        cause: reqwest::Error,
-    },
-    /// The body grew past [`MAX_BODY_BYTES`]; the rest was not read.
-    BodyTooLarge { status: u16 },
 }
 
 /// HTTP client plus credentials, retry budget and throttle; shared by all calls of a
@@ -174,6 +156,10 @@ impl SignedHttp {
                 last_outcome,
             }))
         };
+        let call = Call {
+            service: request.service,
+            request: &description,
+        };
         let mut attempt: u32 = 0;
         loop {
             if cancel.is_cancelled() {
@@ -190,135 +176,39 @@ impl SignedHttp {
                 self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
             count_attempt(attempts);
             let started = Instant::now();
-            let outcome = tokio::select! {
+            let produced = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
                 () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
-                outcome = self.attempt(&target, headers) => outcome,
+                produced = self.attempt(&target, headers) => produced,
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let jitter: f64 = rand::random();
-            let (failure, error) = match outcome {
-                Attempt::Response {
-                    status,
-                    headers,
-                    body,
+            let outcome = classify(produced, &call, attempt, redactor, SystemTime::now());
+            log_outcome(&outcome, request, &target, attempt, elapsed_ms);
+            let remaining = deadline.map(|d| d.remaining());
+            let decision = decide(outcome, attempt, self.max_retries, remaining, jitter);
+            if let Some(hold) = decision.hold_client {
+                self.throttle.hold_until(tokio::time::Instant::now() + hold);
+            }
+            let (wait, then_deadline) = match decision.step {
+                Step::Return(response) => return Ok(response),
+                Step::Fail(error) => return Err(error),
+                Step::Retry {
+                    after,
+                    last_outcome: outcome,
                 } => {
-                    let request_id =
-                        header_text(&headers, &X_REQUEST_ID).map(|id| redactor.clean(&id));
-                    debug!(
-                        method = "GET",
-                        endpoint = request.endpoint,
-                        path = %target.path,
-                        offset = request.offset,
-                        status,
-                        request_id = request_id.as_deref(),
-                        attempt,
-                        elapsed_ms,
-                        "Huawei Cloud API response"
-                    );
-                    if (200..300).contains(&status) {
-                        return Ok(ApiResponse {
-                            status,
-                            body,
-                            request_id,
-                            request: description,
-                            redactor,
-                        });
-                    }
-                    let retry_after = header_text(&headers, &RETRY_AFTER)
-                        .and_then(|value| retry::parse_retry_after(&value, SystemTime::now()));
-                    if status == 429 {
-                        // The gateway limits the user, not this request: hold back every request
-                        // of the client (also when this one is not retried).
-                        let delay = retry::delay_before_retry(
-                            retry_after,
-                            attempt.saturating_sub(1),
-                            jitter,
-                        );
-                        self.throttle
-                            .hold_until(tokio::time::Instant::now() + delay);
-                    }
-                    let decoded = decode_error_body(&body, &redactor);
-                    last_outcome = Some(match &decoded.code {
-                        Some(code) => format!("HTTP {status} {code}: {}", decoded.message),
-                        None => format!("HTTP {status}: {}", decoded.message),
-                    });
-                    let error = Error::Api(Box::new(ApiError {
-                        service: request.service,
-                        status,
-                        code: decoded.code,
-                        message: decoded.message,
-                        request_id,
-                        request: description.clone(),
-                        attempts: attempt,
-                    }));
-                    (
-                        retry::Failure::Status {
-                            status,
-                            retry_after,
-                        },
-                        error,
-                    )
+                    last_outcome = Some(outcome);
+                    (after, false)
                 }
-                Attempt::TransportFailure {
-                    reason,
-                    timed_out,
-                    retryable,
-                    cause,
+                Step::WaitForDeadline {
+                    wait,
+                    last_outcome: outcome,
                 } => {
-                    // Causes may quote what the server sent (a malformed status line).
-                    let reason = redactor.clean(&reason);
-                    debug!(
-                        method = "GET",
-                        endpoint = request.endpoint,
-                        path = %target.path,
-                        offset = request.offset,
-                        attempt,
-                        elapsed_ms,
-                        timed_out,
-                        reason = %reason,
-                        "Huawei Cloud API request failed"
-                    );
-                    last_outcome = Some(if timed_out {
-                        format!("timed out: {reason}")
-                    } else {
-                        format!("no answer: {reason}")
-                    });
-                    let error = Error::Transport(Box::new(TransportError {
-                        request: description.clone(),
-                        reason,
-                        timed_out,
-                        attempts: attempt,
-                        cause: Some(Arc::new(cause)),
-                    }));
-                    (retry::Failure::Transport { retryable }, error)
-                }
-                Attempt::BodyTooLarge { status } => {
-                    debug!(
-                        method = "GET",
-                        endpoint = request.endpoint,
-                        path = %target.path,
-                        offset = request.offset,
-                        status,
-                        attempt,
-                        elapsed_ms,
-                        "Huawei Cloud API response body too large"
-                    );
-                    return Err(Error::BodyTooLarge(Box::new(BodyTooLargeError {
-                        request: description,
-                        status,
-                        limit_bytes: MAX_BODY_BYTES,
-                    })));
+                    last_outcome = Some(outcome);
+                    (wait, true)
                 }
             };
-            let remaining = deadline.map(|d| d.remaining());
-            let (wait, then_deadline) =
-                match retry::decide(failure, attempt, self.max_retries, remaining, jitter) {
-                    retry::Decision::GiveUp => return Err(error),
-                    retry::Decision::RetryAfter(delay) => (delay, false),
-                    retry::Decision::WaitForDeadline(rest) => (rest, true),
-                };
             debug!(
                 path = %target.path,
                 offset = request.offset,
@@ -446,6 +336,57 @@ impl SignedHttp {
     }
 }
 
+/// The debug line of one attempt, by what it got.
+fn log_outcome(
+    outcome: &Outcome,
+    request: &ApiRequest<'_>,
+    target: &Target,
+    attempt: u32,
+    elapsed_ms: u64,
+) {
+    match outcome {
+        Outcome::Success(ApiResponse {
+            status, request_id, ..
+        })
+        | Outcome::Status {
+            status, request_id, ..
+        } => debug!(
+            method = "GET",
+            endpoint = request.endpoint,
+            path = %target.path,
+            offset = request.offset,
+            status = *status,
+            request_id = request_id.as_deref(),
+            attempt,
+            elapsed_ms,
+            "Huawei Cloud API response"
+        ),
+        Outcome::Transport {
+            reason, timed_out, ..
+        } => debug!(
+            method = "GET",
+            endpoint = request.endpoint,
+            path = %target.path,
+            offset = request.offset,
+            attempt,
+            elapsed_ms,
+            timed_out = *timed_out,
+            reason = %reason,
+            "Huawei Cloud API request failed"
+        ),
+        Outcome::BodyTooLarge { status, .. } => debug!(
+            method = "GET",
+            endpoint = request.endpoint,
+            path = %target.path,
+            offset = request.offset,
+            status = *status,
+            attempt,
+            elapsed_ms,
+            "Huawei Cloud API response body too large"
+        ),
+    }
+}
+
 /// Number of the attempt after `attempt` (1-based). Saturates: `max_retries` is bounded by
 /// `MAX_RETRIES_LIMIT`, but a count must never be able to wrap whatever the configuration.
 fn next_attempt(attempt: u32) -> u32 {
@@ -471,14 +412,6 @@ fn sensitive(value: &str, field: ConfigField) -> Result<HeaderValue, Error> {
     let mut value = header_value(value, field)?;
     value.set_sensitive(true);
     Ok(value)
-}
-
-fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
 }
 
 /// A TLS handshake failure (untrusted certificate, protocol mismatch): retrying cannot fix

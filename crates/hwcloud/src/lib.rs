@@ -17,6 +17,7 @@
 //!   project id lookup; `client`: the [`Client`] tying them together.
 
 pub mod api_time;
+mod attempt;
 mod client;
 mod config;
 mod deadline;
