@@ -159,22 +159,26 @@ fn half_pair(given: SettingSpec, missing: SettingSpec) -> Diagnostic {
         "Incomplete credentials",
         format!(
             "{} is set but {} is not: the provider signs requests with both. Set {} in the \
-             provider block or its environment variable {}.",
+             provider block{}.",
             given.name,
             missing.name,
             missing.name,
-            env_name(missing)
+            missing
+                .env
+                .map(|var| format!(" or its environment variable {var}"))
+                .unwrap_or_default()
         ),
     )
     .at(AttributePath::root(given.name))
 }
 
-/// The fallback variable of a setting the resolver reads from the environment. Every such
-/// setting has one in the table; `resolve` asks for all of them on every call, so a setting
-/// that lost its variable fails every resolver test, not a user's run.
-fn env_name(spec: SettingSpec) -> &'static str {
-    spec.env
-        .unwrap_or_else(|| unreachable!("{} has no environment fallback", spec.name))
+/// The fallback variable of a setting of the table, for `const { env_var(SETTING) }`: in a
+/// const block a setting without a variable is a compile error, never a panic at run time.
+const fn env_var(spec: SettingSpec) -> &'static str {
+    match spec.env {
+        Some(var) => var,
+        None => panic!("this setting has no environment fallback"),
+    }
 }
 
 /// A setting from the configuration, else from an environment variable. The server calls
@@ -189,10 +193,11 @@ fn with_env(
     rule: Rule,
     diags: &mut Diagnostics,
 ) -> Option<String> {
-    let (name, env_name) = (spec.name, env_name(spec));
+    let name = spec.name;
     if let Ok(Setting::Known(value)) = non_empty_string(config, name) {
         return Some(value);
     }
+    let env_name = spec.env?;
     let value = env(env_name)?;
     if let Err(reason) = rule(&value) {
         diags.push(Diagnostic::error(
@@ -264,12 +269,16 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
 
     let insecure = match config_value::bool(config, INSECURE.name) {
         Ok(Setting::Known(b)) => b,
-        _ => env_parse::<EnvBool>(env, env_name(INSECURE), "true or false (or 1, 0, t, f)")
-            .unwrap_or_else(|d| {
-                diags.push(d);
-                None
-            })
-            .is_some_and(|EnvBool(b)| b),
+        _ => env_parse::<EnvBool>(
+            env,
+            const { env_var(INSECURE) },
+            "true or false (or 1, 0, t, f)",
+        )
+        .unwrap_or_else(|d| {
+            diags.push(d);
+            None
+        })
+        .is_some_and(|EnvBool(b)| b),
     };
     // Range-checked by validate() above: within 0..=MAX_RETRIES_LIMIT, and the concurrency
     // within 1..=32.
@@ -277,7 +286,7 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         Ok(Setting::Known(n)) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
         _ => env_parse::<EnvRetries>(
             env,
-            env_name(MAX_RETRIES),
+            const { env_var(MAX_RETRIES) },
             &format!("a whole number from 0 to {MAX_RETRIES_LIMIT}"),
         )
         .unwrap_or_else(|d| {
@@ -303,7 +312,7 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
                     "Set {0} in the provider block or the environment variable {1}, e.g. {0} = \
                      \"cn-north-4\".",
                     REGION.name,
-                    env_name(REGION)
+                    const { env_var(REGION) }
                 ),
             )
             .at(AttributePath::root(REGION.name)),
@@ -319,8 +328,8 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
                      {} and {} in the provider block, or the environment variables {} and {}.",
                     ACCESS_KEY.name,
                     SECRET_KEY.name,
-                    env_name(ACCESS_KEY),
-                    env_name(SECRET_KEY)
+                    const { env_var(ACCESS_KEY) },
+                    const { env_var(SECRET_KEY) }
                 ),
             )
             .at(AttributePath::root(ACCESS_KEY.name)),
