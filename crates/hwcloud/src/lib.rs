@@ -27,12 +27,12 @@ mod http;
 mod iam;
 mod offsite_backups;
 pub mod paging;
-pub mod retry;
+mod retry;
 mod secret;
 pub mod signing;
 mod strict_json;
 mod throttle;
-pub mod untrusted;
+mod untrusted;
 mod validate;
 mod warning;
 
