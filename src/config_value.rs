@@ -25,8 +25,23 @@ impl<T> Setting<T> {
     }
 }
 
-fn attribute<'a>(config: &'a Value, name: &str) -> Setting<&'a Value> {
-    match config.get(name) {
+/// Where typed settings are read from: a configuration object, by attribute name.
+pub trait Attributes {
+    /// The attribute's state; an error when the object cannot have that attribute (a
+    /// provider bug, see [`crate::typed_config::ConfigObject`]).
+    fn attribute(&self, name: &str) -> Result<Setting<&Value>, Diagnostic>;
+}
+
+/// A configuration [`Value`] read leniently: an attribute it lacks is unset.
+impl Attributes for Value {
+    fn attribute(&self, name: &str) -> Result<Setting<&Value>, Diagnostic> {
+        Ok(setting(self.get(name)))
+    }
+}
+
+/// An attribute's value as a [`Setting`]: null (or absent) is unset.
+pub fn setting(value: Option<&Value>) -> Setting<&Value> {
+    match value {
         None | Some(Value::Null) => Setting::Unset,
         Some(Value::Unknown) => Setting::Unknown,
         Some(value) => Setting::Known(value),
@@ -41,8 +56,11 @@ fn type_error(name: &str, expected: &str) -> Diagnostic {
     .at(AttributePath::root(name))
 }
 
-pub fn string(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
-    match attribute(config, name) {
+pub fn string(
+    config: &(impl Attributes + ?Sized),
+    name: &str,
+) -> Result<Setting<String>, Diagnostic> {
+    match config.attribute(name)? {
         Setting::Known(Value::String(s)) => Ok(Setting::Known(s.clone())),
         Setting::Known(_) => Err(type_error(name, "a string")),
         Setting::Unknown => Ok(Setting::Unknown),
@@ -50,8 +68,8 @@ pub fn string(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic>
     }
 }
 
-pub fn bool(config: &Value, name: &str) -> Result<Setting<bool>, Diagnostic> {
-    match attribute(config, name) {
+pub fn bool(config: &(impl Attributes + ?Sized), name: &str) -> Result<Setting<bool>, Diagnostic> {
+    match config.attribute(name)? {
         Setting::Known(Value::Bool(b)) => Ok(Setting::Known(*b)),
         Setting::Known(_) => Err(type_error(name, "true or false")),
         Setting::Unknown => Ok(Setting::Unknown),
@@ -60,8 +78,11 @@ pub fn bool(config: &Value, name: &str) -> Result<Setting<bool>, Diagnostic> {
 }
 
 /// A whole number. Fractions and numbers beyond `i64` are errors that say so.
-pub fn integer(config: &Value, name: &str) -> Result<Setting<i64>, Diagnostic> {
-    match attribute(config, name) {
+pub fn integer(
+    config: &(impl Attributes + ?Sized),
+    name: &str,
+) -> Result<Setting<i64>, Diagnostic> {
+    match config.attribute(name)? {
         Setting::Known(Value::Number(n)) => n
             .as_i64()
             .map(Setting::Known)
@@ -74,10 +95,10 @@ pub fn integer(config: &Value, name: &str) -> Result<Setting<i64>, Diagnostic> {
 
 /// A map of strings; the whole map may be unknown, and so may single values (kept as `None`).
 pub fn string_map(
-    config: &Value,
+    config: &(impl Attributes + ?Sized),
     name: &str,
 ) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
-    match attribute(config, name) {
+    match config.attribute(name)? {
         Setting::Known(Value::Map(entries)) => {
             let mut map = BTreeMap::new();
             for (key, value) in entries {

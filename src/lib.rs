@@ -11,6 +11,7 @@ pub mod go_duration;
 pub mod offsite_backups;
 pub mod provider;
 pub mod time_arguments;
+pub mod typed_config;
 
 /// The provider's address in the Terraform Registry namespace used by this project.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tfrds/rds";

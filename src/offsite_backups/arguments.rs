@@ -5,8 +5,14 @@
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
+use crate::offsite_backups::TYPE_NAME;
+use crate::offsite_backups::schema::names::{
+    self, BACKUP_ID, BACKUP_TYPE, BEGIN_TIME, END_TIME, INSTANCE_ID, MOST_RECENT, NAME, REGION,
+    STATUS, TIMEOUTS,
+};
 use crate::offsite_backups::schema::{BACKUP_TYPES, STATUSES};
 use crate::time_arguments;
+use crate::typed_config::ConfigObject;
 
 /// The time window, as written (kept in state) and in the API's format (sent).
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +34,19 @@ pub struct Arguments {
     pub name: Option<String>,
     pub status: Option<String>,
     pub most_recent: Option<bool>,
+    /// `timeouts` as written (null when unset), kept in state like every other argument; its
+    /// rules are `timeouts::examine`'s.
+    pub timeouts: Value,
 }
 
 /// Checks every rule on the known values. Returns the arguments too when everything is known
-/// and valid, which is always the case at read time.
+/// and valid, which is always the case at read time. `config` must have exactly the schema's
+/// attributes (see [`ConfigObject`]); anything else is reported as a provider bug.
 pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
+    let config = match ConfigObject::strict(TYPE_NAME, config, &names::ALL) {
+        Ok(config) => config,
+        Err(bug) => return (bug.into(), None),
+    };
     let mut diags = Diagnostics::new();
     let mut all_known = true;
     let mut note = |setting: Result<Setting<String>, Diagnostic>| match setting {
@@ -47,16 +61,16 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         }
     };
 
-    let instance_id = note(resource_id(config, "instance_id"));
-    let backup_type = note(one_of(config, "backup_type", &BACKUP_TYPES));
-    let backup_id = note(resource_id(config, "backup_id"));
-    let begin = note(time(config, "begin_time"));
-    let end = note(time(config, "end_time"));
-    let region = note(region(config));
+    let instance_id = note(resource_id(&config, INSTANCE_ID));
+    let backup_type = note(one_of(&config, BACKUP_TYPE, &BACKUP_TYPES));
+    let backup_id = note(resource_id(&config, BACKUP_ID));
+    let begin = note(time(&config, BEGIN_TIME));
+    let end = note(time(&config, END_TIME));
+    let region = note(region(&config));
     // An empty name can match no backup: rejected like an empty ID, not answered with nothing.
-    let name = note(non_empty(config, "name"));
-    let status = note(one_of(config, "status", &STATUSES));
-    let most_recent = match config_value::bool(config, "most_recent") {
+    let name = note(non_empty(&config, NAME));
+    let status = note(one_of(&config, STATUS, &STATUSES));
+    let most_recent = match config_value::bool(&config, MOST_RECENT) {
         Ok(Setting::Unknown) => {
             all_known = false;
             None
@@ -68,7 +82,15 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         }
     };
 
-    let window = match time_window(config, &begin, &end) {
+    let timeouts = match config.value(TIMEOUTS) {
+        Ok(timeouts) => timeouts.clone(),
+        Err(bug) => {
+            diags.push(bug);
+            Value::Null
+        }
+    };
+
+    let window = match time_window(&config, &begin, &end) {
         Ok(window) => window,
         Err(d) => {
             diags.push(d);
@@ -94,11 +116,12 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         name: name.known(),
         status: status.known(),
         most_recent,
+        timeouts,
     };
     (diags, Some(arguments))
 }
 
-fn non_empty(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && value.trim().is_empty()
@@ -114,7 +137,7 @@ fn non_empty(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> 
 
 /// An instance or backup ID, by the client's rule for IDs (bounded length, no whitespace), so
 /// that an ID no API issues is reported here, not as a failed request.
-fn resource_id(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+fn resource_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_resource_id(value)
@@ -128,20 +151,24 @@ fn resource_id(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic
 }
 
 /// The region, by the client's own rule for region names.
-fn region(config: &Value) -> Result<Setting<String>, Diagnostic> {
-    let setting = non_empty(config, "region")?;
+fn region(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
+    let setting = non_empty(config, REGION)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_region(value)
     {
         return Err(
-            Diagnostic::error("Invalid region", format!("region: {reason}."))
-                .at(AttributePath::root("region")),
+            Diagnostic::error(format!("Invalid {REGION}"), format!("{REGION}: {reason}."))
+                .at(AttributePath::root(REGION)),
         );
     }
     Ok(setting)
 }
 
-fn one_of(config: &Value, name: &str, accepted: &[&str]) -> Result<Setting<String>, Diagnostic> {
+fn one_of(
+    config: &ConfigObject,
+    name: &str,
+    accepted: &[&str],
+) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && !accepted.contains(&value.as_str())
@@ -160,7 +187,7 @@ fn one_of(config: &Value, name: &str, accepted: &[&str]) -> Result<Setting<Strin
     Ok(setting)
 }
 
-fn time(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+fn time(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = time_arguments::parse(value)
@@ -179,7 +206,7 @@ fn time(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
 
 /// Pairs `begin_time` with `end_time`: both or neither, end later than begin as instants.
 fn time_window(
-    config: &Value,
+    config: &ConfigObject,
     begin: &Setting<String>,
     end: &Setting<String>,
 ) -> Result<Option<TimeWindow>, Diagnostic> {
@@ -195,7 +222,7 @@ fn time_window(
     };
     // A value that failed to parse was reported already and arrives here as Unset; only
     // report a missing partner when the partner is really absent from the configuration.
-    let written = |name: &str| !matches!(config.get(name), None | Some(Value::Null));
+    let written = |name: &str| !matches!(config.value(name), Ok(Value::Null));
     match (begin, end) {
         (Setting::Known(b), Setting::Known(e)) => {
             let (Ok(begin_t), Ok(end_t)) = (time_arguments::parse(b), time_arguments::parse(e))
@@ -210,7 +237,7 @@ fn time_window(
                          instants."
                     ),
                 )
-                .at(AttributePath::root("end_time")));
+                .at(AttributePath::root(END_TIME)));
             }
             Ok(Some(TimeWindow {
                 begin_as_written: b.clone(),
@@ -219,11 +246,11 @@ fn time_window(
                 end_api: time_arguments::to_api_format(end_t),
             }))
         }
-        (Setting::Known(_), Setting::Unset) if !written("end_time") => {
-            Err(pair_error("begin_time", "end_time"))
+        (Setting::Known(_), Setting::Unset) if !written(END_TIME) => {
+            Err(pair_error(BEGIN_TIME, END_TIME))
         }
-        (Setting::Unset, Setting::Known(_)) if !written("begin_time") => {
-            Err(pair_error("end_time", "begin_time"))
+        (Setting::Unset, Setting::Known(_)) if !written(BEGIN_TIME) => {
+            Err(pair_error(END_TIME, BEGIN_TIME))
         }
         _ => Ok(None),
     }
@@ -235,23 +262,10 @@ mod tests {
     use tfplugin::diag::PathStep;
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut attributes: std::collections::BTreeMap<String, Value> = [
-            "instance_id",
-            "backup_type",
-            "backup_id",
-            "begin_time",
-            "end_time",
-            "region",
-            "name",
-            "status",
-            "most_recent",
-            "id",
-            "total_count",
-            "backups",
-        ]
-        .iter()
-        .map(|k| (k.to_string(), Value::Null))
-        .collect();
+        let mut attributes: std::collections::BTreeMap<String, Value> = names::ALL
+            .iter()
+            .map(|k| (k.to_string(), Value::Null))
+            .collect();
         attributes.insert("instance_id".into(), "inst-1".into());
         attributes.insert("backup_type".into(), "auto".into());
         for (k, v) in pairs {
@@ -429,5 +443,30 @@ mod tests {
             ("instance_id", "".into()),
         ]));
         assert_eq!(diags.0.len(), 3, "{diags:?}");
+    }
+
+    #[test]
+    fn a_configuration_unlike_the_schema_is_a_provider_bug() {
+        let Value::Object(mut attributes) = config(&[]) else {
+            unreachable!()
+        };
+        attributes.remove(TIMEOUTS);
+        let (diags, arguments) = examine(&Value::Object(attributes.clone()));
+        assert!(arguments.is_none());
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        assert_eq!(diags.0[0].summary, "Provider bug");
+        assert_eq!(
+            diags.0[0].detail,
+            "rds_offsite_backups: the configuration lacks the declared attribute timeouts. \
+             Please report this issue to the provider developers."
+        );
+        attributes.insert(TIMEOUTS.into(), Value::Null);
+        attributes.insert("instance".into(), "inst-1".into());
+        let (diags, arguments) = examine(&Value::Object(attributes));
+        assert!(arguments.is_none());
+        assert!(
+            diags.0[0].detail.contains("undeclared attribute instance."),
+            "{diags:?}"
+        );
     }
 }

@@ -135,21 +135,13 @@ impl DataSource for OffsiteBackupsDataSource {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read rds_offsite_backups"
         );
-        let mut state = state::state(
+        let state = state::state(
             &arguments,
             &region,
             &listing.project_id,
             listing.total_count,
             backups,
         );
-        // `timeouts` is kept in state as written, like every other argument.
-        if let Value::Object(attributes) = &mut state {
-            let written = config.get(timeouts::ATTRIBUTE).cloned();
-            attributes.insert(
-                timeouts::ATTRIBUTE.to_owned(),
-                written.unwrap_or(Value::Null),
-            );
-        }
         ReadResult {
             state: Some(state),
             diagnostics,
@@ -181,8 +173,5 @@ fn collect_error(failure: &state::CollectError) -> Diagnostic {
 }
 
 fn provider_bug(problem: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Provider bug",
-        format!("{TYPE_NAME}: {problem}. Please report this issue to the provider developers."),
-    )
+    crate::typed_config::provider_bug(TYPE_NAME, problem)
 }

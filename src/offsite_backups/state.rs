@@ -13,7 +13,7 @@ use tfplugin::cty::{CodecError, EncodedList};
 use tfplugin::{Type, Value};
 
 use crate::offsite_backups::arguments::Arguments;
-use crate::offsite_backups::schema::data_source_schema;
+use crate::offsite_backups::schema::{backup_names, data_source_schema, names};
 use crate::time_arguments;
 
 /// Room left in a plugin protocol message for everything in the answer but the backups: the
@@ -173,7 +173,7 @@ fn push_within(
 /// The element type of the state's `backups` list, as the schema declares it.
 fn backup_type() -> Result<Type, String> {
     match data_source_schema().value_type() {
-        Type::Object(attributes) => match attributes.get("backups") {
+        Type::Object(attributes) => match attributes.get(names::BACKUPS) {
             Some(Type::List(element)) => Ok((**element).clone()),
             other => Err(format!("the schema's backups is not a list: {other:?}")),
         },
@@ -203,7 +203,8 @@ pub fn id(region: &str, project_id: &str, arguments: &Arguments) -> String {
     hex::encode(&digest[..16])
 }
 
-/// The whole state object, arguments as written plus the computed attributes.
+/// The whole state object, arguments as written plus the computed attributes: every attribute
+/// of the schema (see `names::ALL`).
 pub fn state(
     arguments: &Arguments,
     region: &str,
@@ -213,36 +214,46 @@ pub fn state(
 ) -> Value {
     let window = arguments.window.as_ref();
     Value::object([
-        ("id", Value::from(id(region, project_id, arguments))),
-        ("instance_id", Value::from(arguments.instance_id.as_str())),
-        ("backup_type", Value::from(arguments.backup_type.as_str())),
+        (names::ID, Value::from(id(region, project_id, arguments))),
         (
-            "backup_id",
+            names::INSTANCE_ID,
+            Value::from(arguments.instance_id.as_str()),
+        ),
+        (
+            names::BACKUP_TYPE,
+            Value::from(arguments.backup_type.as_str()),
+        ),
+        (
+            names::BACKUP_ID,
             Value::string_or_null(arguments.backup_id.clone()),
         ),
         (
-            "begin_time",
+            names::BEGIN_TIME,
             Value::string_or_null(window.map(|w| w.begin_as_written.clone())),
         ),
         (
-            "end_time",
+            names::END_TIME,
             Value::string_or_null(window.map(|w| w.end_as_written.clone())),
         ),
-        ("region", Value::from(region)),
-        ("name", Value::string_or_null(arguments.name.clone())),
-        ("status", Value::string_or_null(arguments.status.clone())),
+        (names::REGION, Value::from(region)),
+        (names::NAME, Value::string_or_null(arguments.name.clone())),
         (
-            "most_recent",
-            arguments.most_recent.map_or(Value::Null, Value::Bool),
+            names::STATUS,
+            Value::string_or_null(arguments.status.clone()),
         ),
         (
-            "total_count",
+            names::MOST_RECENT,
+            arguments.most_recent.map_or(Value::Null, Value::Bool),
+        ),
+        (names::TIMEOUTS, arguments.timeouts.clone()),
+        (
+            names::TOTAL_COUNT,
             // Null when the API did not report it: never invented from what was received.
             total_count.map_or(Value::Null, |n| {
                 Value::Number(tfplugin::cty::Number::from(n))
             }),
         ),
-        ("backups", backups),
+        (names::BACKUPS, backups),
     ])
 }
 
@@ -252,37 +263,63 @@ pub fn backup_value(backup: &OffsiteBackup) -> Value {
         Value::List(
             databases
                 .iter()
-                .map(|db| Value::object([("name", Value::string_or_null(db.name.clone()))]))
+                .map(|db| {
+                    Value::object([(
+                        backup_names::DATABASE_NAME,
+                        Value::string_or_null(db.name.clone()),
+                    )])
+                })
                 .collect(),
         )
     });
     let datastore = backup.datastore.as_ref().map_or(Value::Null, |ds| {
         Value::object([
-            ("type", Value::string_or_null(ds.engine.clone())),
-            ("version", Value::string_or_null(ds.version.clone())),
+            (
+                backup_names::DATASTORE_TYPE,
+                Value::string_or_null(ds.engine.clone()),
+            ),
+            (
+                backup_names::DATASTORE_VERSION,
+                Value::string_or_null(ds.version.clone()),
+            ),
         ])
     });
     Value::object([
-        ("id", Value::string_or_null(backup.id.clone())),
-        ("name", Value::string_or_null(backup.name.clone())),
-        ("type", Value::string_or_null(backup.backup_type.clone())),
-        ("size", backup.size.map_or(Value::Null, Value::from)),
-        ("status", Value::string_or_null(backup.status.clone())),
+        (backup_names::ID, Value::string_or_null(backup.id.clone())),
         (
-            "instance_id",
+            backup_names::NAME,
+            Value::string_or_null(backup.name.clone()),
+        ),
+        (
+            backup_names::TYPE,
+            Value::string_or_null(backup.backup_type.clone()),
+        ),
+        (
+            backup_names::SIZE,
+            backup.size.map_or(Value::Null, Value::from),
+        ),
+        (
+            backup_names::STATUS,
+            Value::string_or_null(backup.status.clone()),
+        ),
+        (
+            backup_names::INSTANCE_ID,
             Value::string_or_null(backup.instance_id.clone()),
         ),
         (
-            "begin_time",
+            backup_names::BEGIN_TIME,
             Value::string_or_null(backup.begin_time.clone()),
         ),
-        ("end_time", Value::string_or_null(backup.end_time.clone())),
         (
-            "associated_with_ddm",
+            backup_names::END_TIME,
+            Value::string_or_null(backup.end_time.clone()),
+        ),
+        (
+            backup_names::ASSOCIATED_WITH_DDM,
             backup.associated_with_ddm.map_or(Value::Null, Value::Bool),
         ),
-        ("databases", databases),
-        ("datastore", datastore),
+        (backup_names::DATABASES, databases),
+        (backup_names::DATASTORE, datastore),
     ])
 }
 
@@ -300,6 +337,7 @@ mod tests {
             name: None,
             status: None,
             most_recent: None,
+            timeouts: Value::Null,
         }
     }
 
@@ -434,5 +472,92 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Every argument the schema declares, set to a valid value that differs from its default.
+    fn every_argument() -> Vec<(&'static str, Value)> {
+        vec![
+            (names::INSTANCE_ID, "inst-1".into()),
+            (names::BACKUP_TYPE, "incremental".into()),
+            (names::BACKUP_ID, "br-1".into()),
+            (names::BEGIN_TIME, "2018-08-06T10:41:14+0800".into()),
+            (names::END_TIME, "2018-08-07T02:41:14Z".into()),
+            (names::REGION, "ap-southeast-1".into()),
+            (names::NAME, "nightly".into()),
+            (names::STATUS, "COMPLETED".into()),
+            (names::MOST_RECENT, Value::Bool(true)),
+            (
+                names::TIMEOUTS,
+                Value::object([(crate::offsite_backups::timeouts::READ, Value::from("5m"))]),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_argument_is_decoded_and_kept_in_state_as_written() {
+        let schema = data_source_schema();
+        let arguments_declared: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .filter(|attribute| attribute.required || attribute.optional)
+            .map(|attribute| attribute.name.as_str())
+            .collect();
+        let written = every_argument();
+        let listed: Vec<&str> = written.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            listed, arguments_declared,
+            "a new argument needs a value here"
+        );
+
+        let mut config: std::collections::BTreeMap<String, Value> = names::ALL
+            .iter()
+            .map(|name| (name.to_string(), Value::Null))
+            .collect();
+        config.extend(written.iter().map(|(n, v)| (n.to_string(), v.clone())));
+        let (diagnostics, decoded) =
+            crate::offsite_backups::arguments::examine(&Value::Object(config));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let decoded = decoded.expect("wholly known");
+        let region = decoded.region.clone().expect("region is set");
+        let value = state(&decoded, &region, "p", Some(1), Value::List(Vec::new()));
+        for (name, as_written) in &written {
+            assert_eq!(value.get(name), Some(as_written), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_state_has_exactly_the_schemas_type_and_every_backup_field() {
+        let full = OffsiteBackup {
+            id: Some("b".into()),
+            name: Some("n".into()),
+            backup_type: Some("auto".into()),
+            size: Some(1),
+            status: Some("COMPLETED".into()),
+            instance_id: Some("i".into()),
+            begin_time: Some("2026-11-27T02:00:00+0000".into()),
+            end_time: Some("2026-11-27T03:00:00+0000".into()),
+            associated_with_ddm: Some(false),
+            databases: Some(vec![hwcloud::BackupDatabase {
+                name: Some("db".into()),
+            }]),
+            datastore: Some(hwcloud::Datastore {
+                engine: Some("MySQL".into()),
+                version: Some("8.0".into()),
+            }),
+        };
+        let encoded = backup_value(&full);
+        assert!(encoded.is_wholly_known());
+        let Value::Object(fields) = &encoded else {
+            panic!("a backup is an object")
+        };
+        assert!(
+            fields.values().all(|field| !field.is_null()),
+            "every field of a full backup is encoded: {fields:?}"
+        );
+        let value = state(&arguments(), "r", "p", Some(1), Value::List(vec![encoded]));
+        value
+            .conforms_to(&data_source_schema().value_type())
+            .expect("the state is exactly the schema's type");
     }
 }
