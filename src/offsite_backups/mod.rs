@@ -12,22 +12,14 @@ use async_trait::async_trait;
 use tfplugin::{DataSource, Diagnostic, Diagnostics, ReadResult, Schema, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::provider::SharedConfig;
+use crate::provider::Configured;
 
 pub const TYPE_NAME: &str = "rds_offsite_backups";
 
-pub struct OffsiteBackupsDataSource {
-    config: SharedConfig,
-}
-
-impl OffsiteBackupsDataSource {
-    pub fn new(config: SharedConfig) -> Self {
-        Self { config }
-    }
-}
+pub struct OffsiteBackupsDataSource;
 
 #[async_trait]
-impl DataSource for OffsiteBackupsDataSource {
+impl DataSource<Configured> for OffsiteBackupsDataSource {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -42,7 +34,12 @@ impl DataSource for OffsiteBackupsDataSource {
         diagnostics
     }
 
-    async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult {
+    async fn read(
+        &self,
+        configured: &Configured,
+        config: &Value,
+        cancel: CancellationToken,
+    ) -> ReadResult {
         let (mut diagnostics, arguments) = arguments::examine(config);
         let (timeout_diagnostics, read_limit) = timeouts::examine(config);
         diagnostics.extend(timeout_diagnostics);
@@ -59,16 +56,10 @@ impl DataSource for OffsiteBackupsDataSource {
                 diagnostics,
             };
         };
-        let configured = match self.config.get() {
-            Ok(configured) => configured,
-            Err(d) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: d.into(),
-                };
-            }
-        };
-        let region = arguments.region.clone().unwrap_or(configured.region);
+        let region = arguments
+            .region
+            .clone()
+            .unwrap_or_else(|| configured.region.clone());
         let query = hwcloud::OffsiteBackupQuery {
             instance_id: arguments.instance_id.clone(),
             backup_type: arguments.backup_type.clone(),

@@ -1,14 +1,17 @@
-//! The `rds` provider: its settings and the configured client that data sources share.
+//! The `rds` provider: its settings and the configured client that every read receives.
 
 pub mod client_error;
 pub mod schema;
 pub mod setting_table;
 pub mod settings;
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use tfplugin::{DataSource, Diagnostic, Diagnostics, Provider, Schema, UnknownConfig, Value};
+use tfplugin::{
+    ConfigureOk, ConfigureResult, DataSource, Diagnostic, Diagnostics, Provider, Schema,
+    UnknownConfig, Value,
+};
 
 use crate::offsite_backups::OffsiteBackupsDataSource;
 
@@ -21,7 +24,7 @@ const UNKNOWN_CONFIG_REASON: &str = "Terraform needs it known at plan time: the 
 /// `huawei_sk`), on top of the generic names `tfplugin::logging` redacts anyway.
 pub const SENSITIVE_LOG_FIELDS: &[&str] = &["sk"];
 
-/// What ConfigureProvider produces and every read uses.
+/// What ConfigureProvider produces and every read receives (kept by `tfplugin`'s server).
 #[derive(Clone)]
 pub struct Configured {
     pub client: hwcloud::Client,
@@ -29,43 +32,13 @@ pub struct Configured {
     pub region: String,
 }
 
-/// Set once by ConfigureProvider; read by data sources. Terraform configures a provider
-/// instance before any read, so an unset value at read time is a bug worth a clear error.
-#[derive(Clone, Default)]
-pub struct SharedConfig(Arc<RwLock<Option<Configured>>>);
-
-impl SharedConfig {
-    pub fn get(&self) -> Result<Configured, Diagnostic> {
-        let guard = self
-            .0
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        guard.clone().ok_or_else(|| {
-            Diagnostic::error(
-                "Provider not configured",
-                "The rds provider was asked to read before it was configured. This is a bug in \
-                 Terraform or the provider; please report it.",
-            )
-        })
-    }
-
-    fn set(&self, configured: Configured) {
-        *self
-            .0
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(configured);
-    }
-}
-
 pub struct RdsProvider {
-    config: SharedConfig,
     env: fn(&str) -> Option<String>,
 }
 
 impl Default for RdsProvider {
     fn default() -> Self {
         Self {
-            config: SharedConfig::default(),
             env: settings::process_env,
         }
     }
@@ -73,33 +46,33 @@ impl Default for RdsProvider {
 
 #[async_trait]
 impl Provider for RdsProvider {
+    type Configured = Configured;
+
     fn schema(&self) -> Schema {
         schema::provider_schema()
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(OffsiteBackupsDataSource::new(self.config.clone()))]
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
+        vec![Arc::new(OffsiteBackupsDataSource)]
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {
         settings::validate(config)
     }
 
-    async fn configure(&self, config: &Value) -> Diagnostics {
-        let resolved = match settings::resolve(config, &self.env) {
-            Ok(resolved) => resolved,
-            Err(diags) => return diags,
-        };
+    async fn configure(&self, config: &Value) -> ConfigureResult<Configured> {
+        let resolved = settings::resolve(config, &self.env)?;
         match hwcloud::Client::new(resolved.client) {
             Ok(client) => {
                 tracing::debug!(region = %resolved.region, "provider configured");
-                self.config.set(Configured {
+                Ok(ConfigureOk::new(Configured {
                     client,
                     region: resolved.region,
-                });
-                Diagnostics::new()
+                }))
             }
-            Err(error) => Diagnostic::error(error.summary(), client_error::detail(&error)).into(),
+            Err(error) => {
+                Err(Diagnostic::error(error.summary(), client_error::detail(&error)).into())
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! `tfplugin-toy-provider`: a toy provider served with [`tfplugin::serve`]. One data source,
-//! `toy_echo`, whose computed `output` echoes `input` (the input `panic` makes the read panic,
-//! to show how a provider bug is reported). The crate's process tests start it the
+//! `toy_echo`, whose computed `output` echoes `input` after the provider's `greeting` (default
+//! `echo`), which ConfigureProvider hands to every read (the input `panic` makes the read
+//! panic, to show how a provider bug is reported). The crate's process tests start it the
 //! way Terraform does; it can also be run by hand: `cargo run -p tfplugin --bin tfplugin-toy-provider -- --debug`.
 
 use std::process::ExitCode;
@@ -8,14 +9,20 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tfplugin::{
-    Attribute, DataSource, Diagnostics, Provider, ReadResult, Schema, ServeOptions, Value,
+    Attribute, ConfigureOk, ConfigureResult, DataSource, Diagnostics, Provider, ReadResult, Schema,
+    ServeOptions, Value,
 };
 use tokio_util::sync::CancellationToken;
 
 struct ToyProvider;
 
+/// What ConfigureProvider produces: the prefix of every echo.
+struct Greeting(String);
+
 #[async_trait]
 impl Provider for ToyProvider {
+    type Configured = Greeting;
+
     fn schema(&self) -> Schema {
         Schema::new(
             "A toy provider.",
@@ -23,7 +30,7 @@ impl Provider for ToyProvider {
         )
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Greeting>>> {
         vec![Arc::new(Echo)]
     }
 
@@ -31,16 +38,19 @@ impl Provider for ToyProvider {
         Diagnostics::new()
     }
 
-    async fn configure(&self, _config: &Value) -> Diagnostics {
+    async fn configure(&self, config: &Value) -> ConfigureResult<Greeting> {
         tracing::info!("toy provider configured");
-        Diagnostics::new()
+        let greeting = config.get("greeting").and_then(Value::as_str);
+        Ok(ConfigureOk::new(Greeting(
+            greeting.unwrap_or("echo").to_owned(),
+        )))
     }
 }
 
 struct Echo;
 
 #[async_trait]
-impl DataSource for Echo {
+impl DataSource<Greeting> for Echo {
     fn type_name(&self) -> &'static str {
         "toy_echo"
     }
@@ -59,12 +69,18 @@ impl DataSource for Echo {
         Diagnostics::new()
     }
 
-    async fn read(&self, config: &Value, _cancel: CancellationToken) -> ReadResult {
+    async fn read(
+        &self,
+        greeting: &Greeting,
+        config: &Value,
+        _cancel: CancellationToken,
+    ) -> ReadResult {
         let input = config.get("input").cloned().unwrap_or(Value::Null);
         if input.as_str() == Some("panic") {
             panic!("toy provider panics on purpose");
         }
-        let output = Value::string_or_null(input.as_str().map(|text| format!("echo: {text}")));
+        let output =
+            Value::string_or_null(input.as_str().map(|text| format!("{}: {text}", greeting.0)));
         ReadResult {
             state: Some(Value::object([("input", input), ("output", output)])),
             diagnostics: Diagnostics::new(),

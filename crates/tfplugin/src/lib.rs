@@ -6,7 +6,8 @@
 //! - [`schema`]: typed schema builders whose type JSON is generated, never hand-written;
 //! - [`diag`]: diagnostics with attribute paths that Terraform maps to configuration lines;
 //! - [`Provider`] and [`DataSource`]: what a provider implements (in the spirit of
-//!   terraform-plugin-framework: metadata, schema, validate, configure, read);
+//!   terraform-plugin-framework: metadata, schema, validate, configure, read; what `configure`
+//!   produces is handed to every read, typed, by the server);
 //! - [`serve`]: the go-plugin handshake, AutoMTLS, the gRPC services Terraform expects,
 //!   hclog-formatted logging on stderr, and a process that ends when Terraform does.
 
@@ -32,13 +33,22 @@ pub use server::{MAX_MESSAGE_SIZE, ServeOptions, serve};
 
 /// What a provider implements. The server calls these methods from the matching RPCs; it owns
 /// decoding and encoding of [`Value`]s, the mapping of diagnostics, and cancellation.
+///
+/// As in terraform-plugin-framework, ConfigureProvider produces a value (a client, say) that
+/// the server keeps and hands to every [`DataSource::read`]: a data source never sees a
+/// provider that is not configured. A read that Terraform sends before ConfigureProvider has
+/// succeeded is answered by the server with a "Provider not configured" error.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
+    /// What a successful [`Provider::configure`] produces and every [`DataSource::read`]
+    /// receives. Replaced by a later successful ConfigureProvider.
+    type Configured: Send + Sync + 'static;
+
     /// The provider block's schema (`provider "NAME" { ... }`).
     fn schema(&self) -> Schema;
 
     /// Every data source the provider offers, each knowing its own type name and schema.
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Configured>>>;
 
     /// Static checks of the provider block. `config` may contain unknown values (for example
     /// during `terraform validate`): only known values are checked.
@@ -47,13 +57,37 @@ pub trait Provider: Send + Sync + 'static {
     /// Configures the provider (environment fallbacks are the provider's business). Called
     /// before any read. `config` is wholly known unless [`Provider::unknown_config`] is
     /// [`UnknownConfig::Accept`] and Terraform has not decided every value yet.
-    async fn configure(&self, config: &Value) -> Diagnostics;
+    async fn configure(&self, config: &Value) -> ConfigureResult<Self::Configured>;
 
     /// What ConfigureProvider does with a configuration that is not wholly known. The default,
     /// [`UnknownConfig::Accept`], suits any provider: as in terraform-plugin-framework,
     /// [`Provider::configure`] receives the unknown values and decides.
     fn unknown_config(&self) -> UnknownConfig {
         UnknownConfig::Accept
+    }
+}
+
+/// The outcome of [`Provider::configure`]: on success, what every read receives, and any
+/// warnings; on failure, diagnostics holding at least one error (the server reports a
+/// provider bug otherwise).
+pub type ConfigureResult<C> = Result<ConfigureOk<C>, Diagnostics>;
+
+/// A successful [`Provider::configure`]: the value every [`DataSource::read`] receives, and
+/// warnings for Terraform to show.
+#[derive(Debug)]
+pub struct ConfigureOk<C> {
+    pub value: C,
+    /// Warnings only: the server treats an error here as a failure (the value is not kept).
+    pub warnings: Diagnostics,
+}
+
+impl<C> ConfigureOk<C> {
+    /// A configured value without warnings.
+    pub fn new(value: C) -> Self {
+        Self {
+            value,
+            warnings: Diagnostics::new(),
+        }
     }
 }
 
@@ -72,9 +106,10 @@ pub enum UnknownConfig {
     },
 }
 
-/// One data source: metadata (type name), schema, validation and read.
+/// One data source: metadata (type name), schema, validation and read. `C` is the provider's
+/// [`Provider::Configured`], which every read receives.
 #[async_trait]
-pub trait DataSource: Send + Sync + 'static {
+pub trait DataSource<C: Send + Sync + 'static>: Send + Sync + 'static {
     /// The full type name, e.g. `rds_offsite_backups`.
     fn type_name(&self) -> &'static str;
 
@@ -83,10 +118,11 @@ pub trait DataSource: Send + Sync + 'static {
     /// Static checks of the data block; unknown values are not errors.
     async fn validate(&self, config: &Value) -> Diagnostics;
 
-    /// Reads the data source. `config` is wholly known. The returned state must be a non-null,
-    /// wholly known value of exactly the schema's type (the server checks this and reports a
-    /// provider bug otherwise). `cancel` fires on StopProvider (Ctrl-C in Terraform).
-    async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult;
+    /// Reads the data source with what the provider's latest successful ConfigureProvider
+    /// produced (`configured`). `config` is wholly known. The returned state must be a
+    /// non-null, wholly known value of exactly the schema's type (the server checks this and
+    /// reports a provider bug otherwise). `cancel` fires on StopProvider (Ctrl-C in Terraform).
+    async fn read(&self, configured: &C, config: &Value, cancel: CancellationToken) -> ReadResult;
 }
 
 /// The outcome of [`DataSource::read`]: a state (absent on error) and diagnostics.

@@ -187,6 +187,7 @@ async fn plaintext_client_is_refused_by_a_tls_server() {
 async fn read_validate_and_configure_round_trip() {
     let (server, client, _dir, _) = start_tls().await;
     let mut provider = provider_client(connect(&server, &client).await);
+    configure(&mut provider).await;
 
     let read = provider
         .read_data_source(pb::read_data_source::Request {
@@ -272,6 +273,7 @@ async fn read_validate_and_configure_round_trip() {
 async fn bad_input_and_provider_bugs_become_diagnostics() {
     let (server, client, _dir, _) = start_tls().await;
     let mut provider = provider_client(connect(&server, &client).await);
+    configure(&mut provider).await;
     let read = |type_name: &str, config: pb::DynamicValue| pb::read_data_source::Request {
         type_name: type_name.to_owned(),
         config: Some(config),
@@ -329,6 +331,40 @@ async fn bad_input_and_provider_bugs_become_diagnostics() {
     // The server is still healthy after a provider panic.
     let channel = connect(&server, &client).await;
     assert_eq!(health_status(channel).await.expect("health"), SERVING);
+}
+
+/// Terraform configures a provider before reading from it; a read that comes first gets the
+/// server's own error, and the data source is not called.
+#[tokio::test]
+async fn a_read_before_configure_is_refused() {
+    let (server, client, _dir, mut read_started) = start_tls().await;
+    let mut provider = provider_client(connect(&server, &client).await);
+    let read = pb::read_data_source::Request {
+        type_name: "toy_echo".to_owned(),
+        config: Some(echo_config("early", "echo")),
+        ..Default::default()
+    };
+    let early = provider
+        .read_data_source(read.clone())
+        .await
+        .expect("ReadDataSource")
+        .into_inner();
+    assert!(early.state.is_none());
+    assert_eq!(early.diagnostics.len(), 1, "{:?}", early.diagnostics);
+    assert_eq!(early.diagnostics[0].summary, "Provider not configured");
+    assert_eq!(
+        early.diagnostics[0].detail,
+        "The toy provider was asked to read a data source before it was configured. This is a bug in Terraform or the provider; please report it."
+    );
+    assert!(read_started.try_recv().is_err(), "the read was not started");
+
+    configure(&mut provider).await;
+    let read = provider
+        .read_data_source(read)
+        .await
+        .expect("ReadDataSource")
+        .into_inner();
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
 }
 
 #[tokio::test]
@@ -396,6 +432,7 @@ async fn unsupported_rpcs_answer_with_clear_diagnostics() {
 async fn stop_provider_cancels_in_flight_reads_and_keeps_serving() {
     let (server, client, _dir, mut read_started) = start_tls().await;
     let mut provider = provider_client(connect(&server, &client).await);
+    configure(&mut provider).await;
 
     let mut waiting = provider.clone();
     let in_flight = tokio::spawn(async move {

@@ -274,6 +274,26 @@ async fn a_caught_panic_is_a_diagnostic_and_not_a_crash() {
         ..Default::default()
     };
     let mut provider = provider_client(channel.clone());
+    let configured = provider
+        .configure_provider(pb::configure_provider::Request {
+            config: Some(pb::DynamicValue {
+                msgpack: tfplugin::cty::msgpack::encode(
+                    &Value::object([("greeting", Value::Null)]),
+                    &Type::object([("greeting", Type::String)]),
+                )
+                .expect("encode"),
+                json: Vec::new(),
+            }),
+            ..Default::default()
+        })
+        .await
+        .expect("ConfigureProvider")
+        .into_inner();
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
     let response = provider
         .read_data_source(read("panic"))
         .await

@@ -137,8 +137,8 @@ fn task_outcome(
 
 /// Starts the plugin's gRPC server (all services) on a fresh listener. Must be called within
 /// a tokio runtime.
-pub async fn start(
-    provider: Arc<dyn Provider>,
+pub async fn start<P: Provider>(
+    provider: Arc<P>,
     settings: ServerSettings,
 ) -> Result<RunningServer, ServeError> {
     let acceptor_and_certificate = match &settings.tls {

@@ -3,6 +3,7 @@
 
 pub(crate) mod broker;
 mod computed_only;
+mod configured;
 pub(crate) mod controller;
 mod message_limit;
 pub(crate) mod provider;

@@ -1,9 +1,9 @@
 //! Terraform's `tfplugin6.Provider` service, mapped onto the [`Provider`]/[`DataSource`] traits.
 //!
 //! The service owns the protocol chores: decoding configuration values against the schema,
-//! checking what the provider returns, turning panics and decoding failures into diagnostics,
-//! StopProvider cancellation, and a clear answer for every RPC this kind of provider (data
-//! sources only) does not support.
+//! checking what the provider returns, keeping what ConfigureProvider produced for every read,
+//! turning panics and decoding failures into diagnostics, StopProvider cancellation, and a
+//! clear answer for every RPC this kind of provider (data sources only) does not support.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
 use super::computed_only::configured_computed_only_attributes;
+use super::configured::ConfiguredSlot;
 use super::message_limit;
 use super::stop::StopSignal;
 use super::unsupported::{self, unsupported_rpcs};
@@ -29,35 +30,33 @@ use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
 use crate::server::MAX_MESSAGE_SIZE;
-use crate::{DataSource, Provider, UnknownConfig};
+use crate::{ConfigureResult, DataSource, Provider, UnknownConfig};
 
 /// A data source with its schema and value type computed once.
-struct RegisteredDataSource {
-    source: Arc<dyn DataSource>,
+struct RegisteredDataSource<C> {
+    source: Arc<dyn DataSource<C>>,
     schema: Schema,
     value_type: Type,
 }
 
-pub(crate) struct ProviderService {
-    provider: Arc<dyn Provider>,
+pub(crate) struct ProviderService<P: Provider> {
+    provider: Arc<P>,
     /// Short provider name used in messages, e.g. `rds`.
     provider_name: String,
     provider_schema: Schema,
     provider_type: Type,
     /// The provider's policy for a configuration that is not wholly known.
     unknown_config: UnknownConfig,
-    data_sources: BTreeMap<String, RegisteredDataSource>,
+    data_sources: BTreeMap<String, RegisteredDataSource<P::Configured>>,
+    /// What the latest successful ConfigureProvider produced, for every read.
+    configured: ConfiguredSlot<P::Configured>,
     /// Mistakes in the schemas (provider bugs), reported by GetProviderSchema.
     schema_problems: Diagnostics,
     stop: Arc<StopSignal>,
 }
 
-impl ProviderService {
-    pub(crate) fn new(
-        provider: Arc<dyn Provider>,
-        provider_name: String,
-        stop: Arc<StopSignal>,
-    ) -> Self {
+impl<P: Provider> ProviderService<P> {
+    pub(crate) fn new(provider: Arc<P>, provider_name: String, stop: Arc<StopSignal>) -> Self {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
         let unknown_config = provider.unknown_config();
@@ -88,6 +87,7 @@ impl ProviderService {
             provider_type,
             unknown_config,
             data_sources,
+            configured: ConfiguredSlot::default(),
             schema_problems,
             stop,
         }
@@ -103,7 +103,10 @@ impl ProviderService {
         }
     }
 
-    fn data_source(&self, type_name: &str) -> Result<&RegisteredDataSource, Diagnostic> {
+    fn data_source(
+        &self,
+        type_name: &str,
+    ) -> Result<&RegisteredDataSource<P::Configured>, Diagnostic> {
         self.data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
                 "Unknown data source type",
@@ -150,9 +153,9 @@ impl ProviderService {
 
 /// One error diagnostic per mistake in the provider's or a data source's schema: a provider
 /// bug, reported to Terraform rather than panicking.
-fn schema_problems(
+fn schema_problems<C>(
     provider_schema: &Schema,
-    data_sources: &BTreeMap<String, RegisteredDataSource>,
+    data_sources: &BTreeMap<String, RegisteredDataSource<C>>,
 ) -> Diagnostics {
     let schemas = std::iter::once(("the provider".to_owned(), provider_schema)).chain(
         data_sources
@@ -238,6 +241,26 @@ async fn guard_stoppable(
     }
 }
 
+/// What the server keeps and reports of [`Provider::configure`]'s outcome: the value (absent
+/// on failure, or when the "warnings" of a success hold an error) and the diagnostics. A
+/// failure without an error would leave Terraform going on with no configuration, so it
+/// becomes a provider bug.
+fn settle<C>(outcome: ConfigureResult<C>) -> (Option<C>, Diagnostics) {
+    match outcome {
+        Ok(ok) if ok.warnings.has_errors() => (None, ok.warnings),
+        Ok(ok) => (Some(ok.value), ok.warnings),
+        Err(mut diagnostics) => {
+            if !diagnostics.has_errors() {
+                diagnostics.push(Diagnostic::error(
+                    "Provider bug: configuration failed without an error",
+                    "provider bug: the provider configuration failed without an error diagnostic. Please report this issue to the provider developers.",
+                ));
+            }
+            (None, diagnostics)
+        }
+    }
+}
+
 /// Why a data source configuration must be wholly known when it is read; completes "… is not
 /// known until apply, but " in the diagnostic's detail.
 const DATA_SOURCE_CONFIG_NEEDED: &str =
@@ -279,7 +302,7 @@ fn unknown_attributes(config: &Value, what: &str, why: &str) -> Diagnostics {
 type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
-impl ProviderRpc for ProviderService {
+impl<P: Provider> ProviderRpc for ProviderService<P> {
     async fn get_metadata(
         &self,
         _request: Request<pb::get_metadata::Request>,
@@ -367,14 +390,7 @@ impl ProviderRpc for ProviderService {
                     UnknownConfig::Error { reason } if !config.is_wholly_known() => {
                         unknown_attributes(&config, "Provider configuration", reason)
                     }
-                    _ => {
-                        guard_stoppable(
-                            "provider configuration",
-                            &self.stop,
-                            self.provider.configure(&config),
-                        )
-                        .await
-                    }
+                    _ => self.configure(&config).await,
                 },
             };
             Ok(Response::new(pb::configure_provider::Response {
@@ -549,7 +565,25 @@ impl ProviderRpc for ProviderService {
     }
 }
 
-impl ProviderService {
+impl<P: Provider> ProviderService<P> {
+    /// ConfigureProvider with a configuration the provider accepts: `configure` under
+    /// [`guard_stoppable`], keeping what it produced for every later read.
+    async fn configure(&self, config: &Value) -> Diagnostics {
+        let mut outcome = None;
+        let diagnostics = guard_stoppable("provider configuration", &self.stop, async {
+            let (configured, diagnostics) = settle(self.provider.configure(config).await);
+            outcome = configured;
+            diagnostics
+        })
+        .await;
+        // Set only when the provider's own future finished, so StopProvider or a panic leave
+        // the earlier configuration in place.
+        if let Some(configured) = outcome {
+            self.configured.set(configured);
+        }
+        diagnostics
+    }
+
     /// ReadDataSource: decode, read with the current StopProvider token, then check and encode
     /// the state. Returns the encoded state (if valid) and all diagnostics.
     async fn read(
@@ -578,9 +612,15 @@ impl ProviderService {
                 ),
             );
         }
+        let configured = match self.configured.get(&self.provider_name) {
+            Ok(configured) => configured,
+            Err(diagnostic) => return (None, diagnostic.into()),
+        };
         let result = match guard_panics(
             "the data source read",
-            registered.source.read(&config, self.stop.token()),
+            registered
+                .source
+                .read(&configured, &config, self.stop.token()),
         )
         .await
         {
@@ -617,8 +657,8 @@ mod tests {
     use tokio_util::sync::CancellationToken;
 
     use super::*;
-    use crate::ReadResult;
     use crate::schema::Attribute;
+    use crate::{ConfigureOk, ReadResult};
 
     #[test]
     fn unknown_attributes_point_at_each_unknown_top_level_attribute() {
@@ -668,24 +708,25 @@ mod tests {
 
     #[async_trait]
     impl Provider for Schemas {
+        type Configured = ();
         fn schema(&self) -> Schema {
             self.provider.clone()
         }
-        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
             vec![Arc::new(SchemaOnly(self.data_source.clone()))]
         }
         async fn validate_config(&self, _config: &Value) -> Diagnostics {
             Diagnostics::new()
         }
-        async fn configure(&self, _config: &Value) -> Diagnostics {
-            Diagnostics::new()
+        async fn configure(&self, _config: &Value) -> ConfigureResult<()> {
+            Ok(ConfigureOk::new(()))
         }
     }
 
     struct SchemaOnly(Schema);
 
     #[async_trait]
-    impl DataSource for SchemaOnly {
+    impl DataSource<()> for SchemaOnly {
         fn type_name(&self) -> &'static str {
             "toy_thing"
         }
@@ -695,7 +736,12 @@ mod tests {
         async fn validate(&self, _config: &Value) -> Diagnostics {
             Diagnostics::new()
         }
-        async fn read(&self, _config: &Value, _cancel: CancellationToken) -> ReadResult {
+        async fn read(
+            &self,
+            _configured: &(),
+            _config: &Value,
+            _cancel: CancellationToken,
+        ) -> ReadResult {
             ReadResult::default()
         }
     }
@@ -761,18 +807,19 @@ mod tests {
 
     #[async_trait]
     impl Provider for Recording {
+        type Configured = ();
         fn schema(&self) -> Schema {
             Schema::new("", vec![Attribute::string("region").optional()])
         }
-        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
             Vec::new()
         }
         async fn validate_config(&self, _config: &Value) -> Diagnostics {
             Diagnostics::new()
         }
-        async fn configure(&self, config: &Value) -> Diagnostics {
+        async fn configure(&self, config: &Value) -> ConfigureResult<()> {
             self.configured.lock().expect("lock").push(config.clone());
-            Diagnostics::new()
+            Ok(ConfigureOk::new(()))
         }
         fn unknown_config(&self) -> UnknownConfig {
             self.policy.clone()
@@ -813,17 +860,18 @@ mod tests {
         struct Plain;
         #[async_trait]
         impl Provider for Plain {
+            type Configured = ();
             fn schema(&self) -> Schema {
                 Schema::new("", Vec::new())
             }
-            fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
                 Vec::new()
             }
             async fn validate_config(&self, _config: &Value) -> Diagnostics {
                 Diagnostics::new()
             }
-            async fn configure(&self, _config: &Value) -> Diagnostics {
-                Diagnostics::new()
+            async fn configure(&self, _config: &Value) -> ConfigureResult<()> {
+                Ok(ConfigureOk::new(()))
             }
         }
         assert_eq!(Plain.unknown_config(), UnknownConfig::Accept);
@@ -850,6 +898,168 @@ mod tests {
             "The value of the attribute \"region\" is not known until apply, but the toy provider connects early."
         );
         assert!(diagnostics[0].attribute.is_some());
+    }
+
+    #[test]
+    fn settle_keeps_a_success_and_reports_a_silent_failure_as_a_bug() {
+        let warning = || Diagnostics::from(Diagnostic::warning("Deprecated", "old setting"));
+        let (kept, diagnostics) = settle(Ok(ConfigureOk {
+            value: 1,
+            warnings: warning(),
+        }));
+        assert_eq!(kept, Some(1));
+        assert_eq!(diagnostics.iter().count(), 1);
+        assert!(!diagnostics.has_errors());
+
+        let (kept, diagnostics) = settle(Ok(ConfigureOk {
+            value: 1,
+            warnings: Diagnostic::error("Bad", "an error among the warnings").into(),
+        }));
+        assert_eq!(kept, None, "an error means the value is not kept");
+        assert_eq!(diagnostics.iter().count(), 1);
+
+        let (kept, diagnostics) =
+            settle::<i32>(Err(
+                Diagnostic::error("Invalid region", "no such region").into()
+            ));
+        assert_eq!(kept, None);
+        let summaries: Vec<&str> = diagnostics.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid region"]);
+
+        let (kept, diagnostics) = settle::<i32>(Err(warning()));
+        assert_eq!(kept, None);
+        assert!(diagnostics.has_errors());
+        let bug = diagnostics.iter().last().expect("a provider bug");
+        assert!(bug.detail.starts_with("provider bug: "), "{}", bug.detail);
+    }
+
+    /// A provider whose configuration is its `region` (an error when it is "bad"), and a data
+    /// source `toy_where` whose `region` is what the read received.
+    struct Regional;
+
+    struct Where;
+
+    #[async_trait]
+    impl Provider for Regional {
+        type Configured = String;
+        fn schema(&self) -> Schema {
+            Schema::new("", vec![Attribute::string("region").optional()])
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource<String>>> {
+            vec![Arc::new(Where)]
+        }
+        async fn validate_config(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn configure(&self, config: &Value) -> ConfigureResult<String> {
+            match config.get("region").and_then(Value::as_str) {
+                Some("bad") => Err(Diagnostic::error("Invalid region", "bad").into()),
+                region => Ok(ConfigureOk::new(region.unwrap_or("none").to_owned())),
+            }
+        }
+    }
+
+    #[async_trait]
+    impl DataSource<String> for Where {
+        fn type_name(&self) -> &'static str {
+            "toy_where"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("", vec![Attribute::string("region").computed()])
+        }
+        async fn validate(&self, _config: &Value) -> Diagnostics {
+            Diagnostics::new()
+        }
+        async fn read(
+            &self,
+            region: &String,
+            _config: &Value,
+            _cancel: CancellationToken,
+        ) -> ReadResult {
+            ReadResult {
+                state: Some(Value::object([("region", Value::from(region.as_str()))])),
+                diagnostics: Diagnostics::new(),
+            }
+        }
+    }
+
+    /// ConfigureProvider with `region`; the diagnostics' summaries.
+    async fn configure_region(service: &ProviderService<Regional>, region: &str) -> Vec<String> {
+        let config = Value::object([("region", Value::from(region))]);
+        let msgpack =
+            crate::cty::msgpack::encode(&config, &service.provider_type).expect("encodes");
+        let response = service
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: Some(pb::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .expect("ConfigureProvider answers")
+            .into_inner();
+        response
+            .diagnostics
+            .into_iter()
+            .map(|d| d.summary)
+            .collect()
+    }
+
+    /// ReadDataSource of `toy_where`: the `region` of the state, or the diagnostics.
+    async fn read_where(service: &ProviderService<Regional>) -> Result<Value, Vec<pb::Diagnostic>> {
+        let value_type = &service.data_sources["toy_where"].value_type;
+        let msgpack =
+            crate::cty::msgpack::encode(&Value::object([("region", Value::Null)]), value_type)
+                .expect("encodes");
+        let response = service
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "toy_where".to_owned(),
+                config: Some(pb::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .expect("ReadDataSource answers")
+            .into_inner();
+        match response.state {
+            Some(state) if response.diagnostics.is_empty() => {
+                let state =
+                    crate::cty::msgpack::decode(&state.msgpack, value_type).expect("state decodes");
+                Ok(state.get("region").cloned().expect("region"))
+            }
+            _ => Err(response.diagnostics),
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_get_the_latest_successful_configuration_and_none_before() {
+        let service = ProviderService::new(
+            Arc::new(Regional),
+            "toy".to_owned(),
+            Arc::new(StopSignal::default()),
+        );
+        let diagnostics = read_where(&service).await.expect_err("not configured yet");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].severity,
+            pb::diagnostic::Severity::Error as i32
+        );
+        assert_eq!(diagnostics[0].summary, "Provider not configured");
+        assert_eq!(
+            diagnostics[0].detail,
+            "The toy provider was asked to read a data source before it was configured. This is a bug in Terraform or the provider; please report it."
+        );
+
+        assert!(configure_region(&service, "here").await.is_empty());
+        assert_eq!(read_where(&service).await, Ok(Value::from("here")));
+        assert!(configure_region(&service, "there").await.is_empty());
+        assert_eq!(read_where(&service).await, Ok(Value::from("there")));
+        // A failed configuration leaves the earlier one in place.
+        assert_eq!(configure_region(&service, "bad").await, ["Invalid region"]);
+        assert_eq!(read_where(&service).await, Ok(Value::from("there")));
     }
 
     /// Every RPC of the unsupported table answers with one error naming what is missing.

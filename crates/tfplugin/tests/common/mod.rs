@@ -19,7 +19,8 @@ use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::{
-    Attribute, DataSource, Diagnostic, Diagnostics, Provider, ReadResult, Schema, UnknownConfig,
+    Attribute, ConfigureOk, ConfigureResult, DataSource, Diagnostic, Diagnostics, Provider,
+    ReadResult, Schema, UnknownConfig,
 };
 use tokio::net::UnixStream;
 use tokio::sync::mpsc;
@@ -289,6 +290,9 @@ impl ToyProvider {
 
 #[async_trait]
 impl Provider for ToyProvider {
+    /// Nothing: the echo needs no client, only a configured provider.
+    type Configured = ();
+
     fn schema(&self) -> Schema {
         Schema::new(
             "A toy provider.",
@@ -299,7 +303,7 @@ impl Provider for ToyProvider {
         )
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
         vec![self.echo.clone()]
     }
 
@@ -315,9 +319,9 @@ impl Provider for ToyProvider {
         }
     }
 
-    async fn configure(&self, config: &Value) -> Diagnostics {
+    async fn configure(&self, config: &Value) -> ConfigureResult<()> {
         self.maybe_hang(config).await;
-        Diagnostics::new()
+        Ok(ConfigureOk::new(()))
     }
 
     /// Refuses an unknown configuration, so the tests see the server's diagnostics for it.
@@ -339,6 +343,23 @@ pub fn provider_config(endpoint: &str) -> pb::DynamicValue {
     }
 }
 
+/// Configures the provider as Terraform does before any read (endpoint `https://fast`).
+pub async fn configure(provider: &mut ProviderClient<Channel>) {
+    let configured = provider
+        .configure_provider(pb::configure_provider::Request {
+            config: Some(provider_config("https://fast")),
+            ..Default::default()
+        })
+        .await
+        .expect("ConfigureProvider")
+        .into_inner();
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
+}
+
 pub struct EchoDataSource {
     /// Told when a read starts, so tests can act while it is in flight.
     read_started: Option<mpsc::UnboundedSender<()>>,
@@ -351,7 +372,7 @@ impl EchoDataSource {
 }
 
 #[async_trait]
-impl DataSource for EchoDataSource {
+impl DataSource<()> for EchoDataSource {
     fn type_name(&self) -> &'static str {
         "toy_echo"
     }
@@ -376,7 +397,12 @@ impl DataSource for EchoDataSource {
         }
     }
 
-    async fn read(&self, config: &Value, cancel: CancellationToken) -> ReadResult {
+    async fn read(
+        &self,
+        _configured: &(),
+        config: &Value,
+        cancel: CancellationToken,
+    ) -> ReadResult {
         if let Some(started) = &self.read_started {
             let _ = started.send(());
         }
