@@ -15,7 +15,7 @@ mod convert;
 pub mod cty;
 pub mod diag;
 pub mod logging;
-pub mod panic;
+mod panic;
 pub mod proto;
 pub mod schema;
 pub mod server;
