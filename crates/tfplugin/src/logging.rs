@@ -120,7 +120,7 @@ pub fn filter_for(level: LevelFilter) -> Targets {
 }
 
 /// Which fields may carry a secret and are never written: the generic rules (any name
-/// containing one of [`SECRET_WORD_PARTS`], or the whole words of [`SECRET_WORD_SEQUENCES`];
+/// containing one of `SECRET_WORD_PARTS`, or the whole words of `SECRET_WORD_SEQUENCES`;
 /// the [`Default`]) plus the names a provider adds for its own credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SensitiveFields {

@@ -65,7 +65,7 @@ impl std::fmt::Debug for ServerIdentity {
     }
 }
 
-/// A fresh key pair (*ring*, see [`ServerKey`]) and a self-signed certificate for `localhost`.
+/// A fresh key pair (*ring*, see `ServerKey`) and a self-signed certificate for `localhost`.
 pub fn generate_server_identity() -> Result<ServerIdentity, rcgen::Error> {
     let key = ServerKey::generate()?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
