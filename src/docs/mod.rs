@@ -8,7 +8,7 @@
 //!   configurations (`examples/`) and the schema sections;
 //! - `schema_markdown`: the "Schema" section, laid out like `tfplugindocs`;
 //! - `environment`: the table of `HW_*` fallbacks, read from the provider's settings table;
-//! - [`drift`] and [`write`]: comparing with and writing the files.
+//! - [`drift`] and [`write()`]: comparing with and writing the files.
 
 mod environment;
 mod files;

@@ -7,12 +7,12 @@
 //! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
 //!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],
 //!   [`validate_resource_id`]), public so the provider reports problems at the attribute.
-//! - `http`: signed GET with retries, timeouts and cancellation; [`retry`]: the retry policy;
+//! - `http`: signed GET with retries, timeouts and cancellation; `retry`: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429; `deadline`: the time limit of a whole
 //!   call ([`CallOptions`]).
 //! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`ConfigError`], and error body
 //!   decoding; `warning`: the [`Warning`] type and its [`WarningKind`];
-//!   [`untrusted`]: server text made safe to show (secrets redacted, control characters escaped).
+//!   `untrusted`: server text made safe to show (secrets redacted, control characters escaped).
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
 //!   project id lookup; `client`: the [`Client`] tying them together.
 

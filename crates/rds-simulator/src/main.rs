@@ -64,7 +64,7 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["instances", "seed"])]
     data: Option<PathBuf>,
 
-    /// Generate backups for an instance (repeatable): ID[:ENGINE[:AUTO[:INCREMENTAL]]],
+    /// Generate backups for an instance (repeatable): `ID[:ENGINE[:AUTO[:INCREMENTAL]]]`,
     /// ENGINE one of mysql, postgresql, sqlserver (default mysql), AUTO and INCREMENTAL
     /// backup counts (default 120 and 30).
     #[arg(long = "instance", value_name = "SPEC")]
