@@ -5,6 +5,8 @@
 
 use hwcloud::{ConfigField, ErrorKind, Service};
 
+use crate::provider::setting_table;
+
 /// The credentials and clock part of the hint for HTTP 401 (authentication failed).
 const HINT_CREDENTIALS: &str = "Check that access_key and secret_key are correct and belong to \
      the same key pair; temporary credentials also need a valid, unexpired security_token. The \
@@ -69,18 +71,20 @@ fn permission(service: Service) -> Option<&'static str> {
 /// the messages have always written it.
 fn setting_name(field: &ConfigField) -> String {
     match field {
-        ConfigField::AccessKey => "access_key".into(),
-        ConfigField::SecretKey => "secret_key".into(),
-        ConfigField::SecurityToken => "security_token".into(),
-        ConfigField::Cloud => "cloud".into(),
+        ConfigField::AccessKey => setting_table::ACCESS_KEY.name.into(),
+        ConfigField::SecretKey => setting_table::SECRET_KEY.name.into(),
+        ConfigField::SecurityToken => setting_table::SECURITY_TOKEN.name.into(),
+        ConfigField::Cloud => setting_table::CLOUD.name.into(),
         ConfigField::ProjectIds => "project_ids".into(),
         ConfigField::ProjectId {
             region: Some(region),
         } => format!("project_ids[{region:?}]"),
-        ConfigField::ProjectId { region: None } => "project_id".into(),
-        ConfigField::Endpoint(service) => format!("endpoints.{}", service.name()),
-        ConfigField::MaxConcurrentRequests => "max_concurrent_requests".into(),
-        ConfigField::MaxRetries => "max_retries".into(),
+        ConfigField::ProjectId { region: None } => setting_table::PROJECT_ID.name.into(),
+        ConfigField::Endpoint(service) => {
+            format!("{}.{}", setting_table::ENDPOINTS.name, service.name())
+        }
+        ConfigField::MaxConcurrentRequests => setting_table::MAX_CONCURRENT_REQUESTS.name.into(),
+        ConfigField::MaxRetries => setting_table::MAX_RETRIES.name.into(),
         ConfigField::Timeouts => "timeouts".into(),
         // A field added to the client later: its own name until it gets a setting.
         other => other.name(),
