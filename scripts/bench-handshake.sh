@@ -19,10 +19,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
 readonly RUNS="${1:-50}"
 
-fail() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 command -v python3 >/dev/null || fail "python3 is needed (timing)"
 command -v openssl >/dev/null || fail "openssl is needed (the client certificate)"

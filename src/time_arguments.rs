@@ -63,6 +63,7 @@ pub fn to_api_format(t: OffsetDateTime) -> String {
 }
 
 /// Converts an accepted time text to the API's format.
+#[cfg(test)]
 pub fn normalize(text: &str) -> Result<String, String> {
     parse(text).map(to_api_format)
 }

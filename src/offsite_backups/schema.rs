@@ -67,11 +67,31 @@ pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
 
 /// `values` as Markdown code spans joined like prose: "`a`, `b` or `c`".
 fn one_of(values: &[&str]) -> String {
-    let quoted: Vec<String> = values.iter().map(|value| format!("`{value}`")).collect();
+    one_of_noted(values, |_| None)
+}
+
+/// [`one_of`], each value followed by its `note` in parentheses when it has one.
+fn one_of_noted(values: &[&str], note: impl Fn(&str) -> Option<&'static str>) -> String {
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|value| match note(value) {
+            Some(note) => format!("`{value}` ({note})"),
+            None => format!("`{value}`"),
+        })
+        .collect();
     match quoted.split_last() {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
+    }
+}
+
+/// What a backup status means, where its name does not say it.
+fn status_note(status: &str) -> Option<&'static str> {
+    match status {
+        "BUILDING" => Some("in progress"),
+        "DELETING" => Some("being deleted"),
+        _ => None,
     }
 }
 
@@ -200,8 +220,8 @@ fn backup_attributes() -> Vec<Attribute> {
         Attribute::string(backup_names::STATUS)
             .computed()
             .description(format!(
-                "The backup status: `{}` (in progress), `{}`, `{}` or `{}` (being deleted).",
-                STATUSES[0], STATUSES[1], STATUSES[2], STATUSES[3]
+                "The backup status: {}.",
+                one_of_noted(&STATUSES, status_note)
             )),
         Attribute::string(backup_names::INSTANCE_ID)
             .computed()

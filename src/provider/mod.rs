@@ -21,7 +21,7 @@ use crate::offsite_backups::OffsiteBackupsDataSource;
 const UNKNOWN_CONFIG_REASON: &str = "Terraform needs it known at plan time: the provider signs its API requests with its configuration, and it sends requests while Terraform plans. Use a value that is known during planning (a literal, a variable, or an attribute of something that already exists).";
 
 /// Log fields that hold the secret half of an AK/SK pair under its short name (`sk`,
-/// `huawei_sk`), on top of the generic names `tfplugin::logging` redacts anyway.
+/// `huawei_sk`), on top of the generic names tfplugin's log layer redacts anyway.
 pub const SENSITIVE_LOG_FIELDS: &[&str] = &["sk"];
 
 /// What ConfigureProvider produces and every read receives (kept by `tfplugin`'s server).

@@ -2,7 +2,7 @@
 //!
 //! Knows nothing about Terraform. Layout, one concern per module:
 //! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
-//! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; shared with the simulator.
+//! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; the simulator verifies it independently (its tests sign with it).
 //! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
 //! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
 //!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],

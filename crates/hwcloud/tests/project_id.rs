@@ -227,7 +227,7 @@ async fn iam_permission_failure_hints_at_project_id_not_rds() {
             panic!("expected an API error, got {err:?}");
         };
         assert_eq!(api.service, hwcloud::Service::Iam);
-        // The provider words this hint with its own setting names (src/provider/hints.rs).
+        // The provider words this hint with its own setting names (src/provider/client_error.rs).
         let kind = if credentials_hint {
             hwcloud::ErrorKind::InvalidCredentials(hwcloud::Service::Iam)
         } else {

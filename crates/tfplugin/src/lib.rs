@@ -14,7 +14,7 @@
 mod convert;
 pub mod cty;
 pub mod diag;
-pub mod logging;
+mod logging;
 mod panic;
 pub mod proto;
 pub mod schema;

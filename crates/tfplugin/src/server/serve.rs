@@ -29,7 +29,7 @@ pub struct ServeOptions {
     /// instructions, stop on Ctrl-C.
     pub debug: bool,
     /// Log field names whose values are never written, on top of the generic ones (see
-    /// [`SensitiveFields::with_names`]): the provider's own names for its secrets.
+    /// `SensitiveFields::with_names`): the provider's own names for its secrets.
     pub sensitive_log_fields: Vec<String>,
 }
 
