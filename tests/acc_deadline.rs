@@ -15,13 +15,13 @@ use std::time::Duration;
 use rds_simulator::{Engine, FailSpec, Faults, Simulator};
 use read_support::{
     apply, arguments, configuration, dataset, flattened, offsite_requests, provider_block,
-    simulator_config, start, try_apply,
+    scenario, start, try_apply,
 };
 use serde_json::Value;
 use support::{Workdir, terraform};
 
 async fn simulator_with(faults: Faults) -> Simulator {
-    start(simulator_config(dataset(Engine::MySql, 150, 0), faults)).await
+    start(scenario(dataset(Engine::MySql, 150, 0), faults)).await
 }
 
 fn workdir(simulator: &Simulator, timeouts: &str) -> Workdir {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rds_simulator::{
     Backup, DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY, DEMO_MYSQL_INSTANCE_ID,
-    DEMO_SQLSERVER_INSTANCE_ID, Dataset, Query, Simulator, SimulatorConfig, parse_api_time,
+    DEMO_SQLSERVER_INSTANCE_ID, Dataset, Query, Scenario, Simulator, parse_api_time,
 };
 use serde_json::{Value, json};
 use support::Workdir;
@@ -148,7 +148,7 @@ struct Running {
 
 fn start_simulator() -> Running {
     let runtime = tokio::runtime::Runtime::new().expect("start a tokio runtime");
-    let config = SimulatorConfig::default();
+    let config = Scenario::default();
     let dataset = config.dataset.clone();
     let simulator = runtime
         .block_on(Simulator::start(config))

@@ -17,7 +17,7 @@ use rds_simulator::{
 use read_support::{
     INSTANCE_ID, SECRET_KEY, arguments, assert_same_backups, assert_secret_absent, configuration,
     dataset, expected_backups, expected_offsets, flattened, listed_ids, offset_of,
-    offsite_requests, page_outcomes, provider_block, provider_block_for, simulator_config, start,
+    offsite_requests, page_outcomes, provider_block, provider_block_for, scenario, start,
     try_apply,
 };
 use serde_json::{Value, json};
@@ -38,7 +38,7 @@ fn workdir_for(simulator: &Simulator, provider_settings: &str) -> (Workdir, Path
 }
 
 async fn faulty_simulator(faults: Faults) -> Simulator {
-    start(simulator_config(dataset(Engine::MySql, BACKUPS, 0), faults)).await
+    start(scenario(dataset(Engine::MySql, BACKUPS, 0), faults)).await
 }
 
 /// A read through faults it must recover from, once its state was checked to list exactly the

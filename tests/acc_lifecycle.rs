@@ -16,9 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use rds_simulator::{Engine, Faults};
-use read_support::{
-    arguments, blocking, configuration, dataset, provider_block, simulator_config, start,
-};
+use read_support::{arguments, blocking, configuration, dataset, provider_block, scenario, start};
 use rustix::process::{Pid, WaitOptions, getpid, set_child_subreaper, waitpid};
 use support::{Workdir, provider_binary};
 
@@ -33,7 +31,7 @@ async fn killing_terraform_mid_read_ends_the_provider_and_terraforms_output() {
     // The provider, orphaned when Terraform dies, is re-parented to this test process instead
     // of pid 1, so that its exit status can be read and it cannot linger unseen.
     set_child_subreaper(Some(getpid())).expect("become a child subreaper");
-    let simulator = start(simulator_config(
+    let simulator = start(scenario(
         dataset(Engine::MySql, 10, 0),
         Faults {
             latency: API_LATENCY,

@@ -8,13 +8,13 @@ mod read_support;
 mod support;
 
 use rds_simulator::{
-    Backup, DEFAULT_PROJECT_ID, DEFAULT_REGION, Engine, Faults, Query, SignatureCheck, Simulator,
-    SimulatorConfig,
+    Backup, DEFAULT_PROJECT_ID, DEFAULT_REGION, Engine, Faults, Query, Scenario, SignatureCheck,
+    Simulator,
 };
 use read_support::{
     INSTANCE_ID, apply, arguments, assert_same_backups, configuration, dataset, expected_backup,
     expected_backups, expected_offsets, iam_lookups, listed_ids, offset_of, offsite_path,
-    offsite_requests, provider_block, simulator_config, start,
+    offsite_requests, provider_block, scenario, start,
 };
 use serde_json::{Value, json};
 use support::Workdir;
@@ -22,7 +22,7 @@ use support::Workdir;
 /// Lists every `auto` backup of an instance holding `count` of them and checks the state and
 /// the request log against the simulator.
 async fn assert_complete_read(count: usize) {
-    let simulator = start(simulator_config(
+    let simulator = start(scenario(
         dataset(Engine::MySql, count, 3),
         Faults::default(),
     ))
@@ -143,7 +143,7 @@ async fn engine_specific_fields_are_null_where_the_api_omits_them() {
         backups.extend(generated);
     }
     let data = rds_simulator::Dataset { backups };
-    let simulator = start(simulator_config(data, Faults::default())).await;
+    let simulator = start(scenario(data, Faults::default())).await;
     let sources: Vec<(&str, String)> = engines
         .iter()
         .enumerate()
@@ -217,7 +217,7 @@ fn raw_value<'a>(raw_query: &'a str, name: &str) -> Option<&'a str> {
 #[tokio::test(flavor = "multi_thread")]
 async fn time_window_reaches_the_api_in_its_format_and_state_keeps_it_as_written() {
     // Incremental backups come every 15 minutes: a two-day window spans two pages.
-    let simulator = start(simulator_config(
+    let simulator = start(scenario(
         dataset(Engine::MySql, 30, 2_000),
         Faults::default(),
     ))
@@ -306,11 +306,7 @@ async fn time_window_reaches_the_api_in_its_format_and_state_keeps_it_as_written
 /// count (`most_recent = true` has its own test below, with hand-computed answers).
 #[tokio::test(flavor = "multi_thread")]
 async fn name_status_and_most_recent_filter_the_listed_backups() {
-    let simulator = start(simulator_config(
-        dataset(Engine::MySql, 250, 0),
-        Faults::default(),
-    ))
-    .await;
+    let simulator = start(scenario(dataset(Engine::MySql, 250, 0), Faults::default())).await;
     let all = simulator.dataset().query(&Query::new(INSTANCE_ID, "auto"));
     let named = all[137];
     let sources = [
@@ -361,11 +357,7 @@ async fn name_status_and_most_recent_filter_the_listed_backups() {
 /// `backup_id` is sent to the API and selects one backup.
 #[tokio::test(flavor = "multi_thread")]
 async fn backup_id_is_sent_to_the_api() {
-    let simulator = start(simulator_config(
-        dataset(Engine::MySql, 150, 0),
-        Faults::default(),
-    ))
-    .await;
+    let simulator = start(scenario(dataset(Engine::MySql, 150, 0), Faults::default())).await;
     let wanted = simulator.dataset().query(&Query::new(INSTANCE_ID, "auto"))[120].clone();
     let workdir = Workdir::new(&configuration(
         &provider_block(&simulator, ""),
@@ -428,9 +420,9 @@ const OTHER_REGION: &str = "ap-southeast-1";
 
 /// A simulator of the provider's region and [`OTHER_REGION`], each with its own project.
 async fn start_two_regions() -> Simulator {
-    start(SimulatorConfig {
+    start(Scenario {
         regions: vec![DEFAULT_REGION.to_owned(), OTHER_REGION.to_owned()],
-        ..simulator_config(dataset(Engine::MySql, 120, 0), Faults::default())
+        ..scenario(dataset(Engine::MySql, 120, 0), Faults::default())
     })
     .await
 }
@@ -484,7 +476,7 @@ async fn configured_project_id_is_the_provider_regions_only() {
         [OTHER_REGION, OTHER_REGION, DEFAULT_REGION, DEFAULT_REGION]
     );
     assert_ne!(
-        simulator.config().project_id_for(OTHER_REGION).as_deref(),
+        simulator.scenario().project_id_for(OTHER_REGION).as_deref(),
         Some(DEFAULT_PROJECT_ID),
         "the simulator gives the other region a project of its own"
     );
@@ -493,11 +485,7 @@ async fn configured_project_id_is_the_provider_regions_only() {
 /// A configured project_id is used as is: no IAM lookup.
 #[tokio::test(flavor = "multi_thread")]
 async fn configured_project_id_skips_the_iam_lookup() {
-    let simulator = start(simulator_config(
-        dataset(Engine::MySql, 101, 0),
-        Faults::default(),
-    ))
-    .await;
+    let simulator = start(scenario(dataset(Engine::MySql, 101, 0), Faults::default())).await;
     let workdir = Workdir::new(&configuration(
         &provider_block(
             &simulator,
@@ -522,11 +510,7 @@ async fn configured_project_id_skips_the_iam_lookup() {
 /// The same arguments give the same `id` on every read; another argument another `id`.
 #[tokio::test(flavor = "multi_thread")]
 async fn id_is_the_same_for_the_same_query_and_differs_for_another() {
-    let simulator = start(simulator_config(
-        dataset(Engine::MySql, 20, 20),
-        Faults::default(),
-    ))
-    .await;
+    let simulator = start(scenario(dataset(Engine::MySql, 20, 20), Faults::default())).await;
     let write = |extra: &str| configuration(&provider_block(&simulator, ""), &[("q", extra)]);
     let workdir = Workdir::new(&write(&arguments("auto", "")));
 
@@ -600,7 +584,7 @@ async fn most_recent_compares_instants_across_offsets_and_keeps_the_first_of_a_t
         &json!({ "backups": backups, "total_count": total }).to_string(),
     )
     .expect("the hand-written dataset");
-    let simulator = start(simulator_config(dataset, Faults::default())).await;
+    let simulator = start(scenario(dataset, Faults::default())).await;
     let sources = [
         ("newest", arguments("auto", "  most_recent = true\n")),
         (

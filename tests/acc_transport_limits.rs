@@ -7,13 +7,13 @@ mod support;
 
 use rds_simulator::{Engine, Faults, Simulator};
 use read_support::{
-    arguments, configuration, dataset, flattened, offsite_requests, provider_block,
-    simulator_config, start, try_apply,
+    arguments, configuration, dataset, flattened, offsite_requests, provider_block, scenario,
+    start, try_apply,
 };
 use support::{RunOutput, Workdir};
 
 async fn simulator_with(faults: Faults) -> Simulator {
-    start(simulator_config(dataset(Engine::MySql, 5, 0), faults)).await
+    start(scenario(dataset(Engine::MySql, 5, 0), faults)).await
 }
 
 #[track_caller]

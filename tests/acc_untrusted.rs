@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use rds_simulator::{Engine, Faults, Simulator};
 use read_support::{
     SECRET_KEY, arguments, configuration, dataset, flattened, offsite_requests, provider_block,
-    simulator_config, start, try_apply,
+    scenario, start, try_apply,
 };
 use support::{RunOutput, Workdir};
 
@@ -20,7 +20,7 @@ use support::{RunOutput, Workdir};
 const SECURITY_TOKEN: &str = "acc-untrusted-token-Hq7Lw2Rt9Zk-never-shown";
 
 async fn simulator_with(faults: Faults) -> Simulator {
-    start(simulator_config(dataset(Engine::MySql, 5, 0), faults)).await
+    start(scenario(dataset(Engine::MySql, 5, 0), faults)).await
 }
 
 /// `terraform apply` of one read with the security token configured; it must fail.

@@ -9,8 +9,8 @@ mod support;
 
 use rds_simulator::{Engine, Faults, PageBody, PageOffsets, Simulator};
 use read_support::{
-    arguments, configuration, dataset, flattened, page_outcomes, provider_block, simulator_config,
-    start, try_apply,
+    arguments, configuration, dataset, flattened, page_outcomes, provider_block, scenario, start,
+    try_apply,
 };
 use serde_json::json;
 use support::{RunOutput, Workdir};
@@ -41,7 +41,7 @@ fn apply_reading_all(simulator: &Simulator) -> RunOutput {
 }
 
 async fn simulator_with_pages(backups: usize, pages: Vec<PageBody>) -> Simulator {
-    start(simulator_config(
+    start(scenario(
         dataset(Engine::MySql, backups, 0),
         Faults {
             page_bodies: pages,

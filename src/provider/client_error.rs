@@ -3,7 +3,7 @@
 //! are written here, from the error's [`hwcloud::ErrorKind`], and a configuration problem names
 //! the setting that feeds the field.
 
-use hwcloud::{ConfigField, ErrorKind, Service};
+use hwcloud::{ClientOption, ErrorKind, Service};
 
 use crate::provider::setting_table;
 
@@ -24,7 +24,9 @@ const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being lo
 /// ending with the provider's hint for the kind of failure (else the client's own hint).
 pub fn detail(error: &hwcloud::Error) -> String {
     let mut detail = match error {
-        hwcloud::Error::Config(config) => config.problem.describe(&setting_name(&config.field)),
+        hwcloud::Error::InvalidOption(config) => {
+            config.problem.describe(&setting_name(&config.field))
+        }
         _ => error.detail_without_hint(),
     };
     if let Some(hint) = hint(error.kind()).or_else(|| error.hint()) {
@@ -69,23 +71,23 @@ fn permission(service: Service) -> Option<&'static str> {
 
 /// How a message names the client's `field`: the provider setting that feeds it, written as
 /// the messages have always written it.
-fn setting_name(field: &ConfigField) -> String {
+fn setting_name(field: &ClientOption) -> String {
     match field {
-        ConfigField::AccessKey => setting_table::ACCESS_KEY.name.into(),
-        ConfigField::SecretKey => setting_table::SECRET_KEY.name.into(),
-        ConfigField::SecurityToken => setting_table::SECURITY_TOKEN.name.into(),
-        ConfigField::Cloud => setting_table::CLOUD.name.into(),
-        ConfigField::ProjectIds => "project_ids".into(),
-        ConfigField::ProjectId {
+        ClientOption::AccessKey => setting_table::ACCESS_KEY.name.into(),
+        ClientOption::SecretKey => setting_table::SECRET_KEY.name.into(),
+        ClientOption::SecurityToken => setting_table::SECURITY_TOKEN.name.into(),
+        ClientOption::Cloud => setting_table::CLOUD.name.into(),
+        ClientOption::ProjectIds => "project_ids".into(),
+        ClientOption::ProjectId {
             region: Some(region),
         } => format!("project_ids[{region:?}]"),
-        ConfigField::ProjectId { region: None } => setting_table::PROJECT_ID.name.into(),
-        ConfigField::Endpoint(service) => {
+        ClientOption::ProjectId { region: None } => setting_table::PROJECT_ID.name.into(),
+        ClientOption::Endpoint(service) => {
             format!("{}.{}", setting_table::ENDPOINTS.name, service.name())
         }
-        ConfigField::MaxConcurrentRequests => setting_table::MAX_CONCURRENT_REQUESTS.name.into(),
-        ConfigField::MaxRetries => setting_table::MAX_RETRIES.name.into(),
-        ConfigField::Timeouts => "timeouts".into(),
+        ClientOption::MaxConcurrentRequests => setting_table::MAX_CONCURRENT_REQUESTS.name.into(),
+        ClientOption::MaxRetries => setting_table::MAX_RETRIES.name.into(),
+        ClientOption::Timeouts => "timeouts".into(),
         // A field added to the client later: its own name until it gets a setting.
         other => other.name(),
     }
@@ -95,7 +97,7 @@ fn setting_name(field: &ConfigField) -> String {
 mod tests {
     use super::*;
 
-    use hwcloud::{ApiError, ConfigError, ConfigProblem, Error, RequestDescription};
+    use hwcloud::{ApiError, Error, OptionError, OptionProblem, RequestDescription};
 
     fn request() -> RequestDescription {
         RequestDescription {
@@ -184,7 +186,7 @@ mod tests {
             ErrorKind::OtherStatus,
             ErrorKind::DeadlineExceeded,
             ErrorKind::TooManyBackups,
-            ErrorKind::Config,
+            ErrorKind::InvalidOption,
         ] {
             assert_eq!(hint(kind), None, "{kind:?}");
         }
@@ -236,26 +238,26 @@ mod tests {
 
     #[test]
     fn configuration_problems_name_the_setting() {
-        let config = |field, problem| detail(&Error::from(ConfigError::new(field, problem)));
+        let config = |field, problem| detail(&Error::from(OptionError::new(field, problem)));
         assert_eq!(
-            config(ConfigField::AccessKey, ConfigProblem::Empty),
+            config(ClientOption::AccessKey, OptionProblem::Empty),
             "access_key is empty"
         );
         assert_eq!(
-            config(ConfigField::SecurityToken, ConfigProblem::SetButEmpty),
+            config(ClientOption::SecurityToken, OptionProblem::SetButEmpty),
             "security_token is set but empty; omit it for permanent credentials"
         );
         assert_eq!(
             config(
-                ConfigField::SecretKey,
-                ConfigProblem::Invalid("it contains a space".into())
+                ClientOption::SecretKey,
+                OptionProblem::Invalid("it contains a space".into())
             ),
             "secret_key: it contains a space"
         );
         assert_eq!(
             config(
-                ConfigField::MaxConcurrentRequests,
-                ConfigProblem::OutOfRange {
+                ClientOption::MaxConcurrentRequests,
+                OptionProblem::OutOfRange {
                     min: 1,
                     max: 32,
                     got: 40
@@ -265,40 +267,40 @@ mod tests {
         );
         assert_eq!(
             config(
-                ConfigField::MaxRetries,
-                ConfigProblem::AboveLimit { limit: 20, got: 21 }
+                ClientOption::MaxRetries,
+                OptionProblem::AboveLimit { limit: 20, got: 21 }
             ),
             "max_retries must be at most 20, got 21"
         );
         assert_eq!(
-            config(ConfigField::Timeouts, ConfigProblem::NotPositive),
+            config(ClientOption::Timeouts, OptionProblem::NotPositive),
             "timeouts must be greater than zero"
         );
         assert_eq!(
             config(
-                ConfigField::Endpoint(Service::Rds),
-                ConfigProblem::Invalid("invalid endpoint URL".into())
+                ClientOption::Endpoint(Service::Rds),
+                OptionProblem::Invalid("invalid endpoint URL".into())
             ),
             "endpoints.rds: invalid endpoint URL"
         );
         assert_eq!(
             config(
-                ConfigField::ProjectId {
+                ClientOption::ProjectId {
                     region: Some("cn-north-4".into())
                 },
-                ConfigProblem::Invalid("invalid project id".into())
+                OptionProblem::Invalid("invalid project id".into())
             ),
             "project_ids[\"cn-north-4\"]: invalid project id"
         );
         assert_eq!(
             config(
-                ConfigField::ProjectId { region: None },
-                ConfigProblem::NotAHeaderValue
+                ClientOption::ProjectId { region: None },
+                OptionProblem::NotAHeaderValue
             ),
             "project_id contains characters not allowed in an HTTP header"
         );
         assert_eq!(
-            config(ConfigField::Cloud, ConfigProblem::Invalid("bad".into())),
+            config(ClientOption::Cloud, OptionProblem::Invalid("bad".into())),
             "cloud: bad"
         );
     }

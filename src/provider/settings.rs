@@ -32,7 +32,7 @@ pub fn process_env(name: &str) -> Option<String> {
 #[derive(Debug)]
 pub struct ResolvedSettings {
     pub region: String,
-    pub client: hwcloud::ClientConfig,
+    pub client: hwcloud::ClientOptions,
 }
 
 /// Checks the configuration's known values. Unknown values are skipped; missing values that an
@@ -345,8 +345,8 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         return Err(diags);
     };
 
-    let defaults = hwcloud::ClientConfig::default();
-    let client = hwcloud::ClientConfig {
+    let defaults = hwcloud::ClientOptions::default();
+    let client = hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key,
             secret_key: hwcloud::Secret::new(secret_key),

@@ -11,8 +11,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command};
 
 use rds_simulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY, RequestRecord, SignatureCheck,
-    Simulator, SimulatorConfig,
+    DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY, RequestRecord, Scenario,
+    SignatureCheck, Simulator,
 };
 use serde_json::Value;
 
@@ -44,7 +44,7 @@ impl RunningSimulator {
             .build()
             .expect("start a tokio runtime for the simulator");
         let simulator = runtime
-            .block_on(Simulator::start(SimulatorConfig::default()))
+            .block_on(Simulator::start(Scenario::default()))
             .expect("start the simulator");
         RunningSimulator {
             simulator,

@@ -11,7 +11,7 @@
 
 use rds_simulator::{
     Backup, DEFAULT_PROJECT_ID, DEFAULT_REGION, Dataset, Engine, Faults, GenerateSpec,
-    InstanceSpec, RequestRecord, Simulator, SimulatorConfig,
+    InstanceSpec, RequestRecord, Scenario, Simulator,
 };
 use serde_json::{Map, Value};
 
@@ -64,18 +64,18 @@ pub fn dataset(engine: Engine, auto: usize, incremental: usize) -> Dataset {
 }
 
 /// The tests' simulator configuration: their credentials, `dataset`, `faults`.
-pub fn simulator_config(dataset: Dataset, faults: Faults) -> SimulatorConfig {
-    SimulatorConfig {
+pub fn scenario(dataset: Dataset, faults: Faults) -> Scenario {
+    Scenario {
         access_key: ACCESS_KEY.to_owned(),
         secret_key: SECRET_KEY.to_owned(),
         dataset,
         faults,
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     }
 }
 
 /// Starts a simulator (on the current tokio runtime).
-pub async fn start(config: SimulatorConfig) -> Simulator {
+pub async fn start(config: Scenario) -> Simulator {
     Simulator::start(config)
         .await
         .expect("start the API simulator")

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::ClientConfig;
+use crate::client_options::ClientOptions;
 use crate::deadline::{self, CallOptions, Deadline};
 use crate::endpoints::{self, BaseUrl, Service};
 use crate::errors::{
-    ConfigError, ConfigField, ConfigProblem, DeadlineError, Error, RequestDescription,
+    ClientOption, DeadlineError, Error, OptionError, OptionProblem, RequestDescription,
 };
 use crate::http::SignedHttp;
 use crate::iam;
@@ -29,7 +29,7 @@ pub struct Client {
 }
 
 struct Inner {
-    config: ClientConfig,
+    options: ClientOptions,
     http: SignedHttp,
     /// Project id per region: the configured ones from the start, the others looked up at most
     /// once per region (concurrent first callers of a region wait for the same lookup); a
@@ -40,23 +40,23 @@ struct Inner {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.inner.config)
+            .field("options", &self.inner.options)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// Validates `config` and builds the HTTP client (no network traffic yet).
-    pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        config.validate()?;
-        if let Some(rds) = &config.endpoints.rds {
+    /// Validates `options` and builds the HTTP client (no network traffic yet).
+    pub fn new(options: ClientOptions) -> Result<Client, Error> {
+        options.validate()?;
+        if let Some(rds) = &options.endpoints.rds {
             endpoints::validate_override(Service::Rds, rds)?;
         }
-        if let Some(iam) = &config.endpoints.iam {
+        if let Some(iam) = &options.endpoints.iam {
             endpoints::validate_override(Service::Iam, iam)?;
         }
-        let http = SignedHttp::new(&config)?;
-        let projects = config
+        let http = SignedHttp::new(&options)?;
+        let projects = options
             .project_ids
             .iter()
             .map(|(region, id)| {
@@ -66,7 +66,7 @@ impl Client {
             .collect();
         Ok(Client {
             inner: Arc::new(Inner {
-                config,
+                options,
                 http,
                 projects: Mutex::new(projects),
             }),
@@ -143,16 +143,16 @@ impl Client {
     }
 
     pub(crate) fn max_concurrent_requests(&self) -> usize {
-        self.inner.config.max_concurrent_requests
+        self.inner.options.max_concurrent_requests
     }
 
     fn endpoint(&self, service: Service, region: &str) -> String {
-        let config = &self.inner.config;
+        let options = &self.inner.options;
         let override_url = match service {
-            Service::Rds => config.endpoints.rds.as_deref(),
-            Service::Iam => config.endpoints.iam.as_deref(),
+            Service::Rds => options.endpoints.rds.as_deref(),
+            Service::Iam => options.endpoints.iam.as_deref(),
         };
-        endpoints::base_url_string(service, override_url, region, &config.cloud)
+        endpoints::base_url_string(service, override_url, region, &options.cloud)
     }
 
     /// Parsed base URL of `service` in `region`, and its string form for messages.
@@ -165,9 +165,9 @@ impl Client {
         let endpoint = self.endpoint(service, region);
         let base = BaseUrl::parse(&endpoint).map_err(|reason| {
             let url = redact_userinfo(&endpoint);
-            ConfigError::new(
-                ConfigField::Endpoint(service),
-                ConfigProblem::UnusableUrl { url, reason },
+            OptionError::new(
+                ClientOption::Endpoint(service),
+                OptionProblem::UnusableUrl { url, reason },
             )
         })?;
         Ok((base, endpoint))

@@ -4,8 +4,8 @@
 use percent_encoding::percent_decode_str;
 use url::{Host, Url};
 
-use crate::config::DEFAULT_CLOUD;
-use crate::errors::{ConfigError, ConfigField, ConfigProblem, Error};
+use crate::client_options::DEFAULT_CLOUD;
+use crate::errors::{ClientOption, Error, OptionError, OptionProblem};
 use crate::signing;
 use crate::validate::{normalize_endpoint, validate_endpoint_url};
 
@@ -75,9 +75,9 @@ pub(crate) fn base_url_string(
 /// Checks a user-supplied endpoint override of `service`.
 pub(crate) fn validate_override(service: Service, value: &str) -> Result<(), Error> {
     validate_endpoint_url(value).map_err(|reason| {
-        ConfigError::new(
-            ConfigField::Endpoint(service),
-            ConfigProblem::Invalid(reason),
+        OptionError::new(
+            ClientOption::Endpoint(service),
+            OptionProblem::Invalid(reason),
         )
         .into()
     })

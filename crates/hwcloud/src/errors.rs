@@ -167,10 +167,10 @@ pub struct DecodeError {
     pub request: RequestDescription,
 }
 
-/// Which field of [`crate::ClientConfig`] a [`ConfigError`] is about.
+/// Which field of [`crate::ClientOptions`] an [`OptionError`] is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ConfigField {
+pub enum ClientOption {
     AccessKey,
     SecretKey,
     SecurityToken,
@@ -190,32 +190,32 @@ pub enum ConfigField {
     Timeouts,
 }
 
-impl ConfigField {
+impl ClientOption {
     /// The field as the client's configuration names it.
     pub fn name(&self) -> String {
         match self {
-            ConfigField::AccessKey => "credentials.access_key".into(),
-            ConfigField::SecretKey => "credentials.secret_key".into(),
-            ConfigField::SecurityToken => "credentials.security_token".into(),
-            ConfigField::Cloud => "cloud".into(),
-            ConfigField::ProjectIds => "project_ids".into(),
-            ConfigField::ProjectId {
+            ClientOption::AccessKey => "credentials.access_key".into(),
+            ClientOption::SecretKey => "credentials.secret_key".into(),
+            ClientOption::SecurityToken => "credentials.security_token".into(),
+            ClientOption::Cloud => "cloud".into(),
+            ClientOption::ProjectIds => "project_ids".into(),
+            ClientOption::ProjectId {
                 region: Some(region),
             } => format!("project_ids[{region:?}]"),
-            ConfigField::ProjectId { region: None } => "the project id".into(),
-            ConfigField::Endpoint(service) => format!("endpoints.{}", service.name()),
-            ConfigField::MaxConcurrentRequests => "max_concurrent_requests".into(),
-            ConfigField::MaxRetries => "max_retries".into(),
-            ConfigField::Timeouts => "timeouts".into(),
+            ClientOption::ProjectId { region: None } => "the project id".into(),
+            ClientOption::Endpoint(service) => format!("endpoints.{}", service.name()),
+            ClientOption::MaxConcurrentRequests => "max_concurrent_requests".into(),
+            ClientOption::MaxRetries => "max_retries".into(),
+            ClientOption::Timeouts => "timeouts".into(),
         }
     }
 }
 
-/// What is wrong with a [`ConfigField`]'s value; [`ConfigProblem::describe`] words it around
+/// What is wrong with a [`ClientOption`]'s value; [`OptionProblem::describe`] words it around
 /// whatever name the caller gives the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ConfigProblem {
+pub enum OptionProblem {
     /// Empty or only whitespace.
     Empty,
     /// Given, but empty (for an optional field that is better left out).
@@ -243,45 +243,45 @@ pub enum ConfigProblem {
     },
 }
 
-impl ConfigProblem {
+impl OptionProblem {
     /// The problem in one sentence about the field called `name`.
     pub fn describe(&self, name: &str) -> String {
         match self {
-            ConfigProblem::Empty => format!("{name} is empty"),
-            ConfigProblem::SetButEmpty => {
+            OptionProblem::Empty => format!("{name} is empty"),
+            OptionProblem::SetButEmpty => {
                 format!("{name} is set but empty; omit it for permanent credentials")
             }
-            ConfigProblem::Invalid(reason) => format!("{name}: {reason}"),
-            ConfigProblem::OutOfRange { min, max, got } => {
+            OptionProblem::Invalid(reason) => format!("{name}: {reason}"),
+            OptionProblem::OutOfRange { min, max, got } => {
                 format!("{name} must be between {min} and {max}, got {got}")
             }
-            ConfigProblem::AboveLimit { limit, got } => {
+            OptionProblem::AboveLimit { limit, got } => {
                 format!("{name} must be at most {limit}, got {got}")
             }
-            ConfigProblem::NotPositive => format!("{name} must be greater than zero"),
-            ConfigProblem::NotAHeaderValue => {
+            OptionProblem::NotPositive => format!("{name} must be greater than zero"),
+            OptionProblem::NotAHeaderValue => {
                 format!("{name} contains characters not allowed in an HTTP header")
             }
             // Not named after the field: the URL may be derived, not configured.
-            ConfigProblem::UnusableUrl { url, reason } => format!("endpoint {url:?}: {reason}"),
+            OptionProblem::UnusableUrl { url, reason } => format!("endpoint {url:?}: {reason}"),
         }
     }
 }
 
 /// A field of the client's configuration that cannot work.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    pub field: ConfigField,
-    pub problem: ConfigProblem,
+pub struct OptionError {
+    pub field: ClientOption,
+    pub problem: OptionProblem,
 }
 
-impl ConfigError {
-    pub fn new(field: ConfigField, problem: ConfigProblem) -> ConfigError {
-        ConfigError { field, problem }
+impl OptionError {
+    pub fn new(field: ClientOption, problem: OptionProblem) -> OptionError {
+        OptionError { field, problem }
     }
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for OptionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.problem.describe(&self.field.name()))
     }
@@ -292,8 +292,8 @@ impl fmt::Display for ConfigError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The client's configuration is unusable ([`Error::Config`], [`Error::HttpClient`]).
-    Config,
+    /// The client's configuration is unusable ([`Error::InvalidOption`], [`Error::HttpClient`]).
+    InvalidOption,
     InvalidArgument,
     /// HTTP 401 from `service`: credentials, signature or clock.
     InvalidCredentials(Service),
@@ -323,7 +323,7 @@ pub enum ErrorKind {
 pub enum Error {
     /// The client settings are unusable.
     #[error("invalid Huawei Cloud client configuration: {0}")]
-    Config(ConfigError),
+    InvalidOption(OptionError),
     /// The HTTP client could not be built from the settings.
     #[error(
         "invalid Huawei Cloud client configuration: could not create the HTTP client: {}",
@@ -357,9 +357,9 @@ pub enum Error {
     TooManyBackups(PageLimitExceeded),
 }
 
-impl From<ConfigError> for Error {
-    fn from(error: ConfigError) -> Error {
-        Error::Config(error)
+impl From<OptionError> for Error {
+    fn from(error: OptionError) -> Error {
+        Error::InvalidOption(error)
     }
 }
 
@@ -367,7 +367,7 @@ impl Error {
     /// What went wrong, for hints worded by the caller.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Config(_) | Error::HttpClient(_) => ErrorKind::Config,
+            Error::InvalidOption(_) | Error::HttpClient(_) => ErrorKind::InvalidOption,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::Api(e) => match e.status {
                 401 => ErrorKind::InvalidCredentials(e.service),
@@ -392,7 +392,7 @@ impl Error {
     /// One line, suitable as a diagnostic summary, e.g. `Huawei Cloud API error: HTTP 401 APIG.0301`.
     pub fn summary(&self) -> String {
         match self {
-            Error::Config(_) | Error::HttpClient(_) => {
+            Error::InvalidOption(_) | Error::HttpClient(_) => {
                 "Invalid Huawei Cloud client configuration".into()
             }
             Error::InvalidArgument(_) => "Invalid Huawei Cloud request".into(),
@@ -471,7 +471,7 @@ impl Error {
     pub fn detail_without_hint(&self) -> String {
         let mut lines = Vec::new();
         match self {
-            Error::Config(error) => lines.push(error.to_string()),
+            Error::InvalidOption(error) => lines.push(error.to_string()),
             Error::HttpClient(error) => lines.push(format!(
                 "could not create the HTTP client: {}",
                 crate::http::error_chain(error)
@@ -953,8 +953,8 @@ mod tests {
         };
         assert_eq!(missing.kind(), ErrorKind::ProjectNotFound);
         assert_eq!(Error::Cancelled.kind(), ErrorKind::Cancelled);
-        let config = Error::from(ConfigError::new(ConfigField::Cloud, ConfigProblem::Empty));
-        assert_eq!(config.kind(), ErrorKind::Config);
+        let options = Error::from(OptionError::new(ClientOption::Cloud, OptionProblem::Empty));
+        assert_eq!(options.kind(), ErrorKind::InvalidOption);
     }
 
     #[test]
@@ -986,12 +986,12 @@ mod tests {
 
     #[test]
     fn config_errors_name_the_client_field_and_word_the_problem_for_any_name() {
-        let error = ConfigError::new(ConfigField::AccessKey, ConfigProblem::Empty);
+        let error = OptionError::new(ClientOption::AccessKey, OptionProblem::Empty);
         assert_eq!(error.to_string(), "credentials.access_key is empty");
         assert_eq!(error.problem.describe("the key"), "the key is empty");
-        let error = Error::from(ConfigError::new(
-            ConfigField::MaxConcurrentRequests,
-            ConfigProblem::OutOfRange {
+        let error = Error::from(OptionError::new(
+            ClientOption::MaxConcurrentRequests,
+            OptionProblem::OutOfRange {
                 min: 1,
                 max: 32,
                 got: 0,
@@ -1004,11 +1004,11 @@ mod tests {
         );
         let region = Some("cn-north-4".to_owned());
         assert_eq!(
-            ConfigField::ProjectId { region }.name(),
+            ClientOption::ProjectId { region }.name(),
             "project_ids[\"cn-north-4\"]"
         );
-        assert_eq!(ConfigField::Endpoint(Service::Iam).name(), "endpoints.iam");
-        let unusable = ConfigProblem::UnusableUrl {
+        assert_eq!(ClientOption::Endpoint(Service::Iam).name(), "endpoints.iam");
+        let unusable = OptionProblem::UnusableUrl {
             url: "https://***@x".into(),
             reason: "bad".into(),
         };

@@ -21,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
 use crate::attempt::{Attempt, Call, Outcome, Step, classify, decide};
-use crate::config::{ClientConfig, Credentials};
+use crate::client_options::{ClientOptions, Credentials};
 use crate::deadline::{self, Deadline};
 use crate::endpoints::{BaseUrl, Service, Target};
 use crate::errors::{
-    ConfigError, ConfigField, ConfigProblem, DeadlineError, Error, RequestDescription,
+    ClientOption, DeadlineError, Error, OptionError, OptionProblem, RequestDescription,
     UrlTooLongError,
 };
 use crate::signing;
@@ -90,7 +90,7 @@ pub(crate) struct SignedHttp {
 }
 
 impl SignedHttp {
-    pub(crate) fn new(config: &ClientConfig) -> Result<SignedHttp, Error> {
+    pub(crate) fn new(options: &ClientOptions) -> Result<SignedHttp, Error> {
         // reqwest is built without a TLS crypto provider of its own and takes the process's
         // default. Make that *ring* unless the program chose one: reqwest's own default,
         // aws-lc-rs, seeds its CPU-jitter entropy (~23 ms) at the first TLS handshake, and
@@ -98,18 +98,18 @@ impl SignedHttp {
         // An error only means another provider was installed first, which is then used.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.as_str())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .tls_danger_accept_invalid_certs(config.insecure)
+            .user_agent(options.user_agent.as_str())
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .tls_danger_accept_invalid_certs(options.insecure)
             // A signed request must not be replayed against another host.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(Error::HttpClient)?;
         Ok(SignedHttp {
             client,
-            credentials: config.credentials.clone(),
-            max_retries: config.max_retries,
+            credentials: options.credentials.clone(),
+            max_retries: options.max_retries,
             throttle: Throttle::new(),
         })
     }
@@ -273,20 +273,20 @@ impl SignedHttp {
         if let Some(project_id) = request.project_id {
             headers.insert(
                 X_PROJECT_ID,
-                header_value(project_id, ConfigField::ProjectId { region: None })?,
+                header_value(project_id, ClientOption::ProjectId { region: None })?,
             );
         }
         if let Some(token) = &self.credentials.security_token {
             headers.insert(
                 X_SECURITY_TOKEN,
-                sensitive(token.expose(), ConfigField::SecurityToken)?,
+                sensitive(token.expose(), ClientOption::SecurityToken)?,
             );
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(X_LANGUAGE, HeaderValue::from_static("en-us"));
         headers.insert(
             AUTHORIZATION,
-            sensitive(&authorization, ConfigField::AccessKey)?,
+            sensitive(&authorization, ClientOption::AccessKey)?,
         );
         let token = self.credentials.security_token.as_ref().map(|t| t.expose());
         let redactor = Redactor::new(
@@ -402,13 +402,13 @@ fn count_attempt(attempts: &AtomicU32) {
 }
 
 /// Header value from a configured (non-secret) value; `field` is named on failure.
-fn header_value(value: &str, field: ConfigField) -> Result<HeaderValue, Error> {
+fn header_value(value: &str, field: ClientOption) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(value)
-        .map_err(|_| ConfigError::new(field, ConfigProblem::NotAHeaderValue).into())
+        .map_err(|_| OptionError::new(field, OptionProblem::NotAHeaderValue).into())
 }
 
 /// Header value that the HTTP stack must treat as secret (never shown in its debug output).
-fn sensitive(value: &str, field: ConfigField) -> Result<HeaderValue, Error> {
+fn sensitive(value: &str, field: ClientOption) -> Result<HeaderValue, Error> {
     let mut value = header_value(value, field)?;
     value.set_sensitive(true);
     Ok(value)

@@ -1,7 +1,7 @@
 //! Project id lookup through IAM: `GET {iam}/v3/projects?name={region}`.
 //!
 //! RDS URLs need the project id of the region (a project belongs to one region); for a region
-//! without a configured id (`ClientConfig::project_ids`), the official tooling asks IAM for the
+//! without a configured id (`ClientOptions::project_ids`), the official tooling asks IAM for the
 //! project named after the region, as done here. The id IAM returns is validated like a
 //! configured one before it is used in a path.
 

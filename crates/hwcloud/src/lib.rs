@@ -3,14 +3,14 @@
 //! Knows nothing about Terraform. Layout, one concern per module:
 //! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
 //! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; the simulator verifies it independently (its tests sign with it).
-//! - `secret`, `config`, `endpoints`: settings, secret handling, base URLs.
+//! - `secret`, `options`, `endpoints`: settings, secret handling, base URLs.
 //! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
 //!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],
 //!   [`validate_resource_id`]), public so the provider reports problems at the attribute.
 //! - `http`: signed GET with retries, timeouts and cancellation; `retry`: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429; `deadline`: the time limit of a whole
 //!   call ([`CallOptions`]).
-//! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`ConfigError`], and error body
+//! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`OptionError`], and error body
 //!   decoding; `warning`: the [`Warning`] type and its [`WarningKind`];
 //!   `untrusted`: server text made safe to show (secrets redacted, control characters escaped).
 //! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
@@ -19,7 +19,7 @@
 pub mod api_time;
 mod attempt;
 mod client;
-mod config;
+mod client_options;
 mod deadline;
 mod endpoints;
 mod errors;
@@ -37,16 +37,16 @@ mod validate;
 mod warning;
 
 pub use client::Client;
-pub use config::{
-    ClientConfig, Credentials, DEFAULT_CLOUD, DEFAULT_CONNECT_TIMEOUT,
+pub use client_options::{
+    ClientOptions, Credentials, DEFAULT_CLOUD, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
 };
 pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};
 pub use errors::{
-    ApiError, BodyTooLargeError, ConfigError, ConfigField, ConfigProblem, DeadlineError,
-    DecodeError, Error, ErrorKind, RequestDescription, TransportError, UrlTooLongError,
+    ApiError, BodyTooLargeError, ClientOption, DeadlineError, DecodeError, Error, ErrorKind,
+    OptionError, OptionProblem, RequestDescription, TransportError, UrlTooLongError,
 };
 pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,

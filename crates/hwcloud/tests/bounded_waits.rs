@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CallOptions, CancellationToken, Client, ClientConfig, Error, OffsiteBackupQuery};
+use hwcloud::{CallOptions, CancellationToken, Client, ClientOptions, Error, OffsiteBackupQuery};
 use support::{MockApi, REGION, Reply, stable_page};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -78,11 +78,11 @@ async fn retry_after_zero_is_no_hot_loop() {
         .boxed()
     })
     .await;
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_retries: hwcloud::MAX_RETRIES_LIMIT,
-        ..server.config()
+        ..server.options()
     };
-    let client = Client::new(config).expect("client");
+    let client = Client::new(options).expect("client");
     let error = list_error(&client, Some(Duration::from_secs(1))).await;
     assert!(matches!(error, Error::DeadlineExceeded(_)), "{error:?}");
     // With the backoff (100-200 ms, then doubling) at most a handful of attempts fit in a
@@ -101,9 +101,9 @@ async fn the_deadline_covers_the_project_lookup() {
         .boxed()
     })
     .await;
-    let mut config = server.config();
-    config.project_ids.clear();
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.project_ids.clear();
+    let client = Client::new(options).expect("client");
     let error = list_error(&client, Some(Duration::from_millis(500))).await;
     let Error::DeadlineExceeded(deadline) = &error else {
         panic!("expected the deadline error, got {error:?}");
@@ -132,10 +132,10 @@ async fn the_deadline_covers_waiting_for_another_calls_project_lookup() {
         .boxed()
     })
     .await;
-    let mut config = server.config();
-    config.project_ids.clear();
-    config.request_timeout = Duration::from_secs(120);
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.project_ids.clear();
+    options.request_timeout = Duration::from_secs(120);
+    let client = Client::new(options).expect("client");
     let first_cancel = CancellationToken::new();
     let first = {
         let (client, cancel) = (client.clone(), first_cancel.clone());
@@ -192,22 +192,22 @@ async fn trickling_server(every: Duration) -> SocketAddr {
 fn client_of(addr: SocketAddr, request_timeout: Duration) -> Client {
     // MockApi's configuration, pointed at the trickling server.
     let url = format!("http://{addr}");
-    let mut config = ClientConfig {
+    let mut options = ClientOptions {
         request_timeout,
         max_retries: 0,
-        ..ClientConfig::default()
+        ..ClientOptions::default()
     };
-    config.credentials = hwcloud::Credentials {
+    options.credentials = hwcloud::Credentials {
         access_key: support::ACCESS_KEY.into(),
         secret_key: support::SECRET_KEY.into(),
         security_token: None,
     };
-    config.project_ids = [(REGION.to_owned(), support::PROJECT_ID.to_owned())].into();
-    config.endpoints = hwcloud::Endpoints {
+    options.project_ids = [(REGION.to_owned(), support::PROJECT_ID.to_owned())].into();
+    options.endpoints = hwcloud::Endpoints {
         rds: Some(url.clone()),
         iam: Some(url),
     };
-    Client::new(config).expect("client")
+    Client::new(options).expect("client")
 }
 
 #[tokio::test]

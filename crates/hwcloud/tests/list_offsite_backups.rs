@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CancellationToken, Client, ClientConfig, OffsiteBackupQuery, Secret, WarningKind};
+use hwcloud::{CancellationToken, Client, ClientOptions, OffsiteBackupQuery, Secret, WarningKind};
 use support::{MockApi, PROJECT_ID, REGION, Reply, backup_id, page_body, stable_page};
 use tokio::sync::{Barrier, Notify};
 
@@ -134,9 +134,9 @@ async fn requests_are_signed_and_carry_the_documented_headers() {
 #[tokio::test]
 async fn security_token_is_sent_and_signed() {
     let server = stable_server(1).await;
-    let mut config = server.config();
-    config.credentials.security_token = Some(Secret::new("temporary-token"));
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.credentials.security_token = Some(Secret::new("temporary-token"));
+    let client = Client::new(options).expect("client");
     client
         .list_offsite_backups(REGION, &query(), &CancellationToken::new())
         .await
@@ -169,11 +169,11 @@ async fn concurrent_pages_are_assembled_in_offset_order() {
         .boxed()
     })
     .await;
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_concurrent_requests: 4,
-        ..server.config()
+        ..server.options()
     };
-    let list = Client::new(config)
+    let list = Client::new(options)
         .expect("client")
         .list_offsite_backups(REGION, &query(), &CancellationToken::new())
         .await
@@ -187,11 +187,11 @@ async fn concurrent_pages_are_assembled_in_offset_order() {
 #[tokio::test]
 async fn concurrency_limit_is_respected() {
     let server = stable_server(1000).await;
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_concurrent_requests: 2,
-        ..server.config()
+        ..server.options()
     };
-    let list = Client::new(config)
+    let list = Client::new(options)
         .expect("client")
         .list_offsite_backups(REGION, &query(), &CancellationToken::new())
         .await
@@ -241,11 +241,11 @@ async fn retries_stop_after_max_retries() {
         .boxed()
     })
     .await;
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_retries: 2,
-        ..server.config()
+        ..server.options()
     };
-    let err = list(&Client::new(config).expect("client"), &query()).await;
+    let err = list(&Client::new(options).expect("client"), &query()).await;
     assert_eq!(server.requests().len(), 3);
     assert_eq!(err.status(), Some(429));
     assert_eq!(err.summary(), "Huawei Cloud API error: HTTP 429 APIGW.0308");
@@ -311,11 +311,11 @@ async fn cancellation_interrupts_a_hanging_request() {
         .boxed()
     })
     .await;
-    let config = ClientConfig {
+    let options = ClientOptions {
         request_timeout: Duration::from_secs(3600),
-        ..server.config()
+        ..server.options()
     };
-    let client = Client::new(config).expect("client");
+    let client = Client::new(options).expect("client");
     let cancel = CancellationToken::new();
     let canceller = {
         let cancel = cancel.clone();
@@ -430,10 +430,10 @@ async fn connection_failure_names_the_endpoint() {
     let addr = listener.local_addr().expect("addr");
     drop(listener);
     let server = stable_server(0).await;
-    let mut config = server.config();
-    config.endpoints.rds = Some(format!("http://{addr}"));
-    config.max_retries = 1;
-    let err = list(&Client::new(config).expect("client"), &query()).await;
+    let mut options = server.options();
+    options.endpoints.rds = Some(format!("http://{addr}"));
+    options.max_retries = 1;
+    let err = list(&Client::new(options).expect("client"), &query()).await;
     assert!(
         err.summary().contains(&addr.to_string()),
         "{}",
@@ -527,9 +527,9 @@ async fn max_retries_beyond_the_limit_is_refused_and_the_limit_works() {
     })
     .await;
     for too_many in [hwcloud::MAX_RETRIES_LIMIT + 1, u32::MAX] {
-        let refused = Client::new(ClientConfig {
+        let refused = Client::new(ClientOptions {
             max_retries: too_many,
-            ..server.config()
+            ..server.options()
         })
         .expect_err("more retries than the limit");
         assert!(
@@ -539,13 +539,13 @@ async fn max_retries_beyond_the_limit_is_refused_and_the_limit_works() {
             "{refused}"
         );
     }
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_retries: hwcloud::MAX_RETRIES_LIMIT,
-        ..server.config()
+        ..server.options()
     };
     let list = tokio::time::timeout(
         HANG_GUARD,
-        Client::new(config).expect("client").list_offsite_backups(
+        Client::new(options).expect("client").list_offsite_backups(
             REGION,
             &query(),
             &CancellationToken::new(),
@@ -578,11 +578,11 @@ async fn throttling_holds_back_every_request_of_the_client() {
     .await;
     // Not retried, so the call returns the 429 at once and the order of events is causal: the
     // second call starts after the client has seen the 429.
-    let config = ClientConfig {
+    let options = ClientOptions {
         max_retries: 0,
-        ..server.config()
+        ..server.options()
     };
-    let client = Client::new(config.clone()).expect("client");
+    let client = Client::new(options.clone()).expect("client");
     let err = list(&client, &query()).await;
     assert_eq!(err.status(), Some(429));
     assert_eq!(server.requests().len(), 1);
@@ -608,7 +608,7 @@ async fn throttling_holds_back_every_request_of_the_client() {
     assert_eq!(server.requests().len(), 1);
 
     // The hold belongs to that client: a new client of the same server is not held back.
-    let fresh = Client::new(config).expect("client");
+    let fresh = Client::new(options).expect("client");
     let list = tokio::time::timeout(
         HANG_GUARD,
         fresh.list_offsite_backups(REGION, &query(), &CancellationToken::new()),

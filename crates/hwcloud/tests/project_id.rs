@@ -75,9 +75,9 @@ async fn iam_and_rds_server(projects: &'static str) -> MockApi {
 #[tokio::test]
 async fn project_id_is_looked_up_once_per_region() {
     let server = multi_region_server().await;
-    let mut config = server.config();
-    config.project_ids.clear();
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.project_ids.clear();
+    let client = Client::new(options).expect("client");
     let cancel = CancellationToken::new();
 
     // Concurrent first callers of one region share one IAM request; another region has its own.
@@ -143,7 +143,7 @@ async fn project_id_is_looked_up_once_per_region() {
 #[tokio::test]
 async fn configured_project_id_is_per_region() {
     let server = multi_region_server().await;
-    // server.config() configures REGION only (support::PROJECT_ID).
+    // server.options() configures REGION only (support::PROJECT_ID).
     let client = server.client();
     let cancel = CancellationToken::new();
 
@@ -216,9 +216,9 @@ async fn iam_permission_failure_hints_at_project_id_not_rds() {
             .boxed()
         })
         .await;
-        let mut config = server.config();
-        config.project_ids.clear();
-        let err = Client::new(config)
+        let mut options = server.options();
+        options.project_ids.clear();
+        let err = Client::new(options)
             .expect("client")
             .list_offsite_backups(REGION, &query(), &CancellationToken::new())
             .await
@@ -251,9 +251,9 @@ async fn iam_permission_failure_hints_at_project_id_not_rds() {
 #[tokio::test]
 async fn missing_project_is_a_clear_error() {
     let server = iam_and_rds_server(r#"{"projects":[]}"#).await;
-    let mut config = server.config();
-    config.project_ids.clear();
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.project_ids.clear();
+    let client = Client::new(options).expect("client");
     let err = client
         .project_id(REGION, &CancellationToken::new())
         .await
@@ -281,7 +281,7 @@ async fn configured_project_id_needs_no_lookup() {
 
 #[test]
 fn endpoints_follow_region_cloud_and_overrides() {
-    let client = Client::new(hwcloud::ClientConfig {
+    let client = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -298,7 +298,7 @@ fn endpoints_follow_region_cloud_and_overrides() {
         client.iam_endpoint("eu-west-101"),
         "https://iam.eu-west-101.myhuaweicloud.eu"
     );
-    let with_override = Client::new(hwcloud::ClientConfig {
+    let with_override = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -319,9 +319,9 @@ fn endpoints_follow_region_cloud_and_overrides() {
 
 #[test]
 fn invalid_configuration_is_rejected() {
-    let err = Client::new(hwcloud::ClientConfig::default()).expect_err("no credentials");
+    let err = Client::new(hwcloud::ClientOptions::default()).expect_err("no credentials");
     assert!(err.to_string().contains("access_key"));
-    let err = Client::new(hwcloud::ClientConfig {
+    let err = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -336,7 +336,7 @@ fn invalid_configuration_is_rejected() {
     .expect_err("bad endpoint");
     assert!(err.to_string().contains("endpoints.rds"));
 
-    let err = Client::new(hwcloud::ClientConfig {
+    let err = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -353,7 +353,7 @@ fn invalid_configuration_is_rejected() {
     assert!(!err.to_string().contains("hunter2"), "{err}");
     assert!(!err.detail().contains("hunter2"), "{err}");
 
-    let err = Client::new(hwcloud::ClientConfig {
+    let err = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -392,7 +392,7 @@ async fn invalid_arguments_are_rejected_before_any_request() {
 
 #[test]
 fn insecure_client_can_be_built() {
-    let client = Client::new(hwcloud::ClientConfig {
+    let client = Client::new(hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),

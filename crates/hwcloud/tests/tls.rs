@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use hwcloud::{
-    CancellationToken, Client, ClientConfig, Credentials, Endpoints, OffsiteBackupQuery,
+    CancellationToken, Client, ClientOptions, Credentials, Endpoints, OffsiteBackupQuery,
 };
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,13 +20,13 @@ async fn start_tls_server() -> String {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
+    let options = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("protocols")
         .with_no_client_auth()
         .with_single_cert(vec![cert.cert.der().clone()], key)
-        .expect("server config");
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+        .expect("server options");
+    let acceptor = TlsAcceptor::from(Arc::new(options));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
@@ -57,8 +57,8 @@ async fn start_tls_server() -> String {
     format!("https://localhost:{port}")
 }
 
-fn config(url: String, insecure: bool) -> ClientConfig {
-    ClientConfig {
+fn options(url: String, insecure: bool) -> ClientOptions {
+    ClientOptions {
         credentials: Credentials {
             access_key: "AK".into(),
             secret_key: "SK".into(),
@@ -71,7 +71,7 @@ fn config(url: String, insecure: bool) -> ClientConfig {
         },
         insecure,
         max_retries: 0,
-        ..ClientConfig::default()
+        ..ClientOptions::default()
     }
 }
 
@@ -86,10 +86,10 @@ fn query() -> OffsiteBackupQuery {
 #[tokio::test]
 async fn untrusted_certificate_is_rejected_by_default() {
     let url = start_tls_server().await;
-    let client = Client::new(ClientConfig {
+    let client = Client::new(ClientOptions {
         // A certificate failure is final: retrying cannot change the certificate.
         max_retries: 3,
-        ..config(url.clone(), false)
+        ..options(url.clone(), false)
     })
     .expect("client");
     let err = client
@@ -107,7 +107,7 @@ async fn untrusted_certificate_is_rejected_by_default() {
 #[tokio::test]
 async fn insecure_skips_certificate_verification() {
     let url = start_tls_server().await;
-    let client = Client::new(config(url, true)).expect("client");
+    let client = Client::new(options(url, true)).expect("client");
     let list = client
         .list_offsite_backups("cn-north-4", &query(), &CancellationToken::new())
         .await

@@ -22,10 +22,10 @@ fn query() -> OffsiteBackupQuery {
 
 /// The error of one list call, with a security token configured and no retries.
 async fn list_error(server: &MockApi) -> hwcloud::Error {
-    let mut config = server.config();
-    config.credentials.security_token = Some(Secret::new(TOKEN));
-    config.max_retries = 0;
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.credentials.security_token = Some(Secret::new(TOKEN));
+    options.max_retries = 0;
+    let client = Client::new(options).expect("client");
     let (query, cancel) = (query(), CancellationToken::new());
     let call = client.list_offsite_backups(REGION, &query, &cancel);
     match tokio::time::timeout(HANG_GUARD, call).await {
@@ -156,10 +156,10 @@ async fn iam_answers_that_cannot_be_used_are_cleaned() {
         .boxed()
     })
     .await;
-    let mut config = server.config();
-    config.project_ids.clear();
-    config.credentials.security_token = Some(Secret::new(TOKEN));
-    let client = Client::new(config).expect("client");
+    let mut options = server.options();
+    options.project_ids.clear();
+    options.credentials.security_token = Some(Secret::new(TOKEN));
+    let client = Client::new(options).expect("client");
     let error = tokio::time::timeout(
         HANG_GUARD,
         client.project_id(REGION, &CancellationToken::new()),

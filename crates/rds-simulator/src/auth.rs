@@ -7,8 +7,8 @@ use axum::http::header::AUTHORIZATION;
 use time::OffsetDateTime;
 
 use crate::api_error::ApiError;
-use crate::config::SimulatorConfig;
 use crate::request_log::SignatureCheck;
+use crate::scenario::Scenario;
 use crate::signature::{self, Authorization};
 
 /// Result of checking one request; `rejection` is the 401 to answer, if any.
@@ -34,7 +34,7 @@ pub(crate) struct SignedRequest<'a> {
 const SIGNATURE_FAILED: &str = "verify aksk signature fail";
 
 pub(crate) fn check_request(
-    config: &SimulatorConfig,
+    scenario: &Scenario,
     request: &SignedRequest<'_>,
     now: OffsetDateTime,
 ) -> AuthOutcome {
@@ -51,7 +51,7 @@ pub(crate) fn check_request(
             .unwrap_or_default(),
         rejection: None,
     };
-    if !config.check_signatures {
+    if !scenario.check_signatures {
         return outcome;
     }
     let verdict = if authorization.is_none() {
@@ -62,7 +62,7 @@ pub(crate) fn check_request(
     } else {
         match parsed {
             None => Err(invalid("malformed Authorization header", SIGNATURE_FAILED)),
-            Some(auth) => verify(config, request, &auth, now),
+            Some(auth) => verify(scenario, request, &auth, now),
         }
     };
     match verdict {
@@ -83,12 +83,12 @@ fn invalid(reason: &str, answer: &str) -> (SignatureCheck, ApiError) {
 }
 
 fn verify(
-    config: &SimulatorConfig,
+    scenario: &Scenario,
     request: &SignedRequest<'_>,
     auth: &Authorization,
     now: OffsetDateTime,
 ) -> Result<(), (SignatureCheck, ApiError)> {
-    if auth.access_key != config.access_key {
+    if auth.access_key != scenario.access_key {
         return Err(invalid("unknown access key", SIGNATURE_FAILED));
     }
     for required in ["host", "x-sdk-date"] {
@@ -114,16 +114,16 @@ fn verify(
         )
     })?;
     let skew = (now - signed_at).unsigned_abs();
-    if skew > config.max_clock_skew {
+    if skew > scenario.max_clock_skew {
         return Err(invalid(
             &format!(
                 "X-Sdk-Date is {}s away from the server clock (max {}s)",
                 skew.as_secs(),
-                config.max_clock_skew.as_secs()
+                scenario.max_clock_skew.as_secs()
             ),
             &format!(
                 "the request has expired: X-Sdk-Date differs from the server time by more than {} minutes",
-                config.max_clock_skew.as_secs() / 60
+                scenario.max_clock_skew.as_secs() / 60
             ),
         ));
     }
@@ -147,7 +147,7 @@ fn verify(
         &signed_headers,
     );
     let string_to_sign = signature::string_to_sign(sdk_date, &canonical);
-    if !signature::signature_matches(&config.secret_key, &string_to_sign, &auth.signature) {
+    if !signature::signature_matches(&scenario.secret_key, &string_to_sign, &auth.signature) {
         return Err(invalid("signature mismatch", SIGNATURE_FAILED));
     }
     Ok(())

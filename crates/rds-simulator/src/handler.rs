@@ -13,19 +13,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api_error::{API_NOT_FOUND, ApiError};
 use crate::auth::{SignedRequest, check_request};
-use crate::config::SimulatorConfig;
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
 use crate::query_params::decode_query;
 use crate::request_log::{RequestLog, RequestRecord};
+use crate::scenario::Scenario;
 
 /// Largest request body read (requests of this API have none).
 const MAX_BODY: usize = 1024 * 1024;
 
 /// State shared by all connections of one simulator.
 pub(crate) struct Shared {
-    pub config: SimulatorConfig,
+    pub scenario: Scenario,
     pub log: RequestLog,
     pub faults: FaultState,
 }
@@ -95,7 +95,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let decoded_path = percent_decode_str(&path).decode_utf8_lossy().into_owned();
 
     let auth = check_request(
-        &shared.config,
+        &shared.scenario,
         &SignedRequest {
             method: &method,
             path: &decoded_path,
@@ -108,7 +108,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let route = route(&method, &decoded_path);
     let project_region = match &route {
         Some(Route::OffsiteBackups { project_id }) => shared
-            .config
+            .scenario
             .region_of_project(project_id)
             .map(str::to_owned),
         _ => None,
@@ -136,7 +136,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             Outcome::answer(
                 (
                     [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-                    projects_body(&shared.config, name).to_string(),
+                    projects_body(&shared.scenario, name).to_string(),
                 )
                     .into_response(),
             )

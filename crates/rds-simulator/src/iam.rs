@@ -2,19 +2,19 @@
 
 use serde_json::{Value, json};
 
-use crate::config::SimulatorConfig;
+use crate::scenario::Scenario;
 
 /// The simulated account's domain id (IAM sends it with every project).
 pub const DOMAIN_ID: &str = "9b0e4e1a0f6c4d2c8f7a5e3b1d9c7a52";
 
 /// The JSON body of a project listing; an unknown region gives an empty list.
-/// Every known region maps to its own project ([`SimulatorConfig::project_id_for`]).
-pub(crate) fn projects_body(config: &SimulatorConfig, name: Option<&str>) -> Value {
-    let projects: Vec<Value> = config
+/// Every known region maps to its own project ([`Scenario::project_id_for`]).
+pub(crate) fn projects_body(scenario: &Scenario, name: Option<&str>) -> Value {
+    let projects: Vec<Value> = scenario
         .regions
         .iter()
         .filter(|region| name.is_none_or(|wanted| wanted == region.as_str()))
-        .filter_map(|region| Some((region, config.project_id_for(region)?)))
+        .filter_map(|region| Some((region, scenario.project_id_for(region)?)))
         .map(|(region, id)| {
             json!({
                 "id": id,

@@ -1,7 +1,7 @@
 //! A local HTTP simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
 //! (`GET /v3/{project_id}/offsite-backups`) and of the IAM project lookup
 //! (`GET /v3/projects?name={region}`). Like the real cloud, every region has its own project
-//! ([`SimulatorConfig::project_id_for`]).
+//! ([`Scenario::project_id_for`]).
 //!
 //! It checks `SDK-HMAC-SHA256` signatures with its own verifier, reads query strings like the
 //! real server (a literal `+` is a space), validates parameters with the API's error bodies,
@@ -12,7 +12,6 @@
 
 mod api_error;
 mod auth;
-mod config;
 mod dataset;
 mod engine;
 mod fault_state;
@@ -26,15 +25,12 @@ mod offsite_backups;
 mod page_body;
 mod query_params;
 mod request_log;
+mod scenario;
 mod server;
 mod signature;
 mod time_format;
 
 pub use api_error::ApiError;
-pub use config::{
-    DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
-    DEFAULT_SECRET_KEY, SimulatorConfig, derived_project_id,
-};
 pub use dataset::{Dataset, DatasetError, Query};
 pub use engine::Engine;
 pub use faults::{
@@ -50,5 +46,9 @@ pub use model::{Backup, BackupDatabase, BackupList, Datastore};
 pub use page_body::{PageBody, PageOffsets, parse_page_body};
 pub use query_params::{MAX_LIMIT, decode_query};
 pub use request_log::{RequestRecord, SignatureCheck};
+pub use scenario::{
+    DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
+    DEFAULT_SECRET_KEY, Scenario, derived_project_id,
+};
 pub use server::Simulator;
 pub use time_format::{format_api_time, parse_api_time};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use rds_simulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
-    Faults, GenerateSpec, InstanceSpec, PageBody, Simulator, SimulatorConfig, TotalCountChange,
+    Faults, GenerateSpec, InstanceSpec, PageBody, Scenario, Simulator, TotalCountChange,
     parse_error_status, parse_fail_fraction_spec, parse_offset_times, parse_page_body,
 };
 
@@ -188,8 +188,8 @@ impl Cli {
         }
     }
 
-    fn config(&self) -> Result<SimulatorConfig, String> {
-        Ok(SimulatorConfig {
+    fn scenario(&self) -> Result<Scenario, String> {
+        Ok(Scenario {
             access_key: self.access_key.clone(),
             secret_key: self.secret_key.clone(),
             project_id: self.project_id.clone(),
@@ -201,7 +201,7 @@ impl Cli {
             dataset: self.dataset()?,
             faults: self.faults(),
             check_signatures: !self.no_verify_signatures,
-            ..SimulatorConfig::default()
+            ..Scenario::default()
         })
     }
 }
@@ -220,8 +220,8 @@ fn main() -> ExitCode {
         .with_ansi(false)
         .without_time()
         .init();
-    let config = match cli.config() {
-        Ok(config) => config,
+    let scenario = match cli.scenario() {
+        Ok(scenario) => scenario,
         Err(message) => {
             eprintln!("rds-api-simulator: {message}");
             return ExitCode::from(2);
@@ -237,7 +237,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(config, cli.listen)) {
+    match runtime.block_on(run(scenario, cli.listen)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("rds-api-simulator: {message}");
@@ -246,8 +246,8 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(config: SimulatorConfig, listen: SocketAddr) -> Result<(), String> {
-    let simulator = Simulator::start_on(config, listen)
+async fn run(scenario: Scenario, listen: SocketAddr) -> Result<(), String> {
+    let simulator = Simulator::start_on(scenario, listen)
         .await
         .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
     let mut stdout = std::io::stdout().lock();

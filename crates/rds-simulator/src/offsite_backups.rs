@@ -56,7 +56,7 @@ pub(crate) fn list_offsite_backups(
             .into_response(),
         );
     }
-    if !shared.config.knows_project(project_id) {
+    if !shared.scenario.knows_project(project_id) {
         return Outcome::answer(
             ApiError::new(
                 404,
@@ -84,7 +84,7 @@ pub(crate) fn list_offsite_backups(
         return Outcome::answer_with_fault(response, "page-body".to_owned());
     }
     let listing = current_listing(
-        &shared.config.dataset,
+        &shared.scenario.dataset,
         &request.query,
         shared.faults.inserted_backups(),
         shared.faults.seed(),

@@ -35,7 +35,7 @@ pub struct RequestRecord {
     /// The injected fault, e.g. `fail-first 503`, `drop-connection`, `malformed-json`.
     pub fault: Option<String>,
     /// For `/v3/{project_id}/...` requests: the region whose project the path names
-    /// ([`crate::SimulatorConfig::region_of_project`]); `None` for other requests and for an
+    /// ([`crate::Scenario::region_of_project`]); `None` for other requests and for an
     /// unknown project.
     pub project_region: Option<String>,
 }

@@ -18,13 +18,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::config::SimulatorConfig;
 use crate::dataset::{Dataset, Query};
 use crate::fault_state::FaultState;
 use crate::handler::{ConnectionAborter, Shared, handle};
 use crate::listing::current_listing;
 use crate::model::Backup;
 use crate::request_log::{RequestLog, RequestRecord};
+use crate::scenario::Scenario;
 
 /// How long shutdown waits for requests in flight before closing their connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -39,17 +39,17 @@ pub struct Simulator {
 
 impl Simulator {
     /// Starts on `127.0.0.1` with a free port.
-    pub async fn start(config: SimulatorConfig) -> std::io::Result<Simulator> {
-        Simulator::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    pub async fn start(scenario: Scenario) -> std::io::Result<Simulator> {
+        Simulator::start_on(scenario, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
     }
 
     /// Starts on `addr` (port 0 picks a free port; see [`Simulator::addr`]).
-    pub async fn start_on(config: SimulatorConfig, addr: SocketAddr) -> std::io::Result<Simulator> {
+    pub async fn start_on(scenario: Scenario, addr: SocketAddr) -> std::io::Result<Simulator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            faults: FaultState::new(config.faults.clone()),
-            config,
+            faults: FaultState::new(scenario.faults.clone()),
+            scenario,
             log: RequestLog::default(),
         });
         let router = Router::new()
@@ -87,18 +87,18 @@ impl Simulator {
 
     /// The configured dataset (without backups inserted by the `total_count_change` fault).
     pub fn dataset(&self) -> &Dataset {
-        &self.shared.config.dataset
+        &self.shared.scenario.dataset
     }
 
-    pub fn config(&self) -> &SimulatorConfig {
-        &self.shared.config
+    pub fn scenario(&self) -> &Scenario {
+        &self.shared.scenario
     }
 
     /// What a list request with `query` pages over right now, including backups inserted by
     /// the `total_count_change` fault once it has kicked in.
     pub fn current_listing(&self, query: &Query) -> Vec<Backup> {
         current_listing(
-            &self.shared.config.dataset,
+            &self.shared.scenario.dataset,
             query,
             self.shared.faults.inserted_backups(),
             self.shared.faults.seed(),

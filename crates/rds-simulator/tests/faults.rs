@@ -6,14 +6,13 @@ use std::time::{Duration, Instant};
 
 use common::{Signing, backups_path, get_raw, list, page_ids};
 use rds_simulator::{
-    DEMO_MYSQL_INSTANCE_ID as MYSQL, FailSpec, Faults, Query, Simulator, SimulatorConfig,
-    TotalCountChange,
+    DEMO_MYSQL_INSTANCE_ID as MYSQL, FailSpec, Faults, Query, Scenario, Simulator, TotalCountChange,
 };
 
 async fn start(faults: Faults) -> Simulator {
-    Simulator::start(SimulatorConfig {
+    Simulator::start(Scenario {
         faults,
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     })
     .await
     .expect("start")
@@ -166,7 +165,7 @@ async fn dropped_connection_gives_no_http_response() {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
-        let signing = common::Signing::for_config(sim.config());
+        let signing = common::Signing::for_config(sim.scenario());
         let result = get_raw(
             &sim,
             &backups_path(&sim),
@@ -270,7 +269,7 @@ async fn echoing_errors_quote_the_request_headers() {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
-    let mut signing = Signing::for_config(sim.config());
+    let mut signing = Signing::for_config(sim.scenario());
     signing.extra_headers = vec![("x-security-token".into(), "the-token-123".into())];
     let answer = get_raw(
         &sim,
@@ -338,7 +337,7 @@ async fn a_trickled_body_outlasts_a_short_client_timeout() {
     // Unsigned: the answer is a 401 sent at once, not trickled; trickling needs a page.
     let response = common::client().get(&url).send().await.expect("answer");
     assert_eq!(response.status().as_u16(), 401);
-    let signing = Signing::for_config(sim.config());
+    let signing = Signing::for_config(sim.scenario());
     let slow = tokio::time::timeout(
         Duration::from_secs(2),
         get_raw(

@@ -4,14 +4,14 @@ mod common;
 
 use common::{Signing, backups_path, get_raw, get_signed, list, page_ids, pairs};
 use rds_simulator::{
-    Dataset, Engine, GenerateSpec, InstanceSpec, Query, SignatureCheck, Simulator, SimulatorConfig,
+    Dataset, Engine, GenerateSpec, InstanceSpec, Query, Scenario, SignatureCheck, Simulator,
 };
 
 const MYSQL: &str = "11111111111111111111111111111111in01";
 const SQLSERVER: &str = "44444444444444444444444444444444in04";
 
-fn config() -> SimulatorConfig {
-    SimulatorConfig {
+fn scenario() -> Scenario {
+    Scenario {
         dataset: Dataset::generate(&GenerateSpec {
             instances: vec![
                 InstanceSpec {
@@ -29,7 +29,7 @@ fn config() -> SimulatorConfig {
             ],
             seed: 42,
         }),
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     }
 }
 
@@ -43,7 +43,7 @@ fn expected_ids(sim: &Simulator, query: &Query) -> Vec<String> {
 
 #[tokio::test]
 async fn pages_cover_the_filtered_set_in_api_order() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let expected = expected_ids(&sim, &Query::new(MYSQL, "auto"));
     assert_eq!(expected.len(), 250);
 
@@ -81,7 +81,7 @@ async fn pages_cover_the_filtered_set_in_api_order() {
 
 #[tokio::test]
 async fn items_have_the_api_fields() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let page = list(
         &sim,
         &[
@@ -121,7 +121,7 @@ async fn items_have_the_api_fields() {
 
 #[tokio::test]
 async fn filters_by_backup_id_type_and_unknown_instance() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let target = sim.dataset().query(&Query::new(MYSQL, "auto"))[5]
         .id
         .clone();
@@ -160,7 +160,7 @@ async fn filters_by_backup_id_type_and_unknown_instance() {
 
 #[tokio::test]
 async fn time_window_compares_instants_across_offsets() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let all = sim.dataset().query(&Query::new(MYSQL, "auto"));
     // Window from the 20th newest to the 10th newest backup, written in two different offsets.
     let begin_utc = rds_simulator::parse_api_time(&all[19].begin_time).expect("time");
@@ -196,7 +196,7 @@ async fn time_window_compares_instants_across_offsets() {
 
 #[tokio::test]
 async fn invalid_parameters_answer_400_naming_them() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let base = [("instance_id", MYSQL), ("backup_type", "auto")];
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![("limit", "0")], "limit"),
@@ -246,11 +246,11 @@ async fn invalid_parameters_answer_400_naming_them() {
 
 #[tokio::test]
 async fn literal_plus_is_a_space_and_percent_2b_is_a_plus() {
-    let config = SimulatorConfig {
+    let scenario = Scenario {
         check_signatures: false,
-        ..config()
+        ..scenario()
     };
-    let sim = Simulator::start(config).await.expect("start");
+    let sim = Simulator::start(scenario).await.expect("start");
     let path = backups_path(&sim);
     let base = format!("instance_id={MYSQL}&backup_type=auto");
 
@@ -287,7 +287,7 @@ async fn literal_plus_is_a_space_and_percent_2b_is_a_plus() {
 async fn unsigned_plus_signed_as_plus_fails_the_signature() {
     // A client that signs "+0800" but sends a raw '+' is caught by the signature check,
     // since the server reads a space.
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let path = backups_path(&sim);
     let sent = pairs(&[
         ("instance_id", MYSQL),
@@ -298,7 +298,7 @@ async fn unsigned_plus_signed_as_plus_fails_the_signature() {
     let raw = format!(
         "instance_id={MYSQL}&backup_type=auto&begin_time=2026-11-01T00:00:00+0800&end_time=2026-11-30T00:00:00+0800"
     );
-    let signing = Signing::for_config(sim.config());
+    let signing = Signing::for_config(sim.scenario());
     let answer = get_raw(&sim, &path, &raw, &sent, Some(&signing))
         .await
         .expect("answer");
@@ -309,7 +309,7 @@ async fn unsigned_plus_signed_as_plus_fails_the_signature() {
 
 #[tokio::test]
 async fn project_must_match_configuration_and_header() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let query = pairs(&[("instance_id", MYSQL), ("backup_type", "auto")]);
     let other = get_signed(
         &sim,
@@ -324,7 +324,7 @@ async fn project_must_match_configuration_and_header() {
             .contains("ffffffffffffffffffffffffffffffff")
     );
 
-    let mut signing = Signing::for_config(sim.config());
+    let mut signing = Signing::for_config(sim.scenario());
     signing.extra_headers = vec![("x-project-id".into(), "0000".into())];
     let path = backups_path(&sim);
     let mismatch = get_raw(
@@ -349,22 +349,22 @@ async fn project_must_match_configuration_and_header() {
 /// dataset for all), the header must name the path's project, and the log says whose it was.
 #[tokio::test]
 async fn every_region_has_its_own_project_and_the_log_names_it() {
-    let sim = Simulator::start(SimulatorConfig {
+    let sim = Simulator::start(Scenario {
         regions: vec!["cn-north-4".into(), "ap-southeast-1".into()],
-        ..config()
+        ..scenario()
     })
     .await
     .expect("start");
-    let default_project = sim.config().project_id_for("cn-north-4").expect("known");
+    let default_project = sim.scenario().project_id_for("cn-north-4").expect("known");
     let other_project = sim
-        .config()
+        .scenario()
         .project_id_for("ap-southeast-1")
         .expect("known");
-    assert_eq!(default_project, sim.config().project_id);
+    assert_eq!(default_project, sim.scenario().project_id);
     assert_ne!(other_project, default_project);
     let query = pairs(&[("instance_id", MYSQL), ("backup_type", "auto")]);
     let send = async |path_project: &str, header_project: &str| {
-        let mut signing = Signing::for_config(sim.config());
+        let mut signing = Signing::for_config(sim.scenario());
         signing.extra_headers = vec![("x-project-id".into(), header_project.to_owned())];
         get_raw(
             &sim,
@@ -409,7 +409,7 @@ async fn every_region_has_its_own_project_and_the_log_names_it() {
 
 #[tokio::test]
 async fn request_log_and_request_ids() {
-    let sim = Simulator::start(config()).await.expect("start");
+    let sim = Simulator::start(scenario()).await.expect("start");
     let first = list(
         &sim,
         &[

@@ -8,16 +8,16 @@ use std::process::{Command, Stdio};
 
 use common::list;
 use rds_simulator::{
-    DEMO_MYSQL_INSTANCE_ID as MYSQL, Faults, PageBody, PageOffsets, Simulator, SimulatorConfig,
+    DEMO_MYSQL_INSTANCE_ID as MYSQL, Faults, PageBody, PageOffsets, Scenario, Simulator,
 };
 
 async fn start(page_bodies: Vec<PageBody>) -> Simulator {
-    Simulator::start(SimulatorConfig {
+    Simulator::start(Scenario {
         faults: Faults {
             page_bodies,
             ..Faults::default()
         },
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     })
     .await
     .expect("start")

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use rds_simulator::{DEMO_MYSQL_INSTANCE_ID, Query, SignatureCheck, Simulator, SimulatorConfig};
+use rds_simulator::{DEMO_MYSQL_INSTANCE_ID, Query, Scenario, SignatureCheck, Simulator};
 
 fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -18,21 +18,19 @@ async fn official_python_sdk_lists_backups() {
         python.display()
     );
     let script = project_root().join("tests/python/sdk_smoke.py");
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
-    let config = sim.config().clone();
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let scenario = sim.scenario().clone();
     let begin_time = "2026-08-01T00:00:00+0800";
     let end_time = "2026-12-31T23:59:59+0800";
 
     let output = tokio::process::Command::new(&python)
         .arg(&script)
         .env("SIM_ENDPOINT", sim.base_url())
-        .env("SIM_AK", &config.access_key)
-        .env("SIM_SK", &config.secret_key)
-        .env("SIM_PROJECT_ID", &config.project_id)
+        .env("SIM_AK", &scenario.access_key)
+        .env("SIM_SK", &scenario.secret_key)
+        .env("SIM_PROJECT_ID", &scenario.project_id)
         .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
-        .env("SIM_REGION", &config.regions[0])
+        .env("SIM_REGION", &scenario.regions[0])
         .env("SIM_BEGIN_TIME", begin_time)
         .env("SIM_END_TIME", end_time)
         .output()

@@ -4,7 +4,7 @@ mod common;
 
 use common::{Signing, backups_path, get_raw, get_signed, pairs};
 use hwcloud::signing;
-use rds_simulator::{SignatureCheck, Simulator, SimulatorConfig};
+use rds_simulator::{Scenario, SignatureCheck, Simulator};
 use time::Duration;
 
 fn list_query() -> Vec<(String, String)> {
@@ -31,12 +31,10 @@ async fn send(sim: &Simulator, signing: Option<&Signing>) -> common::Answer {
 
 #[tokio::test]
 async fn valid_signature_with_extra_signed_headers_is_accepted() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
-    let mut signing = Signing::for_config(sim.config());
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let mut signing = Signing::for_config(sim.scenario());
     signing.extra_headers = vec![
-        ("X-Project-Id".into(), sim.config().project_id.clone()),
+        ("X-Project-Id".into(), sim.scenario().project_id.clone()),
         ("Content-Type".into(), "application/json".into()),
     ];
     let answer = send(&sim, Some(&signing)).await;
@@ -52,12 +50,10 @@ async fn valid_signature_with_extra_signed_headers_is_accepted() {
 
 #[tokio::test]
 async fn wrong_secret_and_unknown_access_key_are_rejected() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
-    let mut wrong_secret = Signing::for_config(sim.config());
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let mut wrong_secret = Signing::for_config(sim.scenario());
     wrong_secret.secret_key = "not-the-secret".into();
-    let mut unknown_key = Signing::for_config(sim.config());
+    let mut unknown_key = Signing::for_config(sim.scenario());
     unknown_key.access_key = "OTHERAK".into();
     for signing in [wrong_secret, unknown_key] {
         let answer = send(&sim, Some(&signing)).await;
@@ -85,10 +81,8 @@ async fn wrong_secret_and_unknown_access_key_are_rejected() {
 
 #[tokio::test]
 async fn tampered_query_fails_the_signature() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
-    let mut signing = Signing::for_config(sim.config());
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let mut signing = Signing::for_config(sim.scenario());
     let mut signed = list_query();
     signed.push(("limit".into(), "10".into()));
     signing.signed_query_override = Some(signed);
@@ -99,9 +93,7 @@ async fn tampered_query_fails_the_signature() {
 
 #[tokio::test]
 async fn missing_and_malformed_authorization_are_rejected() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
     let missing = send(&sim, None).await;
     assert_eq!(missing.status, 401);
     assert_eq!(missing.error_code(), "APIG.0301");
@@ -132,11 +124,9 @@ async fn missing_and_malformed_authorization_are_rejected() {
 
 #[tokio::test]
 async fn skewed_date_is_rejected_as_expired() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
     for skew in [Duration::minutes(20), Duration::minutes(-20)] {
-        let mut signing = Signing::for_config(sim.config());
+        let mut signing = Signing::for_config(sim.scenario());
         signing.date += skew;
         let answer = send(&sim, Some(&signing)).await;
         assert_eq!(answer.status, 401);
@@ -148,7 +138,7 @@ async fn skewed_date_is_rejected_as_expired() {
         );
     }
     // Well within the tolerance.
-    let mut slightly_off = Signing::for_config(sim.config());
+    let mut slightly_off = Signing::for_config(sim.scenario());
     slightly_off.date -= Duration::minutes(5);
     assert_eq!(send(&sim, Some(&slightly_off)).await.status, 200);
     sim.shutdown().await;
@@ -156,15 +146,13 @@ async fn skewed_date_is_rejected_as_expired() {
 
 #[tokio::test]
 async fn signed_headers_must_include_host_and_date() {
-    let sim = Simulator::start(SimulatorConfig::default())
-        .await
-        .expect("start");
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
     let path = backups_path(&sim);
     let sdk_date = signing::format_sdk_date(time::OffsetDateTime::now_utc());
     let headers = vec![("x-sdk-date".to_owned(), sdk_date.clone())];
     let canonical = signing::canonical_request("GET", &path, &[], &headers, b"");
     let signature = signing::signature(
-        &sim.config().secret_key,
+        &sim.scenario().secret_key,
         &signing::string_to_sign(&sdk_date, &canonical),
     );
     let answer = common::client()
@@ -187,11 +175,11 @@ async fn signed_headers_must_include_host_and_date() {
 
 #[tokio::test]
 async fn unchecked_mode_accepts_anything_and_logs_not_checked() {
-    let config = SimulatorConfig {
+    let scenario = Scenario {
         check_signatures: false,
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     };
-    let sim = Simulator::start(config).await.expect("start");
+    let sim = Simulator::start(scenario).await.expect("start");
     assert_eq!(send(&sim, None).await.status, 200);
     assert_eq!(sim.requests()[0].signature, SignatureCheck::NotChecked);
     sim.shutdown().await;
@@ -199,18 +187,18 @@ async fn unchecked_mode_accepts_anything_and_logs_not_checked() {
 
 #[tokio::test]
 async fn iam_lookup_finds_known_regions_only() {
-    let config = SimulatorConfig {
+    let scenario = Scenario {
         regions: vec!["cn-north-4".into(), "ap-southeast-1".into()],
-        ..SimulatorConfig::default()
+        ..Scenario::default()
     };
-    let sim = Simulator::start(config).await.expect("start");
+    let sim = Simulator::start(scenario).await.expect("start");
     let found = get_signed(&sim, "/v3/projects", &pairs(&[("name", "ap-southeast-1")])).await;
     assert_eq!(found.status, 200, "{}", found.body);
     let projects = found.json()["projects"].clone();
     assert_eq!(projects.as_array().map(Vec::len), Some(1));
     // Every region has its own project; only the first region's is `project_id`.
     let own = sim
-        .config()
+        .scenario()
         .project_id_for("ap-southeast-1")
         .expect("known");
     assert_ne!(own, rds_simulator::DEFAULT_PROJECT_ID);

@@ -14,7 +14,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use futures::future::BoxFuture;
-use hwcloud::{Client, ClientConfig, Credentials, Endpoints, signing};
+use hwcloud::{Client, ClientOptions, Credentials, Endpoints, signing};
 use percent_encoding::percent_decode_str;
 
 pub const ACCESS_KEY: &str = "TESTACCESSKEY";
@@ -129,8 +129,8 @@ impl MockApi {
 
     /// Client configuration pointing both services at this server, project id of [`REGION`]
     /// configured.
-    pub fn config(&self) -> ClientConfig {
-        ClientConfig {
+    pub fn options(&self) -> ClientOptions {
+        ClientOptions {
             credentials: Credentials {
                 access_key: ACCESS_KEY.into(),
                 secret_key: SECRET_KEY.into(),
@@ -142,12 +142,12 @@ impl MockApi {
                 iam: Some(self.url()),
             },
             user_agent: "hwcloud-tests/1".into(),
-            ..ClientConfig::default()
+            ..ClientOptions::default()
         }
     }
 
     pub fn client(&self) -> Client {
-        Client::new(self.config()).expect("client")
+        Client::new(self.options()).expect("client")
     }
 }
 

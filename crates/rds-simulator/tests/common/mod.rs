@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use hwcloud::signing;
-use rds_simulator::{Simulator, SimulatorConfig};
+use rds_simulator::{Scenario, Simulator};
 use time::OffsetDateTime;
 
 pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -27,10 +27,10 @@ pub struct Signing {
 }
 
 impl Signing {
-    pub fn for_config(config: &SimulatorConfig) -> Signing {
+    pub fn for_config(scenario: &Scenario) -> Signing {
         Signing {
-            access_key: config.access_key.clone(),
-            secret_key: config.secret_key.clone(),
+            access_key: scenario.access_key.clone(),
+            secret_key: scenario.secret_key.clone(),
             date: OffsetDateTime::now_utc(),
             extra_headers: Vec::new(),
             signed_query_override: None,
@@ -139,7 +139,7 @@ pub async fn get_raw(
 /// GETs `path` with `query` encoded the way a correct client does, signed with the
 /// simulator's configured keys.
 pub async fn get_signed(sim: &Simulator, path: &str, query: &[(String, String)]) -> Answer {
-    let signing = Signing::for_config(sim.config());
+    let signing = Signing::for_config(sim.scenario());
     get_raw(
         sim,
         path,
@@ -153,7 +153,7 @@ pub async fn get_signed(sim: &Simulator, path: &str, query: &[(String, String)])
 
 /// The offsite-backups path of the simulator's project.
 pub fn backups_path(sim: &Simulator) -> String {
-    format!("/v3/{}/offsite-backups", sim.config().project_id)
+    format!("/v3/{}/offsite-backups", sim.scenario().project_id)
 }
 
 /// Lists one page with a correct, signed request.

@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::endpoints::Endpoints;
-use crate::errors::{ConfigError, ConfigField, ConfigProblem, Error};
+use crate::errors::{ClientOption, Error, OptionError, OptionProblem};
 use crate::secret::Secret;
 use crate::validate::{validate_cloud, validate_credential, validate_project_id, validate_region};
 
@@ -48,7 +48,7 @@ impl fmt::Debug for Credentials {
 
 /// Everything a [`crate::Client`] needs. Build it with struct update syntax over `Default`.
 #[derive(Clone, Debug)]
-pub struct ClientConfig {
+pub struct ClientOptions {
     pub credentials: Credentials,
     /// Project ids known in advance, by region (a Huawei Cloud project belongs to one region).
     /// A region not listed here has its project id looked up from IAM
@@ -56,7 +56,7 @@ pub struct ClientConfig {
     pub project_ids: BTreeMap<String, String>,
     /// Cloud domain, default [`DEFAULT_CLOUD`]. While it is left at the default, regions
     /// starting with `eu-west-1` use `myhuaweicloud.eu` (as the official tooling does); to force
-    /// `myhuaweicloud.com` there, set an explicit endpoint in [`ClientConfig::endpoints`].
+    /// `myhuaweicloud.com` there, set an explicit endpoint in [`ClientOptions::endpoints`].
     pub cloud: String,
     /// Full base URLs replacing the region-derived defaults.
     pub endpoints: Endpoints,
@@ -74,9 +74,9 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
 }
 
-impl Default for ClientConfig {
+impl Default for ClientOptions {
     fn default() -> Self {
-        ClientConfig {
+        ClientOptions {
             credentials: Credentials::default(),
             project_ids: BTreeMap::new(),
             cloud: DEFAULT_CLOUD.to_owned(),
@@ -91,58 +91,58 @@ impl Default for ClientConfig {
     }
 }
 
-impl ClientConfig {
+impl ClientOptions {
     /// Rejects settings that can only fail later, with an error naming the field.
     pub(crate) fn validate(&self) -> Result<(), Error> {
-        let fail = |field, problem| Err(ConfigError::new(field, problem).into());
+        let fail = |field, problem| Err(OptionError::new(field, problem).into());
         let creds = &self.credentials;
         if creds.access_key.trim().is_empty() {
-            return fail(ConfigField::AccessKey, ConfigProblem::Empty);
+            return fail(ClientOption::AccessKey, OptionProblem::Empty);
         }
         if creds.secret_key.expose().trim().is_empty() {
-            return fail(ConfigField::SecretKey, ConfigProblem::Empty);
+            return fail(ClientOption::SecretKey, OptionProblem::Empty);
         }
         if creds
             .security_token
             .as_ref()
             .is_some_and(|token| token.expose().trim().is_empty())
         {
-            return fail(ConfigField::SecurityToken, ConfigProblem::SetButEmpty);
+            return fail(ClientOption::SecurityToken, OptionProblem::SetButEmpty);
         }
         let credentials = [
-            (ConfigField::AccessKey, Some(creds.access_key.as_str())),
-            (ConfigField::SecretKey, Some(creds.secret_key.expose())),
+            (ClientOption::AccessKey, Some(creds.access_key.as_str())),
+            (ClientOption::SecretKey, Some(creds.secret_key.expose())),
             (
-                ConfigField::SecurityToken,
+                ClientOption::SecurityToken,
                 creds.security_token.as_ref().map(Secret::expose),
             ),
         ];
         for (field, value) in credentials {
             if let Some(Err(reason)) = value.map(validate_credential) {
-                return fail(field, ConfigProblem::Invalid(reason));
+                return fail(field, OptionProblem::Invalid(reason));
             }
         }
         // The message never quotes the value: it is not a domain, so it may be anything, even a
         // pasted secret.
         if let Err(reason) = validate_cloud(&self.cloud) {
-            return fail(ConfigField::Cloud, ConfigProblem::Invalid(reason));
+            return fail(ClientOption::Cloud, OptionProblem::Invalid(reason));
         }
         for (region, project_id) in &self.project_ids {
             if let Err(reason) = validate_region(region) {
-                return fail(ConfigField::ProjectIds, ConfigProblem::Invalid(reason));
+                return fail(ClientOption::ProjectIds, OptionProblem::Invalid(reason));
             }
             if let Err(reason) = validate_project_id(project_id) {
                 let region = Some(region.clone());
                 return fail(
-                    ConfigField::ProjectId { region },
-                    ConfigProblem::Invalid(reason),
+                    ClientOption::ProjectId { region },
+                    OptionProblem::Invalid(reason),
                 );
             }
         }
         if !MAX_CONCURRENT_REQUESTS_RANGE.contains(&self.max_concurrent_requests) {
             return fail(
-                ConfigField::MaxConcurrentRequests,
-                ConfigProblem::OutOfRange {
+                ClientOption::MaxConcurrentRequests,
+                OptionProblem::OutOfRange {
                     min: *MAX_CONCURRENT_REQUESTS_RANGE.start() as u64,
                     max: *MAX_CONCURRENT_REQUESTS_RANGE.end() as u64,
                     got: self.max_concurrent_requests as u64,
@@ -151,15 +151,15 @@ impl ClientConfig {
         }
         if self.max_retries > MAX_RETRIES_LIMIT {
             return fail(
-                ConfigField::MaxRetries,
-                ConfigProblem::AboveLimit {
+                ClientOption::MaxRetries,
+                OptionProblem::AboveLimit {
                     limit: MAX_RETRIES_LIMIT.into(),
                     got: self.max_retries.into(),
                 },
             );
         }
         if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
-            return fail(ConfigField::Timeouts, ConfigProblem::NotPositive);
+            return fail(ClientOption::Timeouts, OptionProblem::NotPositive);
         }
         Ok(())
     }
@@ -169,43 +169,43 @@ impl ClientConfig {
 mod tests {
     use super::*;
 
-    fn valid() -> ClientConfig {
-        ClientConfig {
+    fn valid() -> ClientOptions {
+        ClientOptions {
             credentials: Credentials {
                 access_key: "AK".into(),
                 secret_key: "SK".into(),
                 security_token: None,
             },
-            ..ClientConfig::default()
+            ..ClientOptions::default()
         }
     }
 
     #[test]
     fn defaults_are_documented_values() {
-        let config = ClientConfig::default();
-        assert_eq!(config.cloud, "myhuaweicloud.com");
-        assert_eq!(config.max_retries, 5);
-        assert_eq!(config.max_concurrent_requests, 8);
-        assert!(!config.insecure);
+        let options = ClientOptions::default();
+        assert_eq!(options.cloud, "myhuaweicloud.com");
+        assert_eq!(options.max_retries, 5);
+        assert_eq!(options.max_concurrent_requests, 8);
+        assert!(!options.insecure);
         assert!(valid().validate().is_ok());
     }
 
     #[test]
     fn rejects_missing_credentials_and_bad_concurrency() {
-        let mut config = valid();
-        config.credentials.access_key.clear();
-        assert!(config.validate().is_err());
+        let mut options = valid();
+        options.credentials.access_key.clear();
+        assert!(options.validate().is_err());
 
-        let mut config = valid();
-        config.credentials.secret_key = Secret::default();
-        assert!(config.validate().is_err());
+        let mut options = valid();
+        options.credentials.secret_key = Secret::default();
+        assert!(options.validate().is_err());
 
         for bad in [0, 33] {
-            let config = ClientConfig {
+            let options = ClientOptions {
                 max_concurrent_requests: bad,
                 ..valid()
             };
-            let err = config.validate().expect_err("out of range");
+            let err = options.validate().expect_err("out of range");
             assert!(err.to_string().contains("max_concurrent_requests"));
         }
     }
@@ -220,11 +220,11 @@ mod tests {
             "evil..example",
             "-evil.example",
         ] {
-            let config = ClientConfig {
+            let options = ClientOptions {
                 cloud: bad.into(),
                 ..valid()
             };
-            let err = config.validate().expect_err(bad);
+            let err = options.validate().expect_err(bad);
             assert!(
                 err.to_string().contains("cloud: invalid cloud domain"),
                 "{err}"
@@ -233,16 +233,16 @@ mod tests {
                 assert!(!err.to_string().contains(bad), "{err}");
             }
         }
-        let config = ClientConfig {
+        let options = ClientOptions {
             cloud: "myhuaweicloud.eu".into(),
             ..valid()
         };
-        assert!(config.validate().is_ok());
+        assert!(options.validate().is_ok());
     }
 
     #[test]
     fn credentials_with_whitespace_or_control_characters_are_rejected_unquoted() {
-        let with_access_key = |key: &str| ClientConfig {
+        let with_access_key = |key: &str| ClientOptions {
             credentials: Credentials {
                 access_key: key.into(),
                 ..valid().credentials
@@ -255,17 +255,17 @@ mod tests {
                 .contains("access_key: it contains a line break at the end"),
             "{err}"
         );
-        let mut config = valid();
-        config.credentials.secret_key = "the secret".into();
-        let err = config.validate().expect_err("space");
+        let mut options = valid();
+        options.credentials.secret_key = "the secret".into();
+        let err = options.validate().expect_err("space");
         assert!(
             err.to_string().contains("secret_key: it contains a space"),
             "{err}"
         );
         assert!(!err.to_string().contains("the secret"), "{err}");
-        let mut config = valid();
-        config.credentials.security_token = Some("tok\u{7}en".into());
-        let err = config.validate().expect_err("bell");
+        let mut options = valid();
+        options.credentials.security_token = Some("tok\u{7}en".into());
+        let err = options.validate().expect_err("bell");
         assert!(
             err.to_string()
                 .contains("security_token: it contains a control character"),
@@ -275,12 +275,12 @@ mod tests {
 
     #[test]
     fn max_retries_has_a_documented_limit() {
-        let at_limit = ClientConfig {
+        let at_limit = ClientOptions {
             max_retries: MAX_RETRIES_LIMIT,
             ..valid()
         };
         assert!(at_limit.validate().is_ok());
-        let err = ClientConfig {
+        let err = ClientOptions {
             max_retries: MAX_RETRIES_LIMIT + 1,
             ..valid()
         }
@@ -295,12 +295,12 @@ mod tests {
 
     #[test]
     fn configured_project_ids_are_validated() {
-        let mut config = valid();
-        config.project_ids.insert(
+        let mut options = valid();
+        options.project_ids.insert(
             "cn-north-4".into(),
             "0483b6b16e954cb88930a360d2c4e663".into(),
         );
-        assert!(config.validate().is_ok());
+        assert!(options.validate().is_ok());
 
         for (region, id, expected) in [
             (
@@ -312,19 +312,19 @@ mod tests {
             ("cn-north-4", " p1", "invalid project id"),
             ("cn north", "p1", "project_ids: invalid region"),
         ] {
-            let mut config = valid();
-            config.project_ids.insert(region.into(), id.into());
-            let err = config.validate().expect_err(id);
+            let mut options = valid();
+            options.project_ids.insert(region.into(), id.into());
+            let err = options.validate().expect_err(id);
             assert!(err.to_string().contains(expected), "{err}");
         }
     }
 
     #[test]
     fn debug_output_hides_secrets() {
-        let mut config = valid();
-        config.credentials.secret_key = "the-secret-key".into();
-        config.credentials.security_token = Some("the-token".into());
-        let printed = format!("{config:?}");
+        let mut options = valid();
+        options.credentials.secret_key = "the-secret-key".into();
+        options.credentials.security_token = Some("the-token".into());
+        let printed = format!("{options:?}");
         assert!(!printed.contains("the-secret-key"));
         assert!(!printed.contains("the-token"));
         assert!(printed.contains("AK"));

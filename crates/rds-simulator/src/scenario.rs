@@ -19,13 +19,13 @@ pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 ///
 /// `Debug` never shows the secret key.
 #[derive(Clone)]
-pub struct SimulatorConfig {
+pub struct Scenario {
     /// The only access key accepted.
     pub access_key: String,
     /// Secret key of `access_key`, used to verify signatures.
     pub secret_key: String,
     /// The project of the first region of `regions` (the default region). Like the real
-    /// cloud, every other region has its own project, see [`SimulatorConfig::project_id_for`].
+    /// cloud, every other region has its own project, see [`Scenario::project_id_for`].
     pub project_id: String,
     /// Region names IAM knows (`GET /v3/projects?name=REGION`), the default region first.
     /// `/v3/{project_id}/offsite-backups` accepts the project of any of them; all regions
@@ -40,11 +40,11 @@ pub struct SimulatorConfig {
     pub max_clock_skew: Duration,
 }
 
-impl Default for SimulatorConfig {
+impl Default for Scenario {
     /// Default credentials and project, region `cn-north-4`, the demo dataset, no faults,
     /// signatures checked.
     fn default() -> Self {
-        SimulatorConfig {
+        Scenario {
             access_key: DEFAULT_ACCESS_KEY.to_owned(),
             secret_key: DEFAULT_SECRET_KEY.to_owned(),
             project_id: DEFAULT_PROJECT_ID.to_owned(),
@@ -57,7 +57,7 @@ impl Default for SimulatorConfig {
     }
 }
 
-impl SimulatorConfig {
+impl Scenario {
     /// The project id of `region`, `None` for a region not in `regions`: `project_id` for the
     /// first region, [`derived_project_id`] for every other one. IAM answers this id for
     /// `GET /v3/projects?name=REGION`.
@@ -68,7 +68,7 @@ impl SimulatorConfig {
         }
     }
 
-    /// The region whose project `project_id` is ([`SimulatorConfig::project_id_for`]
+    /// The region whose project `project_id` is ([`Scenario::project_id_for`]
     /// reversed); `None` for an unknown project.
     pub fn region_of_project(&self, project_id: &str) -> Option<&str> {
         self.regions
@@ -91,9 +91,9 @@ pub fn derived_project_id(region: &str) -> String {
     hex::encode(&digest[..16])
 }
 
-impl std::fmt::Debug for SimulatorConfig {
+impl std::fmt::Debug for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimulatorConfig")
+        f.debug_struct("Scenario")
             .field("access_key", &self.access_key)
             .field("secret_key", &"<redacted>")
             .field("project_id", &self.project_id)
@@ -110,21 +110,21 @@ impl std::fmt::Debug for SimulatorConfig {
 mod tests {
     use super::*;
 
-    fn two_regions() -> SimulatorConfig {
-        SimulatorConfig {
+    fn two_regions() -> Scenario {
+        Scenario {
             regions: vec![DEFAULT_REGION.to_owned(), "ap-southeast-1".to_owned()],
-            ..SimulatorConfig::default()
+            ..Scenario::default()
         }
     }
 
     #[test]
     fn every_region_has_its_own_project() {
-        let config = two_regions();
+        let scenario = two_regions();
         assert_eq!(
-            config.project_id_for(DEFAULT_REGION).as_deref(),
+            scenario.project_id_for(DEFAULT_REGION).as_deref(),
             Some(DEFAULT_PROJECT_ID)
         );
-        let other = config
+        let other = scenario
             .project_id_for("ap-southeast-1")
             .expect("known region");
         assert_eq!(other, derived_project_id("ap-southeast-1"));
@@ -135,7 +135,7 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         );
-        assert_eq!(config.project_id_for("eu-west-101"), None);
+        assert_eq!(scenario.project_id_for("eu-west-101"), None);
     }
 
     #[test]
@@ -153,22 +153,22 @@ mod tests {
 
     #[test]
     fn projects_map_back_to_their_region() {
-        let config = two_regions();
+        let scenario = two_regions();
         assert_eq!(
-            config.region_of_project(DEFAULT_PROJECT_ID),
+            scenario.region_of_project(DEFAULT_PROJECT_ID),
             Some(DEFAULT_REGION)
         );
         let other = derived_project_id("ap-southeast-1");
-        assert_eq!(config.region_of_project(&other), Some("ap-southeast-1"));
+        assert_eq!(scenario.region_of_project(&other), Some("ap-southeast-1"));
         assert_eq!(
-            config.region_of_project(&derived_project_id("cn-east-3")),
+            scenario.region_of_project(&derived_project_id("cn-east-3")),
             None
         );
-        assert!(config.knows_project(&other));
-        assert!(!config.knows_project("ffffffffffffffffffffffffffffffff"));
-        let no_regions = SimulatorConfig {
+        assert!(scenario.knows_project(&other));
+        assert!(!scenario.knows_project("ffffffffffffffffffffffffffffffff"));
+        let no_regions = Scenario {
             regions: Vec::new(),
-            ..SimulatorConfig::default()
+            ..Scenario::default()
         };
         assert!(no_regions.knows_project(DEFAULT_PROJECT_ID));
         assert_eq!(no_regions.region_of_project(DEFAULT_PROJECT_ID), None);
