@@ -11,9 +11,8 @@ pub const DOMAIN_ID: &str = "9b0e4e1a0f6c4d2c8f7a5e3b1d9c7a52";
 /// Every known region maps to its own project ([`Scenario::project_id_for`]).
 pub(crate) fn projects_body(scenario: &Scenario, name: Option<&str>) -> Value {
     let projects: Vec<Value> = scenario
-        .regions
-        .iter()
-        .filter(|region| name.is_none_or(|wanted| wanted == region.as_str()))
+        .known_regions()
+        .filter(|region| name.is_none_or(|wanted| wanted == *region))
         .filter_map(|region| Some((region, scenario.project_id_for(region)?)))
         .map(|(region, id)| {
             json!({

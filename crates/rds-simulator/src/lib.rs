@@ -29,6 +29,7 @@ mod scenario;
 mod server;
 mod signature;
 mod time_format;
+mod world;
 
 pub use api_error::ApiError;
 pub use dataset::{Dataset, DatasetError, Query};
@@ -42,13 +43,20 @@ pub use generate::{
     DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,
 };
 pub use iam::DOMAIN_ID;
-pub use model::{Backup, BackupDatabase, BackupList, Datastore};
+pub use model::{
+    Backup, BackupDatabase, BackupList, Datastore, OffsiteInstance, OffsiteInstanceList,
+    OffsitePolicy, OffsitePolicyList, RestoreTime, RestoreTimeList,
+};
 pub use page_body::{PageBody, PageOffsets, parse_page_body};
 pub use query_params::{MAX_LIMIT, decode_query};
 pub use request_log::{RequestRecord, SignatureCheck};
 pub use scenario::{
     DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
-    DEFAULT_SECRET_KEY, Scenario, derived_project_id,
+    DEFAULT_SECRET_KEY, DEFAULT_SOURCE_REGION, Scenario, derived_project_id,
 };
 pub use server::Simulator;
 pub use time_format::{format_api_time, parse_api_time};
+pub use world::{
+    KEEP_DAYS_CHOICES, MAX_LOG_GAP, instance_name, keep_days_of, offsite_instances, offsite_policy,
+    restore_windows,
+};

@@ -12,6 +12,8 @@ pub const DEFAULT_SECRET_KEY: &str = "simulator-secret-key";
 /// The project id of the API documentation's examples.
 pub const DEFAULT_PROJECT_ID: &str = "0483b6b16e954cb88930a360d2c4e663";
 pub const DEFAULT_REGION: &str = "cn-north-4";
+/// The region whose instances copy their backups to the default region (the backup region).
+pub const DEFAULT_SOURCE_REGION: &str = "cn-east-3";
 /// The real gateway's tolerance for the `X-Sdk-Date` clock skew.
 pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
@@ -32,6 +34,13 @@ pub struct Scenario {
     /// serve the same `dataset` (tests point every region's endpoint at one simulator).
     pub regions: Vec<String>,
     pub dataset: Dataset,
+    /// Where the instances of `dataset` run: their offsite backup policies are read there, and
+    /// their backups are copied to the default region (the first of `regions`). IAM knows it
+    /// even when `regions` does not list it.
+    pub source_region: String,
+    /// Instances of `source_region` that have no offsite backup policy (their policy route
+    /// answers an empty `policy_para`); any other unknown instance is a 404.
+    pub instances_without_offsite_policy: Vec<String>,
     pub faults: Faults,
     /// Verify `Authorization` signatures (else every request is accepted, and logged as
     /// [`crate::SignatureCheck::NotChecked`]).
@@ -50,6 +59,8 @@ impl Default for Scenario {
             project_id: DEFAULT_PROJECT_ID.to_owned(),
             regions: vec![DEFAULT_REGION.to_owned()],
             dataset: Dataset::demo(),
+            source_region: DEFAULT_SOURCE_REGION.to_owned(),
+            instances_without_offsite_policy: Vec::new(),
             faults: Faults::default(),
             check_signatures: true,
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
@@ -58,12 +69,12 @@ impl Default for Scenario {
 }
 
 impl Scenario {
-    /// The project id of `region`, `None` for a region not in `regions`: `project_id` for the
-    /// first region, [`derived_project_id`] for every other one. IAM answers this id for
-    /// `GET /v3/projects?name=REGION`.
+    /// The project id of `region`, `None` for a region neither in `regions` nor the
+    /// `source_region`: `project_id` for the first region, [`derived_project_id`] for every
+    /// other one. IAM answers this id for `GET /v3/projects?name=REGION`.
     pub fn project_id_for(&self, region: &str) -> Option<String> {
-        match self.regions.iter().position(|known| known == region)? {
-            0 => Some(self.project_id.clone()),
+        match self.known_regions().position(|known| known == region)? {
+            0 if !self.regions.is_empty() => Some(self.project_id.clone()),
             _ => Some(derived_project_id(region)),
         }
     }
@@ -71,10 +82,20 @@ impl Scenario {
     /// The region whose project `project_id` is ([`Scenario::project_id_for`]
     /// reversed); `None` for an unknown project.
     pub fn region_of_project(&self, project_id: &str) -> Option<&str> {
-        self.regions
-            .iter()
+        self.known_regions()
             .find(|region| self.project_id_for(region).as_deref() == Some(project_id))
-            .map(String::as_str)
+    }
+
+    /// The backup (destination) region: the default region, else the source region.
+    pub fn destination_region(&self) -> &str {
+        self.regions.first().unwrap_or(&self.source_region)
+    }
+
+    /// `regions`, then `source_region` unless listed there.
+    pub(crate) fn known_regions(&self) -> impl Iterator<Item = &str> {
+        let source =
+            (!self.regions.contains(&self.source_region)).then_some(self.source_region.as_str());
+        self.regions.iter().map(String::as_str).chain(source)
     }
 
     /// Whether `/v3/{project_id}/...` is accepted: the project of a known region, or
