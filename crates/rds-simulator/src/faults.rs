@@ -1,8 +1,8 @@
 //! Fault injection settings: how the simulator misbehaves on purpose, so that clients'
 //! retries, error reporting and paging consistency can be tested.
 //!
-//! Faults apply to the RDS offsite-backups endpoint only (the IAM lookup is never faulted;
-//! `latency` applies to both). Counted faults are counted per [`crate::Simulator`], from the
+//! Faults apply to the RDS routes (each calls `route_faults`; routes that are not paged count
+//! as offset 0); the IAM lookup is never faulted, and `latency` applies to every request. Counted faults are counted per [`crate::Simulator`], from the
 //! moment it starts, over requests that passed the signature check.
 
 use std::str::FromStr;

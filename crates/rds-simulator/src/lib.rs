@@ -25,6 +25,7 @@ mod offsite_backups;
 mod page_body;
 mod query_params;
 mod request_log;
+mod route_faults;
 mod scenario;
 mod server;
 mod signature;

@@ -182,8 +182,13 @@ mod tests {
         let other = derived_project_id("ap-southeast-1");
         assert_eq!(scenario.region_of_project(&other), Some("ap-southeast-1"));
         assert_eq!(
-            scenario.region_of_project(&derived_project_id("cn-east-3")),
+            scenario.region_of_project(&derived_project_id("cn-south-1")),
             None
+        );
+        // The source region is known without being listed in `regions`.
+        assert_eq!(
+            scenario.region_of_project(&derived_project_id(DEFAULT_SOURCE_REGION)),
+            Some(DEFAULT_SOURCE_REGION)
         );
         assert!(scenario.knows_project(&other));
         assert!(!scenario.knows_project("ffffffffffffffffffffffffffffffff"));
