@@ -7,6 +7,7 @@ use std::time::Duration;
 use tfplugin::{Attribute, AttributePath, Diagnostic, Diagnostics, Nesting, Value};
 
 use crate::go_duration;
+use crate::typed_config::ConfigObject;
 
 pub const ATTRIBUTE: &str = "timeouts";
 pub const READ: &str = "read";
@@ -48,11 +49,18 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Duration>) {
     let read = match config.get(ATTRIBUTE) {
         None | Some(Value::Null) => return (diagnostics, Some(DEFAULT_READ)),
         Some(Value::Unknown) => return (diagnostics, None),
-        Some(timeouts) => match timeouts.get(READ) {
-            None | Some(Value::Null) => return (diagnostics, Some(DEFAULT_READ)),
-            Some(Value::Unknown) => return (diagnostics, None),
-            Some(Value::String(read)) => read,
-            Some(_) => {
+        // Read strictly: an object without `read` means the schema and this code disagree.
+        Some(timeouts) => match ConfigObject::strict(ATTRIBUTE, timeouts, &[READ])
+            .and_then(|timeouts| timeouts.value(READ))
+        {
+            Err(bug) => {
+                diagnostics.push(bug);
+                return (diagnostics, None);
+            }
+            Ok(Value::Null) => return (diagnostics, Some(DEFAULT_READ)),
+            Ok(Value::Unknown) => return (diagnostics, None),
+            Ok(Value::String(read)) => read,
+            Ok(_) => {
                 diagnostics.push(invalid("timeouts.read must be a string.".into()));
                 return (diagnostics, None);
             }
@@ -189,6 +197,19 @@ mod tests {
         assert!(diagnostics.0[0].detail.starts_with("the value is not"));
         let (diagnostics, _) = examine(&with_read("9".repeat(100).into()));
         assert!(!diagnostics.0[0].detail.contains("9999"));
+    }
+
+    #[test]
+    fn a_timeouts_object_without_read_is_a_provider_bug_not_the_default() {
+        let (diagnostics, limit) = examine(&config(Value::Object(BTreeMap::new())));
+        assert_eq!(limit, None);
+        assert_eq!(diagnostics.0.len(), 1);
+        assert_eq!(diagnostics.0[0].summary, "Provider bug");
+        assert!(
+            diagnostics.0[0]
+                .detail
+                .contains("lacks the declared attribute read")
+        );
     }
 
     #[test]

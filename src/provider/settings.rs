@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
+use crate::typed_config::ConfigObject;
 use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT};
 
 use crate::provider::setting_table::{
     ACCESS_KEY, CLOUD, CREDENTIALS, ENDPOINT_KEYS, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS,
-    MAX_RETRIES, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SettingSpec,
+    MAX_RETRIES, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SETTINGS, SettingSpec,
 };
 
 /// Where environment variables come from (the process environment, or a map in tests).
@@ -38,6 +39,20 @@ pub struct ResolvedSettings {
 /// Checks the configuration's known values. Unknown values are skipped; missing values that an
 /// environment variable may supply are checked at configure time.
 pub fn validate(config: &Value) -> Diagnostics {
+    match read(config) {
+        Ok(config) => validate_object(&config),
+        Err(bug) => Diagnostics::from(bug),
+    }
+}
+
+/// The provider block read strictly: exactly the attributes of the settings table, else a
+/// provider bug (a setting the schema and this code disagree on is never read as unset).
+fn read(config: &Value) -> Result<ConfigObject<'_>, Diagnostic> {
+    let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+    ConfigObject::strict("provider configuration", config, &names)
+}
+
+fn validate_object(config: &ConfigObject<'_>) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let mut check = |result: Result<(), Diagnostic>| {
         if let Err(d) = result {
@@ -63,7 +78,7 @@ type Rule = fn(&str) -> Result<(), String>;
 
 /// A non-empty string that also passes one of the client's own rules (the single source of
 /// what the API accepts), reported at the attribute.
-fn checked_string(config: &Value, name: &str, rule: Rule) -> Result<Setting<String>, Diagnostic> {
+fn checked_string(config: &ConfigObject<'_>, name: &str, rule: Rule) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty_string(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = rule(value)
@@ -76,7 +91,7 @@ fn checked_string(config: &Value, name: &str, rule: Rule) -> Result<Setting<Stri
     Ok(setting)
 }
 
-fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagnostic> {
+fn non_empty_string(config: &ConfigObject<'_>, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && value.trim().is_empty()
@@ -90,7 +105,7 @@ fn non_empty_string(config: &Value, name: &str) -> Result<Setting<String>, Diagn
     Ok(setting)
 }
 
-fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
+fn max_retries(config: &ConfigObject<'_>) -> Result<Setting<i64>, Diagnostic> {
     let setting = config_value::integer(config, MAX_RETRIES.name)?;
     if let Setting::Known(n) = setting
         && !u32::try_from(n).is_ok_and(|n| n <= MAX_RETRIES_LIMIT)
@@ -104,7 +119,7 @@ fn max_retries(config: &Value) -> Result<Setting<i64>, Diagnostic> {
     Ok(setting)
 }
 
-fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
+fn max_concurrent_requests(config: &ConfigObject<'_>) -> Result<Setting<i64>, Diagnostic> {
     let setting = config_value::integer(config, MAX_CONCURRENT_REQUESTS.name)?;
     if let Setting::Known(n) = setting
         && !usize::try_from(n).is_ok_and(|n| MAX_CONCURRENT_REQUESTS_RANGE.contains(&n))
@@ -122,7 +137,7 @@ fn max_concurrent_requests(config: &Value) -> Result<Setting<i64>, Diagnostic> {
     Ok(setting)
 }
 
-fn endpoints(config: &Value) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
+fn endpoints(config: &ConfigObject<'_>) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
     let setting = config_value::string_map(config, ENDPOINTS.name)?;
     if let Setting::Known(map) = &setting {
         for (key, url) in map {
@@ -187,7 +202,7 @@ const fn env_var(spec: SettingSpec) -> &'static str {
 /// checked here by the client's `rule`, and a problem is reported naming the variable (never
 /// quoting its value).
 fn with_env(
-    config: &Value,
+    config: &ConfigObject<'_>,
     spec: SettingSpec,
     env: Env<'_>,
     rule: Rule,
@@ -255,7 +270,9 @@ fn env_parse<T: std::str::FromStr>(
 /// Resolves the configuration plus environment into the client's configuration, or explains
 /// every problem at once.
 pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnostics> {
-    let mut diags = validate(config);
+    let config = read(config).map_err(|bug| Diagnostics::from(bug))?;
+    let config = &config;
+    let mut diags = validate_object(config);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -755,6 +772,25 @@ mod tests {
         ] {
             let diags = validate(&config(&[("endpoints", endpoints(local))]));
             assert!(diags.is_empty(), "{local}: {diags:?}");
+        }
+    }
+
+    #[test]
+    fn a_block_that_differs_from_the_settings_table_is_a_provider_bug() {
+        let mut missing = config(&[]);
+        if let Value::Object(attributes) = &mut missing {
+            attributes.remove(REGION.name);
+        }
+        let mut extra = config(&[]);
+        if let Value::Object(attributes) = &mut extra {
+            attributes.insert("regoin".into(), Value::from("cn-north-4"));
+        }
+        for block in [missing, extra] {
+            let diags = validate(&block);
+            assert_eq!(diags.0.len(), 1, "{diags:?}");
+            assert_eq!(diags.0[0].summary, "Provider bug");
+            let diags = resolve_with(&block, &[]).expect_err("provider bug");
+            assert_eq!(diags.0[0].summary, "Provider bug");
         }
     }
 
