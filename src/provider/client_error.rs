@@ -5,20 +5,42 @@
 
 use hwcloud::{ClientOption, ErrorKind, Service};
 
-use crate::provider::setting_table;
+use crate::provider::setting_table::{
+    self, ACCESS_KEY, CLOUD, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS, PROJECT_ID, REGION,
+    SECRET_KEY, SECURITY_TOKEN, SettingSpec,
+};
 
 /// The credentials and clock part of the hint for HTTP 401 (authentication failed).
-const HINT_CREDENTIALS: &str = "Check that access_key and secret_key are correct and belong to \
-     the same key pair; temporary credentials also need a valid, unexpired security_token. The \
-     local clock must be within 15 minutes of the real time (requests are signed with it). \
-     Note: repeated signature failures lock the access key for 5 minutes.";
+fn credentials_hint() -> String {
+    format!(
+        "Check that {} and {} are correct and belong to the same key pair; temporary \
+         credentials also need a valid, unexpired {}. The local clock must be within 15 \
+         minutes of the real time (requests are signed with it). Note: repeated signature \
+         failures lock the access key for 5 minutes.",
+        ACCESS_KEY.name, SECRET_KEY.name, SECURITY_TOKEN.name
+    )
+}
+
 /// The permission part of the hint for RDS calls.
 const HINT_RDS_PERMISSION: &str =
     "The user needs the permission rds:backup:list in this region's project.";
+
 /// The permission part of the hint for the IAM project lookup.
-const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being looked up in \
-     IAM: set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to list IAM \
-     projects (iam:projects:list).";
+fn iam_project_lookup_hint() -> String {
+    format!(
+        "The project id of the region was being looked up in IAM: set {} to skip the lookup, \
+         or grant permission to list IAM projects (iam:projects:list).",
+        with_variable(PROJECT_ID)
+    )
+}
+
+/// `name (VARIABLE)`, or the name alone for a setting without an environment fallback.
+fn with_variable(setting: SettingSpec) -> String {
+    match setting.env {
+        Some(variable) => format!("{} ({variable})", setting.name),
+        None => setting.name.to_owned(),
+    }
+}
 
 /// The client's detail of `error`, its configuration fields named as the provider's settings,
 /// ending with the provider's hint for the kind of failure (else the client's own hint).
@@ -41,19 +63,26 @@ pub fn detail(error: &hwcloud::Error) -> String {
 pub fn hint(kind: ErrorKind) -> Option<String> {
     let hint = match kind {
         ErrorKind::InvalidCredentials(service) => {
-            format!("{HINT_CREDENTIALS} {}", permission(service)?)
+            format!("{} {}", credentials_hint(), permission(service)?)
         }
-        ErrorKind::PermissionDenied(service) => permission(service)?.to_owned(),
-        ErrorKind::Throttled => {
-            "The API throttled the requests; lower max_concurrent_requests or retry later.".into()
-        }
-        ErrorKind::TlsCertificate => "the server's TLS certificate is not trusted. Check the \
-             endpoint; only for test endpoints with self-signed certificates set insecure = true."
-            .into(),
-        ErrorKind::Unreachable => "check the region, cloud and endpoints settings and the \
-             network (proxy, firewall, DNS)."
-            .into(),
-        ErrorKind::ProjectNotFound => "check the region name, or set project_id explicitly.".into(),
+        ErrorKind::PermissionDenied(service) => permission(service)?,
+        ErrorKind::Throttled => format!(
+            "The API throttled the requests; lower {} or retry later.",
+            MAX_CONCURRENT_REQUESTS.name
+        ),
+        ErrorKind::TlsCertificate => format!(
+            "the server's TLS certificate is not trusted. Check the endpoint; only for test \
+             endpoints with self-signed certificates set {} = true.",
+            INSECURE.name
+        ),
+        ErrorKind::Unreachable => format!(
+            "check the {}, {} and {} settings and the network (proxy, firewall, DNS).",
+            REGION.name, CLOUD.name, ENDPOINTS.name
+        ),
+        ErrorKind::ProjectNotFound => format!(
+            "check the {} name, or set {} explicitly.",
+            REGION.name, PROJECT_ID.name
+        ),
         _ => return None,
     };
     Some(hint)
@@ -61,10 +90,10 @@ pub fn hint(kind: ErrorKind) -> Option<String> {
 
 /// What the user needs to be allowed for calls to `service`; `None` for a service this
 /// provider does not call (the client's own hint then applies).
-fn permission(service: Service) -> Option<&'static str> {
+fn permission(service: Service) -> Option<String> {
     match service {
-        Service::Rds => Some(HINT_RDS_PERMISSION),
-        Service::Iam => Some(HINT_IAM_PROJECT_LOOKUP),
+        Service::Rds => Some(HINT_RDS_PERMISSION.to_owned()),
+        Service::Iam => Some(iam_project_lookup_hint()),
         _ => None,
     }
 }
@@ -134,48 +163,49 @@ mod tests {
         hint(kind).unwrap_or_else(|| panic!("a hint for {kind:?}"))
     }
 
+    /// Every kind the provider words itself names the settings (and their variables) that
+    /// fix it, and not those of the other service.
     #[test]
-    fn a_hint_for_each_kind_that_names_a_setting() {
-        let rds = hint_of(ErrorKind::PermissionDenied(Service::Rds));
-        assert_eq!(
-            rds,
-            "The user needs the permission rds:backup:list in this region's project."
+    fn a_hint_for_each_kind_names_the_settings_that_fix_it() {
+        let named = |kind: ErrorKind, settings: &[SettingSpec], absent: &[&str]| {
+            let hint = hint_of(kind);
+            for setting in settings {
+                assert!(hint.contains(setting.name), "{kind:?}: {hint}");
+            }
+            for text in absent {
+                assert!(!hint.contains(text), "{kind:?} mentions {text}: {hint}");
+            }
+        };
+        named(
+            ErrorKind::InvalidCredentials(Service::Rds),
+            &[ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN],
+            &["iam:projects:list", "HW_PROJECT_ID"],
         );
+        named(
+            ErrorKind::InvalidCredentials(Service::Iam),
+            &[ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN, PROJECT_ID],
+            &["rds:backup:list"],
+        );
+        named(
+            ErrorKind::PermissionDenied(Service::Iam),
+            &[PROJECT_ID],
+            // 403 is about a permission, never the signature or the clock.
+            &["rds:backup:list", "15 minutes", ACCESS_KEY.name],
+        );
+        named(
+            ErrorKind::PermissionDenied(Service::Rds),
+            &[],
+            &["iam:projects:list", ACCESS_KEY.name],
+        );
+        named(ErrorKind::Throttled, &[MAX_CONCURRENT_REQUESTS], &[]);
+        named(ErrorKind::TlsCertificate, &[INSECURE], &[]);
+        named(ErrorKind::Unreachable, &[REGION, CLOUD, ENDPOINTS], &[]);
+        named(ErrorKind::ProjectNotFound, &[REGION, PROJECT_ID], &[]);
+        // Variables come from the settings table, never from a copy of it.
         let iam = hint_of(ErrorKind::PermissionDenied(Service::Iam));
-        assert!(
-            iam.contains(
-                "set project_id (HW_PROJECT_ID) to skip the lookup, or grant permission to \
-                 list IAM projects (iam:projects:list)"
-            ),
-            "{iam}"
-        );
-        assert!(!iam.contains("rds:backup:list"), "{iam}");
-        assert!(
-            !iam.contains("15 minutes"),
-            "403 is not about the signature: {iam}"
-        );
-
-        let iam = hint_of(ErrorKind::InvalidCredentials(Service::Iam));
-        assert!(iam.contains("secret_key"), "{iam}");
-        assert!(iam.contains("security_token"), "{iam}");
-        assert!(iam.contains("15 minutes"), "{iam}");
-        assert!(iam.contains("HW_PROJECT_ID"), "{iam}");
-        assert!(iam.contains("iam:projects:list"), "{iam}");
-        assert!(!iam.contains("rds:backup:list"), "{iam}");
-        let rds = hint_of(ErrorKind::InvalidCredentials(Service::Rds));
-        assert!(rds.starts_with("Check that access_key and secret_key are correct"));
-        assert!(
-            rds.ends_with(" rds:backup:list in this region's project."),
-            "{rds}"
-        );
-        assert!(!rds.contains("iam:projects:list"), "{rds}");
-
-        assert!(hint_of(ErrorKind::Throttled).contains("lower max_concurrent_requests"));
-        assert!(hint_of(ErrorKind::TlsCertificate).contains("set insecure = true."));
-        assert!(
-            hint_of(ErrorKind::Unreachable).contains("the region, cloud and endpoints settings")
-        );
-        assert!(hint_of(ErrorKind::ProjectNotFound).contains("set project_id explicitly"));
+        let variable = PROJECT_ID.env.expect("project_id has a variable");
+        assert!(iam.contains(&format!("{} ({variable})", PROJECT_ID.name)), "{iam}");
+        assert!(hint_of(ErrorKind::InvalidCredentials(Service::Iam)).contains("15 minutes"));
     }
 
     #[test]
@@ -190,50 +220,48 @@ mod tests {
         ] {
             assert_eq!(hint(kind), None, "{kind:?}");
         }
-        let too_large = detail(&api_error(Service::Rds, 414));
-        assert!(
-            too_large.ends_with(
-                "\nHint: The server refused the request as too large: an argument of the query \
-                 is longer than the API accepts (no id the API issues is that long)."
-            ),
-            "{too_large}"
-        );
-        assert_eq!(detail(&api_error(Service::Rds, 404)), {
-            "denied\nRequest: GET https://rds.cn-north-4.myhuaweicloud.com/v3/p/offsite-backups \
-             (offset 200)"
-        });
+        for error in [api_error(Service::Rds, 414), api_error(Service::Rds, 404)] {
+            let expected = match error.hint() {
+                Some(client_hint) => {
+                    format!("{}\nHint: {client_hint}", error.detail_without_hint())
+                }
+                None => error.detail_without_hint(),
+            };
+            assert_eq!(detail(&error), expected);
+        }
+        assert!(api_error(Service::Rds, 414).hint().is_some());
     }
 
     #[test]
-    fn detail_ends_with_the_provider_hint() {
-        assert_eq!(
-            detail(&api_error(Service::Rds, 429)),
-            "denied\nRequest: GET https://rds.cn-north-4.myhuaweicloud.com/v3/p/offsite-backups \
-             (offset 200)\nHint: The API throttled the requests; lower max_concurrent_requests \
-             or retry later."
-        );
-        assert_eq!(
-            detail(&transport("connection refused")),
-            "connection refused\nRequest: GET \
-             https://rds.cn-north-4.myhuaweicloud.com/v3/p/offsite-backups (offset 200)\n\
-             Attempts: 2\nHint: check the region, cloud and endpoints settings and the network \
-             (proxy, firewall, DNS)."
-        );
-        assert!(
-            detail(&transport("invalid peer certificate: UnknownIssuer")).ends_with(
-                "\nHint: the server's TLS certificate is not trusted. Check the endpoint; only \
-                 for test endpoints with self-signed certificates set insecure = true."
-            )
-        );
+    fn detail_is_the_clients_detail_then_the_providers_hint() {
         let missing = Error::ProjectNotFound {
             region: "cn-north-4".into(),
             endpoint: "https://iam.example".into(),
         };
-        assert_eq!(
-            detail(&missing),
-            "IAM at https://iam.example lists no project named \"cn-north-4\" for these \
-             credentials.\nHint: check the region name, or set project_id explicitly."
-        );
+        for error in [
+            api_error(Service::Rds, 429),
+            api_error(Service::Iam, 401),
+            transport("connection refused"),
+            transport("invalid peer certificate: UnknownIssuer"),
+            missing,
+        ] {
+            let provider_hint = hint(error.kind()).expect("a provider hint");
+            assert_eq!(
+                detail(&error),
+                format!(
+                    "{}\nHint: {provider_hint}",
+                    error.detail_without_hint()
+                )
+            );
+            // The client's own hint is replaced, not repeated.
+            if let Some(client_hint) = error.hint() {
+                assert!(!detail(&error).contains(&client_hint), "{error:?}");
+            }
+        }
+        // The request and the attempts stay in the detail.
+        let refused = detail(&transport("connection refused"));
+        assert!(refused.starts_with("connection refused\nRequest: GET "), "{refused}");
+        assert!(refused.contains("(offset 200)\nAttempts: 2\nHint: "), "{refused}");
     }
 
     #[test]
