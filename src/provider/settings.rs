@@ -270,7 +270,7 @@ fn env_parse<T: std::str::FromStr>(
 /// Resolves the configuration plus environment into the client's configuration, or explains
 /// every problem at once.
 pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnostics> {
-    let config = read(config).map_err(|bug| Diagnostics::from(bug))?;
+    let config = read(config).map_err(Diagnostics::from)?;
     let config = &config;
     let mut diags = validate_object(config);
     if diags.has_errors() {
