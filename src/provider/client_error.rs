@@ -154,6 +154,7 @@ mod tests {
             request: request(),
             reason: reason.into(),
             timed_out: false,
+            untrusted_certificate: reason.contains("certificate"),
             attempts: 2,
             cause: None,
         }))
@@ -204,7 +205,10 @@ mod tests {
         // Variables come from the settings table, never from a copy of it.
         let iam = hint_of(ErrorKind::PermissionDenied(Service::Iam));
         let variable = PROJECT_ID.env.expect("project_id has a variable");
-        assert!(iam.contains(&format!("{} ({variable})", PROJECT_ID.name)), "{iam}");
+        assert!(
+            iam.contains(&format!("{} ({variable})", PROJECT_ID.name)),
+            "{iam}"
+        );
         assert!(hint_of(ErrorKind::InvalidCredentials(Service::Iam)).contains("15 minutes"));
     }
 
@@ -248,10 +252,7 @@ mod tests {
             let provider_hint = hint(error.kind()).expect("a provider hint");
             assert_eq!(
                 detail(&error),
-                format!(
-                    "{}\nHint: {provider_hint}",
-                    error.detail_without_hint()
-                )
+                format!("{}\nHint: {provider_hint}", error.detail_without_hint())
             );
             // The client's own hint is replaced, not repeated.
             if let Some(client_hint) = error.hint() {
@@ -260,8 +261,14 @@ mod tests {
         }
         // The request and the attempts stay in the detail.
         let refused = detail(&transport("connection refused"));
-        assert!(refused.starts_with("connection refused\nRequest: GET "), "{refused}");
-        assert!(refused.contains("(offset 200)\nAttempts: 2\nHint: "), "{refused}");
+        assert!(
+            refused.starts_with("connection refused\nRequest: GET "),
+            "{refused}"
+        );
+        assert!(
+            refused.contains("(offset 200)\nAttempts: 2\nHint: "),
+            "{refused}"
+        );
     }
 
     #[test]

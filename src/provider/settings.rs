@@ -78,7 +78,11 @@ type Rule = fn(&str) -> Result<(), String>;
 
 /// A non-empty string that also passes one of the client's own rules (the single source of
 /// what the API accepts), reported at the attribute.
-fn checked_string(config: &ConfigObject<'_>, name: &str, rule: Rule) -> Result<Setting<String>, Diagnostic> {
+fn checked_string(
+    config: &ConfigObject<'_>,
+    name: &str,
+    rule: Rule,
+) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty_string(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = rule(value)
@@ -137,7 +141,9 @@ fn max_concurrent_requests(config: &ConfigObject<'_>) -> Result<Setting<i64>, Di
     Ok(setting)
 }
 
-fn endpoints(config: &ConfigObject<'_>) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
+fn endpoints(
+    config: &ConfigObject<'_>,
+) -> Result<Setting<BTreeMap<String, Option<String>>>, Diagnostic> {
     let setting = config_value::string_map(config, ENDPOINTS.name)?;
     if let Setting::Known(map) = &setting {
         for (key, url) in map {

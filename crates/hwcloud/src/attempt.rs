@@ -33,6 +33,8 @@ pub(crate) enum Attempt {
         reason: String,
         timed_out: bool,
         retryable: bool,
+        /// The TLS handshake refused the server's certificate.
+        untrusted_certificate: bool,
         cause: reqwest::Error,
     },
     /// The body grew past [`MAX_BODY_BYTES`]; the rest was not read.
@@ -123,6 +125,7 @@ pub(crate) fn classify(
             reason,
             timed_out,
             retryable,
+            untrusted_certificate,
             cause,
         } => {
             // Causes may quote what the server sent (a malformed status line).
@@ -136,6 +139,7 @@ pub(crate) fn classify(
                 request: call.request.clone(),
                 reason: reason.clone(),
                 timed_out,
+                untrusted_certificate,
                 attempts: attempt,
                 cause: Some(Arc::new(cause)),
             }));
@@ -307,6 +311,7 @@ mod tests {
             reason: reason.to_owned(),
             timed_out,
             retryable,
+            untrusted_certificate: false,
             cause,
         }
     }

@@ -100,9 +100,13 @@ pub struct TransportError {
     /// Why, including the underlying causes (never the request headers), cleaned for display.
     pub reason: String,
     pub timed_out: bool,
+    /// The TLS handshake refused the server's certificate (from the TLS stack's typed error).
+    pub untrusted_certificate: bool,
     pub attempts: u32,
     /// The HTTP stack's own error, for callers that inspect causes by type. Its text is not
-    /// cleaned: show `reason`, never this error's messages.
+    /// cleaned (it may quote what the server sent): show `reason`, never this error's
+    /// messages. For that reason it is not this error's [`std::error::Error::source`], so
+    /// that no generic error reporter walking the chain prints it.
     pub cause: Option<Arc<reqwest::Error>>,
 }
 
@@ -112,13 +116,8 @@ impl fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.cause
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+/// No `source()`: see [`TransportError::cause`].
+impl std::error::Error for TransportError {}
 
 /// The call's overall time limit passed while a request was still pending (waiting for an
 /// answer, for a retry or for a throttling hold).
@@ -376,8 +375,7 @@ impl Error {
                 414 | 431 => ErrorKind::RequestTooLarge,
                 _ => ErrorKind::OtherStatus,
             },
-            // The causes' text is the one sign the HTTP stack gives of a refused certificate.
-            Error::Transport(e) if e.reason.contains("certificate") => ErrorKind::TlsCertificate,
+            Error::Transport(e) if e.untrusted_certificate => ErrorKind::TlsCertificate,
             Error::Transport(_) => ErrorKind::Unreachable,
             Error::Decode(_) => ErrorKind::Decode,
             Error::DeadlineExceeded(_) => ErrorKind::DeadlineExceeded,
@@ -919,6 +917,8 @@ mod tests {
             request: request(),
             reason: reason.into(),
             timed_out: false,
+            // Typed, never read from the text (see `certificate_failures_are_typed`).
+            untrusted_certificate: reason.contains("UnknownIssuer"),
             attempts: 1,
             cause: None,
         }))

@@ -330,6 +330,7 @@ impl SignedHttp {
                 reason: error_chain(&e),
                 timed_out: e.is_timeout(),
                 retryable: !e.is_builder() && !is_tls_failure(&e),
+                untrusted_certificate: is_certificate_failure(&e),
                 cause: e,
             },
         }
@@ -422,6 +423,24 @@ fn is_tls_failure(error: &reqwest::Error) -> bool {
     while let Some(e) = current {
         current = match e.downcast_ref::<std::io::Error>() {
             Some(io) if io.kind() == std::io::ErrorKind::InvalidData => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
+}
+
+/// A TLS handshake that refused the server's certificate (unknown issuer, expired, wrong
+/// name...), told by the TLS stack's own error type in the cause chain, never by its text.
+fn is_certificate_failure(error: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        current = match e.downcast_ref::<std::io::Error>() {
             Some(io) => io
                 .get_ref()
                 .map(|inner| inner as &(dyn std::error::Error + 'static)),

@@ -102,6 +102,33 @@ async fn untrusted_certificate_is_rejected_by_default() {
     assert!(detail.contains("Attempts: 1"), "{detail}");
     assert!(detail.contains("certificate"), "{detail}");
     assert!(detail.contains("insecure"), "{detail}");
+    // Told from the TLS stack's typed error, not from the text.
+    assert_eq!(err.kind(), hwcloud::ErrorKind::TlsCertificate);
+    let hwcloud::Error::Transport(transport) = &err else {
+        panic!("not a transport error: {err:?}");
+    };
+    assert!(transport.untrusted_certificate);
+    assert!(transport.cause.is_some(), "the typed cause is kept");
+    // The raw cause is not in the source chain that generic reporters print.
+    assert!(std::error::Error::source(&err).is_none_or(|source| source.source().is_none()));
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_not_a_certificate_problem() {
+    // Bound and dropped: nothing listens on the port any more.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port");
+    let client = Client::new(ClientOptions {
+        max_retries: 0,
+        ..options(format!("https://{addr}"), false)
+    })
+    .expect("client");
+    let err = client
+        .list_offsite_backups("cn-north-4", &query(), &CancellationToken::new())
+        .await
+        .expect_err("nothing listens");
+    assert_eq!(err.kind(), hwcloud::ErrorKind::Unreachable, "{err:?}");
 }
 
 #[tokio::test]
