@@ -1,7 +1,7 @@
 //! Terraform's value model ("cty"): types, and values that may be null or unknown.
 //!
 //! Wire encodings live beside this file: [`msgpack`] (what Terraform sends and expects in
-//! `DynamicValue.msgpack`), [`json`] (the legacy `DynamicValue.json` form) and [`type_json`]
+//! `DynamicValue.msgpack`), `json` (the legacy `DynamicValue.json` form) and `type_json`
 //! (the JSON type syntax used in schemas and in msgpack's dynamic values). Checking a value
 //! against a type is [`Value::conforms_to`]; every codec reports problems as a [`CodecError`]
 //! that names the attribute path.
@@ -10,10 +10,10 @@ mod conform;
 mod encoded_list;
 mod error;
 mod implied_type;
-pub mod json;
+pub(crate) mod json;
 pub mod msgpack;
 mod number;
-pub mod type_json;
+pub(crate) mod type_json;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -16,7 +16,7 @@ mod server_key;
 mod settings;
 mod signals;
 mod stale_sockets;
-pub mod tls;
+mod tls;
 
 pub use error::ServeError;
 pub use grpc::{MAX_MESSAGE_SIZE, RunningServer, start};
