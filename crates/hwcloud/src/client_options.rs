@@ -23,9 +23,9 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
 /// Accepted range of `max_concurrent_requests`.
 pub const MAX_CONCURRENT_REQUESTS_RANGE: std::ops::RangeInclusive<usize> = 1..=32;
 /// Default time allowed to establish a TCP + TLS connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one HTTP attempt (connect, send, read the whole body).
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// AK/SK credentials, permanent or temporary (temporary ones carry a security token).
 #[derive(Clone, Default)]

@@ -38,9 +38,8 @@ mod warning;
 
 pub use client::Client;
 pub use client_options::{
-    ClientOptions, Credentials, DEFAULT_CLOUD, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
-    MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
+    ClientOptions, Credentials, DEFAULT_CLOUD, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_RETRIES, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
 };
 pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};

@@ -10,7 +10,7 @@
 //! error: the caller gets the best list the API would give. Nothing is invented: a missing
 //! `total_count` stays missing.
 //!
-//! The pager keeps no items: [`Pager::accept`] leaves in each page only the items not seen
+//! The pager keeps no items: `Pager::accept` leaves in each page only the items not seen
 //! before, for the caller to use at once, so a long list never has to be held whole here.
 //!
 //! A list that needs more than [`MAX_PAGES`] pages is an error ([`PageLimitExceeded`]), never a
@@ -31,7 +31,7 @@ const MAX_QUOTED: usize = 5;
 
 /// What the caller should do after feeding a page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Keep feeding pages of the current batch.
     Continue,
     /// The read is over: pages of the batch beyond this one are not needed.
@@ -49,7 +49,7 @@ pub struct PageLimitExceeded {
 
 /// What is known at the end of a paged read (the items went to the caller page by page).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Paged {
+pub(crate) struct Paged {
     /// Items handed to the caller (each id once).
     pub kept: u64,
     /// `total_count` of the first page (offset 0); `None` when that page had none.
@@ -70,7 +70,7 @@ struct Overrun {
 
 /// Assembles pages fed in increasing offset order and decides which offsets to read next.
 #[derive(Debug, Default)]
-pub struct Pager {
+pub(crate) struct Pager {
     kept: u64,
     seen_ids: HashSet<String>,
     duplicate_ids: Vec<String>,

@@ -20,7 +20,7 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 
 /// The signing algorithm name, first word of the `Authorization` header and of StringToSign.
-pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
 /// Every byte except the RFC 3986 unreserved characters is percent-encoded.
 const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -37,7 +37,7 @@ const SDK_DATE_FORMAT: &[BorrowedFormatItem<'static>] =
 ///
 /// Used for both the canonical form and the query string actually sent, so that characters such
 /// as `+` (in time zone offsets like `+0800`) travel as `%2B` and are not read as a space.
-pub fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     utf8_percent_encode(s, ENCODE_SET).to_string()
 }
 
@@ -62,7 +62,7 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// Canonical URI: each path segment percent-encoded, always ending with `/`.
 ///
 /// The URL actually sent need not end with `/`; only the signed form does.
-pub fn canonical_uri(path: &str) -> String {
+pub(crate) fn canonical_uri(path: &str) -> String {
     let encoded = path.split('/').map(encode).collect::<Vec<_>>().join("/");
     let mut uri = if encoded.starts_with('/') {
         encoded
