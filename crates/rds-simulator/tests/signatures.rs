@@ -219,7 +219,16 @@ async fn iam_lookup_finds_known_regions_only() {
         .iter()
         .filter_map(|p| p["id"].as_str())
         .collect();
-    assert_eq!(ids, [rds_simulator::DEFAULT_PROJECT_ID, own.as_str()]);
+    // The listed regions, then the source region of the instances (known to IAM too).
+    let source = rds_simulator::derived_project_id(rds_simulator::DEFAULT_SOURCE_REGION);
+    assert_eq!(
+        ids,
+        [
+            rds_simulator::DEFAULT_PROJECT_ID,
+            own.as_str(),
+            source.as_str()
+        ]
+    );
 
     let unknown = get_signed(&sim, "/v3/projects", &pairs(&[("name", "eu-west-101")])).await;
     assert_eq!(unknown.status, 200);
