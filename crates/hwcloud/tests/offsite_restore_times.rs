@@ -300,7 +300,7 @@ async fn answers_that_are_not_restore_times_are_decode_errors() {
             )),
             "{detail}"
         );
-        assert!(detail.contains(&format!("(HTTP 200)")), "{detail}");
+        assert!(detail.contains("(HTTP 200)"), "{detail}");
         assert!(detail.contains(&path(PROJECT_ID)), "{detail}");
         assert_eq!(server.requests().len(), 1, "a wrong answer is not retried");
     }
