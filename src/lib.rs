@@ -9,6 +9,7 @@ pub mod config_value;
 pub mod docs;
 pub mod go_duration;
 pub mod offsite_backups;
+pub mod offsite_restore_times;
 pub mod provider;
 pub mod time_arguments;
 pub mod typed_config;

@@ -199,6 +199,11 @@ pub fn id(region: &str, project_id: &str, arguments: &Arguments) -> String {
             _ => "",
         },
     ];
+    digest(&parts)
+}
+
+/// A deterministic ID from `parts`: the first 16 bytes of their SHA-256, in hex.
+pub(crate) fn digest(parts: &[&str]) -> String {
     let digest = Sha256::digest(parts.join("\n").as_bytes());
     hex::encode(&digest[..16])
 }

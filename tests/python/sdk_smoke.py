@@ -9,6 +9,9 @@ format with +0800; defaults cover 2026).
 
 Prints {"total_count": N, "ids": [...]} (all pages, offset/limit 100) on stdout and exits 0;
 prints the SDK error on stderr and exits 1 on failure.
+
+With SIM_CALL=restore_times it reads ListOffSiteRestoreTimes of SIM_INSTANCE_ID instead, without
+a date and with SIM_DATE (yyyy-mm-dd), and prints {"all": [[start, end], ...], "on_date": [...]}.
 """
 
 import json
@@ -18,7 +21,11 @@ import sys
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkrds.v3 import ListOffSiteBackupsRequest, RdsClient
+from huaweicloudsdkrds.v3 import (
+    ListOffSiteBackupsRequest,
+    ListOffSiteRestoreTimesRequest,
+    RdsClient,
+)
 
 PAGE_SIZE = 100
 
@@ -28,6 +35,26 @@ def env(name, default=None):
     if value is None:
         sys.exit(f"sdk_smoke: environment variable {name} is required")
     return value
+
+
+def restore_times(client, instance_id):
+    """ListOffSiteRestoreTimes without and with a date: each window as [start_ms, end_ms]."""
+
+    def windows(request):
+        response = client.list_off_site_restore_times(request)
+        result = []
+        for window in response.restore_time or []:
+            start, end = window.start_time, window.end_time
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
+                sys.exit(f"sdk_smoke: not a restore window: {window}")
+            result.append([start, end])
+        return result
+
+    everything = windows(ListOffSiteRestoreTimesRequest(instance_id=instance_id))
+    on_date = windows(
+        ListOffSiteRestoreTimesRequest(instance_id=instance_id, date=env("SIM_DATE"))
+    )
+    return {"all": everything, "on_date": on_date}
 
 
 def main():
@@ -46,6 +73,10 @@ def main():
         .with_endpoints([endpoint])
         .build()
     )
+
+    if os.environ.get("SIM_CALL") == "restore_times":
+        print(json.dumps(restore_times(client, instance_id)))
+        return
 
     ids = []
     total_count = None

@@ -19,6 +19,7 @@ use crate::iam;
 use crate::offsite_backups::{
     self, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing, OffsiteBackupQuery,
 };
+use crate::offsite_restore_times::{self, OffsiteRestoreTimeQuery, OffsiteRestoreTimes};
 use crate::validate::{redact_userinfo, validate_region};
 
 /// Huawei Cloud RDS client. Cheap to clone: clones share the HTTP connection pool and the
@@ -136,6 +137,20 @@ impl Client {
     {
         let deadline = Deadline::from_options(options);
         offsite_backups::list_each(self, region, query, deadline, cancel, each).await
+    }
+
+    /// Reads the time ranges `query.instance_id` can be restored to from its cross-region
+    /// backups stored in `region` (`ListOffSiteRestoreTimes`), in API order. `options` as in
+    /// [`Client::list_offsite_backups_with`].
+    pub async fn list_offsite_restore_times(
+        &self,
+        region: &str,
+        query: &OffsiteRestoreTimeQuery,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+    ) -> Result<OffsiteRestoreTimes, Error> {
+        let deadline = Deadline::from_options(options);
+        offsite_restore_times::list(self, region, query, deadline, cancel).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {

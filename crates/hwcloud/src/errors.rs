@@ -315,7 +315,13 @@ pub enum ErrorKind {
     ProjectNotFound,
     Cancelled,
     TooManyBackups,
+    /// HTTP 404 with [`INSTANCE_NOT_FOUND_CODE`]: the DB instance named in the request does
+    /// not exist in the region (or was deleted).
+    InstanceNotFound,
 }
+
+/// The RDS error code of HTTP 404 "The DB instance does not exist.".
+pub const INSTANCE_NOT_FOUND_CODE: &str = "DBS.200002";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -369,6 +375,9 @@ impl Error {
             Error::InvalidOption(_) | Error::HttpClient(_) => ErrorKind::InvalidOption,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::Api(e) => match e.status {
+                404 if e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) => {
+                    ErrorKind::InstanceNotFound
+                }
                 401 => ErrorKind::InvalidCredentials(e.service),
                 403 => ErrorKind::PermissionDenied(e.service),
                 429 => ErrorKind::Throttled,

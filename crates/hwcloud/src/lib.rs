@@ -26,6 +26,7 @@ mod errors;
 mod http;
 mod iam;
 mod offsite_backups;
+mod offsite_restore_times;
 pub mod paging;
 mod retry;
 mod secret;
@@ -45,11 +46,16 @@ pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};
 pub use errors::{
     ApiError, BodyTooLargeError, ClientOption, DeadlineError, DecodeError, Error, ErrorKind,
-    OptionError, OptionProblem, RequestDescription, TransportError, UrlTooLongError,
+    INSTANCE_NOT_FOUND_CODE, OptionError, OptionProblem, RequestDescription, TransportError,
+    UrlTooLongError,
 };
 pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
+};
+pub use offsite_restore_times::{
+    LIST_OFFSITE_RESTORE_TIMES, MAX_RESTORE_TIME_MS, OffsiteRestoreTime, OffsiteRestoreTimeQuery,
+    OffsiteRestoreTimes, RESTORE_DATE_FORMAT, validate_restore_date,
 };
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 pub const INVALID_PARAMETER: &str = "DBS.280001";
 /// The project in the URL is not the caller's.
 pub const PROJECT_NOT_FOUND: &str = "DBS.280238";
+/// HTTP 404: the DB instance does not exist ("The DB instance does not exist.").
+pub const INSTANCE_NOT_FOUND: &str = "DBS.200002";
 /// Gateway: AK/SK authentication failed.
 pub const IAM_AUTH_FAILED: &str = "APIG.0301";
 /// Gateway: no such API.

@@ -16,6 +16,7 @@ use crate::auth::{SignedRequest, check_request};
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
+use crate::offsite_restore_times::list_offsite_restore_times;
 use crate::query_params::decode_query;
 use crate::request_log::{RequestLog, RequestRecord};
 use crate::scenario::Scenario;
@@ -64,7 +65,13 @@ impl Outcome {
 /// The endpoints the simulator serves.
 enum Route {
     IamProjects,
-    OffsiteBackups { project_id: String },
+    OffsiteBackups {
+        project_id: String,
+    },
+    OffsiteRestoreTimes {
+        project_id: String,
+        instance_id: String,
+    },
 }
 
 fn route(method: &str, decoded_path: &str) -> Option<Route> {
@@ -76,6 +83,16 @@ fn route(method: &str, decoded_path: &str) -> Option<Route> {
         ["v3", "projects"] => Some(Route::IamProjects),
         ["v3", project_id, "offsite-backups"] => Some(Route::OffsiteBackups {
             project_id: (*project_id).to_owned(),
+        }),
+        [
+            "v3",
+            project_id,
+            "instances",
+            instance_id,
+            "offsite-restore-time",
+        ] => Some(Route::OffsiteRestoreTimes {
+            project_id: (*project_id).to_owned(),
+            instance_id: (*instance_id).to_owned(),
         }),
         _ => None,
     }
@@ -107,7 +124,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     );
     let route = route(&method, &decoded_path);
     let project_region = match &route {
-        Some(Route::OffsiteBackups { project_id }) => shared
+        Some(
+            Route::OffsiteBackups { project_id } | Route::OffsiteRestoreTimes { project_id, .. },
+        ) => shared
             .scenario
             .region_of_project(project_id)
             .map(str::to_owned),
@@ -143,6 +162,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         }
         Some(Route::OffsiteBackups { project_id }) => {
             list_offsite_backups(&shared, &project_id, &parts.headers, &query)
+        }
+        Some(Route::OffsiteRestoreTimes {
+            project_id,
+            instance_id,
+        }) => {
+            list_offsite_restore_times(&shared, &project_id, &instance_id, &parts.headers, &query)
         }
     };
 

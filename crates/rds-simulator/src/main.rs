@@ -23,6 +23,14 @@ use rds_simulator::{
 /// offsite-backups endpoint accepts the project of any known region (all regions serve the
 /// same data); a path project must match the X-Project-Id header.
 ///
+/// GET /v3/{project_id}/instances/{instance_id}/offsite-restore-time[?date=yyyy-mm-dd]
+/// (ListOffSiteRestoreTimes) answers {"restore_time":[{"start_time":MS,"end_time":MS}]}
+/// (milliseconds since the epoch, UTC): the restore windows of the instance, built from its
+/// COMPLETED backups (a window opens at the end of a full backup and grows while the next
+/// backup begins within 26 hours); with date, only their parts within that UTC day. An instance
+/// without backups answers 404 DBS.200002, a date that is not a real yyyy-mm-dd day 400
+/// DBS.280001. The fault options apply to it too, as to the page at offset 0.
+///
 /// Requests must be signed with SDK-HMAC-SHA256 using the configured access/secret key
 /// (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
 /// '+' is a space, so times must carry '%2B0800'.

@@ -73,3 +73,76 @@ async fn official_python_sdk_lists_backups() {
     assert_eq!(log[1].query_value("offset"), Some("100"));
     sim.shutdown().await;
 }
+
+/// `ListOffSiteRestoreTimesRequest` of the official SDK reads the restore-time route, without
+/// and with `date`, and gets the world model's windows.
+#[tokio::test]
+async fn official_python_sdk_reads_offsite_restore_times() {
+    let python = project_root().join(".venv/bin/python");
+    assert!(python.exists(), "{} is missing", python.display());
+    let script = project_root().join("tests/python/sdk_smoke.py");
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let scenario = sim.scenario().clone();
+    let all = rds_simulator::restore_windows(sim.dataset(), DEMO_MYSQL_INSTANCE_ID, None)
+        .expect("the demo instance is known");
+    assert!(!all.is_empty(), "the demo instance has restore windows");
+    // The UTC day of the first window's end: a day the windows touch.
+    let end = time::OffsetDateTime::from_unix_timestamp(all[0].end_time / 1000).expect("time");
+    let date = format!(
+        "{:04}-{:02}-{:02}",
+        end.year(),
+        u8::from(end.month()),
+        end.day()
+    );
+    let on_date =
+        rds_simulator::restore_windows(sim.dataset(), DEMO_MYSQL_INSTANCE_ID, Some(end.date()))
+            .expect("known");
+    assert!(!on_date.is_empty());
+
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("SIM_CALL", "restore_times")
+        .env("SIM_ENDPOINT", sim.base_url())
+        .env("SIM_AK", &scenario.access_key)
+        .env("SIM_SK", &scenario.secret_key)
+        .env("SIM_PROJECT_ID", &scenario.project_id)
+        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
+        .env("SIM_DATE", &date)
+        .output()
+        .await
+        .expect("run the SDK smoke script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "sdk_smoke.py failed ({}):\n{}\nrequests: {:#?}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr),
+        sim.requests()
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+    let pairs = |windows: &[rds_simulator::RestoreTime]| {
+        serde_json::json!(
+            windows
+                .iter()
+                .map(|w| [w.start_time, w.end_time])
+                .collect::<Vec<_>>()
+        )
+    };
+    assert_eq!(result["all"], pairs(&all));
+    assert_eq!(result["on_date"], pairs(&on_date));
+
+    let log = sim.requests();
+    assert_eq!(log.len(), 2);
+    for record in &log {
+        assert_eq!(record.status, 200);
+        assert_eq!(record.signature, SignatureCheck::Valid);
+        assert!(
+            record.path.ends_with("/offsite-restore-time"),
+            "{}",
+            record.path
+        );
+    }
+    assert_eq!(log[1].query_value("date"), Some(date.as_str()));
+    sim.shutdown().await;
+}
