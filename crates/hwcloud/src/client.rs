@@ -19,6 +19,7 @@ use crate::iam;
 use crate::offsite_backups::{
     self, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing, OffsiteBackupQuery,
 };
+use crate::offsite_policy::{self, OffsiteBackupPolicies};
 use crate::validate::{redact_userinfo, validate_region};
 
 /// Huawei Cloud RDS client. Cheap to clone: clones share the HTTP connection pool and the
@@ -136,6 +137,21 @@ impl Client {
     {
         let deadline = Deadline::from_options(options);
         offsite_backups::list_each(self, region, query, deadline, cancel, each).await
+    }
+
+    /// Reads the cross-region backup policy of `instance_id` in `region`, which must be the
+    /// instance's own (source) region; `options` as in [`Client::list_offsite_backups_with`].
+    /// An instance the region does not know is an [`Error::Api`] of kind
+    /// [`crate::ErrorKind::InstanceNotFound`].
+    pub async fn offsite_backup_policy(
+        &self,
+        region: &str,
+        instance_id: &str,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+    ) -> Result<OffsiteBackupPolicies, Error> {
+        let deadline = Deadline::from_options(options);
+        offsite_policy::show(self, region, instance_id, deadline, cancel).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {

@@ -54,6 +54,9 @@ pub struct ApiError {
     pub attempts: u32,
 }
 
+/// The API's error code for an instance the region does not know.
+const INSTANCE_NOT_FOUND_CODE: &str = "DBS.200002";
+
 /// The credentials and clock part of the hint for 401 (authentication failed).
 const HINT_CREDENTIALS: &str = "Check that the access key and secret key are correct and belong \
      to the same key pair; temporary credentials also need a valid, unexpired security token. \
@@ -316,6 +319,9 @@ pub enum ErrorKind {
     ProjectNotFound,
     Cancelled,
     TooManyBackups,
+    /// The API's `DBS.200002` ("The DB instance does not exist."): no such instance in the
+    /// region (and project) asked.
+    InstanceNotFound,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -369,6 +375,9 @@ impl Error {
         match self {
             Error::InvalidOption(_) | Error::HttpClient(_) => ErrorKind::InvalidOption,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Api(e) if e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) => {
+                ErrorKind::InstanceNotFound
+            }
             Error::Api(e) => match e.status {
                 401 => ErrorKind::InvalidCredentials(e.service),
                 403 => ErrorKind::PermissionDenied(e.service),
@@ -939,6 +948,12 @@ mod tests {
         assert_eq!(api(Service::Rds, 414).kind(), ErrorKind::RequestTooLarge);
         assert_eq!(api(Service::Rds, 431).kind(), ErrorKind::RequestTooLarge);
         assert_eq!(api(Service::Rds, 404).kind(), ErrorKind::OtherStatus);
+        let mut unknown_instance = api_error(Service::Rds, 404);
+        unknown_instance.code = Some("DBS.200002".into());
+        assert_eq!(
+            Error::Api(Box::new(unknown_instance)).kind(),
+            ErrorKind::InstanceNotFound
+        );
         assert_eq!(
             transport("invalid peer certificate: UnknownIssuer").kind(),
             ErrorKind::TlsCertificate

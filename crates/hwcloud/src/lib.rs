@@ -26,6 +26,7 @@ mod errors;
 mod http;
 mod iam;
 mod offsite_backups;
+mod offsite_policy;
 pub mod paging;
 mod retry;
 mod secret;
@@ -52,6 +53,7 @@ pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
 };
+pub use offsite_policy::{OffsiteBackupPolicies, OffsiteBackupPolicy};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use validate::{
