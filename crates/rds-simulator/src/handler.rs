@@ -16,6 +16,7 @@ use crate::auth::{SignedRequest, check_request};
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
+use crate::offsite_policy::show_offsite_policy;
 use crate::query_params::decode_query;
 use crate::request_log::{RequestLog, RequestRecord};
 use crate::scenario::Scenario;
@@ -64,7 +65,13 @@ impl Outcome {
 /// The endpoints the simulator serves.
 enum Route {
     IamProjects,
-    OffsiteBackups { project_id: String },
+    OffsiteBackups {
+        project_id: String,
+    },
+    OffsitePolicy {
+        project_id: String,
+        instance_id: String,
+    },
 }
 
 fn route(method: &str, decoded_path: &str) -> Option<Route> {
@@ -76,6 +83,17 @@ fn route(method: &str, decoded_path: &str) -> Option<Route> {
         ["v3", "projects"] => Some(Route::IamProjects),
         ["v3", project_id, "offsite-backups"] => Some(Route::OffsiteBackups {
             project_id: (*project_id).to_owned(),
+        }),
+        [
+            "v3",
+            project_id,
+            "instances",
+            instance_id,
+            "backups",
+            "offsite-policy",
+        ] => Some(Route::OffsitePolicy {
+            project_id: (*project_id).to_owned(),
+            instance_id: (*instance_id).to_owned(),
         }),
         _ => None,
     }
@@ -108,6 +126,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let route = route(&method, &decoded_path);
     let project_region = match &route {
         Some(Route::OffsiteBackups { project_id }) => shared
+            .scenario
+            .region_of_project(project_id)
+            .map(str::to_owned),
+        Some(Route::OffsitePolicy { project_id, .. }) => shared
             .scenario
             .region_of_project(project_id)
             .map(str::to_owned),
@@ -144,6 +166,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Some(Route::OffsiteBackups { project_id }) => {
             list_offsite_backups(&shared, &project_id, &parts.headers, &query)
         }
+        Some(Route::OffsitePolicy {
+            project_id,
+            instance_id,
+        }) => show_offsite_policy(&shared, &project_id, &instance_id, &parts.headers),
     };
 
     let mut record = RequestRecord {
