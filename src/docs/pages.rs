@@ -20,7 +20,7 @@ pub struct Page {
 }
 
 /// The example files pages may quote, by their path under `examples/`.
-const EXAMPLES: [(&str, &str); 5] = [
+const EXAMPLES: [(&str, &str); 6] = [
     (
         "provider/provider.tf",
         include_str!("../../examples/provider/provider.tf"),
@@ -28,6 +28,10 @@ const EXAMPLES: [(&str, &str); 5] = [
     (
         "data-sources/rds_offsite_backups/data-source.tf",
         include_str!("../../examples/data-sources/rds_offsite_backups/data-source.tf"),
+    ),
+    (
+        "data-sources/rds_offsite_backup_policy/data-source.tf",
+        include_str!("../../examples/data-sources/rds_offsite_backup_policy/data-source.tf"),
     ),
     (
         "latest-completed-backup/main.tf",
@@ -45,6 +49,7 @@ const EXAMPLES: [(&str, &str); 5] = [
 
 const PROVIDER_TEMPLATE: &str = include_str!("templates/index.md");
 const DATA_SOURCE_TEMPLATE: &str = include_str!("templates/data-source.md");
+const OFFSITE_BACKUP_POLICY_TEMPLATE: &str = include_str!("templates/offsite-backup-policy.md");
 
 /// Every page, in a stable order.
 pub fn pages() -> Vec<Page> {
@@ -58,6 +63,14 @@ pub fn pages() -> Vec<Page> {
         Page {
             path: "docs/data-sources/rds_offsite_backups.md",
             contents: render(DATA_SOURCE_TEMPLATE, &data_source, None),
+        },
+        Page {
+            path: "docs/data-sources/rds_offsite_backup_policy.md",
+            contents: render(
+                OFFSITE_BACKUP_POLICY_TEMPLATE,
+                &crate::offsite_backup_policy::schema::data_source_schema(),
+                None,
+            ),
         },
     ]
 }

@@ -122,7 +122,7 @@ fn read_limits() -> String {
 }
 
 /// What `instance_id` and `backup_id` accept, from the client's rule.
-fn id_rule() -> String {
+pub(crate) fn id_rule() -> String {
     format!(
         "At most {} characters, without whitespace (RDS IDs have 36: 32 hex digits and a \
          suffix such as `in01` or `br01`).",

@@ -13,6 +13,7 @@ use tfplugin::{
     UnknownConfig, Value,
 };
 
+use crate::offsite_backup_policy::OffsiteBackupPolicyDataSource;
 use crate::offsite_backups::OffsiteBackupsDataSource;
 
 /// Why the provider refuses a configuration that is not wholly known (instead of configuring
@@ -53,7 +54,10 @@ impl Provider for RdsProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
-        vec![Arc::new(OffsiteBackupsDataSource)]
+        vec![
+            Arc::new(OffsiteBackupsDataSource),
+            Arc::new(OffsiteBackupPolicyDataSource),
+        ]
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

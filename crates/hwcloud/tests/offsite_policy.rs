@@ -29,7 +29,10 @@ async fn answering(status: u16, body: &'static str) -> MockApi {
     MockApi::start(move |_, _| async move { Reply::json(status, body) }.boxed()).await
 }
 
-async fn read(client: &Client, options: &CallOptions) -> Result<hwcloud::OffsiteBackupPolicies, Error> {
+async fn read(
+    client: &Client,
+    options: &CallOptions,
+) -> Result<hwcloud::OffsiteBackupPolicies, Error> {
     tokio::time::timeout(
         HANG_GUARD,
         client.offsite_backup_policy(REGION, INSTANCE, options, &CancellationToken::new()),
@@ -53,7 +56,10 @@ async fn reads_the_policy_with_one_signed_request() {
     let answer = read(&server.client(), &CallOptions::default())
         .await
         .expect("policy");
-    assert_eq!(answer.policies, [policy("auto", 7), policy("incremental", 30)]);
+    assert_eq!(
+        answer.policies,
+        [policy("auto", 7), policy("incremental", 30)]
+    );
     assert_eq!(answer.project_id, PROJECT_ID);
     assert_eq!(answer.requests, 1);
     let requests = server.requests();
@@ -113,7 +119,11 @@ async fn the_source_regions_project_is_looked_up_and_used() {
 
 #[tokio::test]
 async fn absent_fields_stay_absent() {
-    let server = answering(200, r#"{"policy_para":[{"backup_type":"auto","keep_days":0}]}"#).await;
+    let server = answering(
+        200,
+        r#"{"policy_para":[{"backup_type":"auto","keep_days":0}]}"#,
+    )
+    .await;
     let answer = read(&server.client(), &CallOptions::default())
         .await
         .expect("policy");
@@ -220,8 +230,11 @@ async fn an_invalid_instance_id_sends_nothing() {
 async fn the_deadline_ends_a_throttled_read() {
     let server = MockApi::start(|_, _| {
         async {
-            Reply::json(429, r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#)
-                .with_header("retry-after", "300")
+            Reply::json(
+                429,
+                r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+            )
+            .with_header("retry-after", "300")
         }
         .boxed()
     })
@@ -229,7 +242,9 @@ async fn the_deadline_ends_a_throttled_read() {
     let options = CallOptions {
         timeout: Some(Duration::from_secs(1)),
     };
-    let error = read(&server.client(), &options).await.expect_err("deadline");
+    let error = read(&server.client(), &options)
+        .await
+        .expect_err("deadline");
     let Error::DeadlineExceeded(deadline) = &error else {
         panic!("expected the deadline error, got {error:?}");
     };
