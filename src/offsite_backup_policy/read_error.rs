@@ -29,8 +29,9 @@ pub fn diagnostic(
         ErrorKind::InstanceNotFound => Diagnostic::error(
             format!("RDS instance {instance_id} not found in region {region}"),
             format!(
-                "The API knows no DB instance {instance_id} ({INSTANCE_ID}) in region \
-                 {region} ({REGION}).\n{}\nHint: {SOURCE_REGION_HINT}",
+                "{}: region {region} ({REGION}) has no DB instance {instance_id} \
+                 ({INSTANCE_ID}).\n{}\nHint: {SOURCE_REGION_HINT}",
+                error.summary(),
                 client_error::detail(error)
             ),
         ),
