@@ -572,3 +572,65 @@ async fn retry_after_never_waits_past_timeouts_read() {
     );
     assert_eq!(policy_outcomes(&simulator).len(), 1);
 }
+
+/// `(type or nesting, flags)` of each attribute of a schema block, and every attribute without
+/// a description (nested ones included).
+fn shape_and_undescribed(attributes: &Value, prefix: &str) -> (Vec<(String, Value)>, Vec<String>) {
+    let mut shape = Vec::new();
+    let mut undescribed = Vec::new();
+    for (name, attribute) in attributes.as_object().into_iter().flatten() {
+        let path = format!("{prefix}{name}");
+        let flags: Vec<&str> = ["required", "optional", "computed", "sensitive"]
+            .into_iter()
+            .filter(|flag| attribute[*flag] == json!(true))
+            .collect();
+        let kind = match attribute.get("nested_type") {
+            Some(nested) => json!(["nested", nested["nesting_mode"]]),
+            None => attribute["type"].clone(),
+        };
+        shape.push((path.clone(), json!([kind, flags])));
+        if attribute["description"]
+            .as_str()
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            undescribed.push(path.clone());
+        }
+        if let Some(nested) = attribute.get("nested_type") {
+            let (inner, missing) =
+                shape_and_undescribed(&nested["attributes"], &format!("{path}."));
+            shape.extend(inner);
+            undescribed.extend(missing);
+        }
+    }
+    (shape, undescribed)
+}
+
+#[test]
+fn the_schema_terraform_sees_has_every_attribute_described() {
+    let output = Workdir::new(protocol::REQUIRED_PROVIDERS).run(&["providers", "schema", "-json"]);
+    output.assert_success();
+    let schemas: Value = serde_json::from_str(&output.stdout).expect("schema JSON");
+    let block = &schemas["provider_schemas"][terraform_provider_rds::PROVIDER_ADDRESS]["data_source_schemas"]
+        ["rds_offsite_backup_policy"]["block"];
+    let (shape, undescribed) = shape_and_undescribed(&block["attributes"], "");
+    let shape: serde_json::Map<String, Value> = shape.into_iter().collect();
+    assert_eq!(
+        Value::Object(shape),
+        json!({
+            "instance_id": ["string", ["required"]],
+            "region": ["string", ["optional", "computed"]],
+            "timeouts": [["nested", "single"], ["optional"]],
+            "timeouts.read": ["string", ["optional"]],
+            "id": ["string", ["computed"]],
+            "enabled": ["bool", ["computed"]],
+            "policies": [["nested", "list"], ["computed"]],
+            "policies.backup_type": ["string", ["computed"]],
+            "policies.keep_days": ["number", ["computed"]],
+            "policies.destination_region": ["string", ["computed"]],
+            "policies.destination_project_id": ["string", ["computed"]],
+        })
+    );
+    assert_eq!(undescribed, Vec::<String>::new());
+    let description = block["description"].as_str().unwrap_or_default();
+    assert!(description.contains("source) region"), "{description}");
+}

@@ -132,8 +132,8 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
         .expect("data_source_schemas is an object");
     assert_eq!(
         data_sources.keys().collect::<Vec<_>>(),
-        ["rds_offsite_backups"],
-        "the provider offers one data source"
+        ["rds_offsite_backup_policy", "rds_offsite_backups"],
+        "the provider's data sources"
     );
     assert!(
         schemas["resource_schemas"]

@@ -41,7 +41,7 @@ pub fn diagnostic(
                 "{}\nHint: the read's time limit is timeouts.read ({}); if the API is slow or \
                  throttling, raise it in the data source, e.g. timeouts = {{ read = \"30m\" }}.",
                 client_error::detail(error),
-                humantime_like(read_limit)
+                limit_text(read_limit)
             ),
         ),
         _ => read_error::diagnostic(error, read_limit),
@@ -49,7 +49,7 @@ pub fn diagnostic(
 }
 
 /// `read_limit` as the default's text when it is the default, else in seconds.
-fn humantime_like(read_limit: Duration) -> String {
+fn limit_text(read_limit: Duration) -> String {
     if read_limit == timeouts::DEFAULT_READ {
         format!("default {}", timeouts::DEFAULT_READ_TEXT)
     } else {
