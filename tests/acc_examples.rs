@@ -101,6 +101,7 @@ fn every_example_directory_is_covered() {
     let mut expected: Vec<String> = RUNNABLE_EXAMPLES.iter().map(|s| (*s).to_owned()).collect();
     expected.push("data-sources/rds_offsite_backups".to_owned());
     expected.push("data-sources/rds_offsite_restore_times".to_owned());
+    expected.push("data-sources/rds_offsite_backup_policy".to_owned());
     expected.push("provider".to_owned());
     expected.sort();
     assert_eq!(

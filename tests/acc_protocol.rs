@@ -132,7 +132,11 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
         .expect("data_source_schemas is an object");
     assert_eq!(
         data_sources.keys().collect::<Vec<_>>(),
-        ["rds_offsite_backups", "rds_offsite_restore_times"],
+        [
+            "rds_offsite_backup_policy",
+            "rds_offsite_backups",
+            "rds_offsite_restore_times"
+        ],
         "the provider's data sources"
     );
     assert!(

@@ -20,7 +20,7 @@ pub struct Page {
 }
 
 /// The example files pages may quote, by their path under `examples/`.
-const EXAMPLES: [(&str, &str); 6] = [
+const EXAMPLES: [(&str, &str); 7] = [
     (
         "provider/provider.tf",
         include_str!("../../examples/provider/provider.tf"),
@@ -45,6 +45,10 @@ const EXAMPLES: [(&str, &str); 6] = [
         "data-sources/rds_offsite_restore_times/data-source.tf",
         include_str!("../../examples/data-sources/rds_offsite_restore_times/data-source.tf"),
     ),
+    (
+        "data-sources/rds_offsite_backup_policy/data-source.tf",
+        include_str!("../../examples/data-sources/rds_offsite_backup_policy/data-source.tf"),
+    ),
 ];
 
 const PROVIDER_TEMPLATE: &str = include_str!("templates/index.md");
@@ -68,6 +72,14 @@ pub fn pages() -> Vec<Page> {
             contents: render(
                 include_str!("templates/offsite-restore-times.md"),
                 &crate::offsite_restore_times::schema::data_source_schema(),
+                None,
+            ),
+        },
+        Page {
+            path: "docs/data-sources/rds_offsite_backup_policy.md",
+            contents: render(
+                include_str!("templates/offsite-backup-policy.md"),
+                &crate::offsite_backup_policy::schema::data_source_schema(),
                 None,
             ),
         },

@@ -13,6 +13,7 @@ use tfplugin::{
     UnknownConfig, Value,
 };
 
+use crate::offsite_backup_policy::OffsiteBackupPolicyDataSource;
 use crate::offsite_backups::OffsiteBackupsDataSource;
 
 /// Why the provider refuses a configuration that is not wholly known (instead of configuring
@@ -56,6 +57,7 @@ impl Provider for RdsProvider {
         vec![
             Arc::new(OffsiteBackupsDataSource),
             Arc::new(crate::offsite_restore_times::OffsiteRestoreTimesDataSource),
+            Arc::new(OffsiteBackupPolicyDataSource),
         ]
     }
 

@@ -12,6 +12,10 @@ prints the SDK error on stderr and exits 1 on failure.
 
 With SIM_CALL=restore_times it reads ListOffSiteRestoreTimes of SIM_INSTANCE_ID instead, without
 a date and with SIM_DATE (yyyy-mm-dd), and prints {"all": [[start, end], ...], "on_date": [...]}.
+
+With SIM_CALL=offsite_policy it reads ShowOffSiteBackupPolicy of SIM_INSTANCE_ID instead
+(SIM_PROJECT_ID must then be the project of the instance's source region) and prints
+{"policy_para": [...]}.
 """
 
 import json
@@ -25,6 +29,7 @@ from huaweicloudsdkrds.v3 import (
     ListOffSiteBackupsRequest,
     ListOffSiteRestoreTimesRequest,
     RdsClient,
+    ShowOffSiteBackupPolicyRequest,
 )
 
 PAGE_SIZE = 100
@@ -101,9 +106,30 @@ def main():
     print(json.dumps({"total_count": total_count, "ids": ids}))
 
 
+def offsite_policy():
+    """ShowOffSiteBackupPolicy of SIM_INSTANCE_ID, with a client for the source region's
+    project (SIM_PROJECT_ID): prints the SDK's decoded policy_para."""
+    credentials = BasicCredentials(env("SIM_AK"), env("SIM_SK"), env("SIM_PROJECT_ID"))
+    http_config = HttpConfig.get_default_config()
+    client = (
+        RdsClient.new_builder()
+        .with_http_config(http_config)
+        .with_credentials(credentials)
+        .with_endpoints([env("SIM_ENDPOINT")])
+        .build()
+    )
+    request = ShowOffSiteBackupPolicyRequest(instance_id=env("SIM_INSTANCE_ID"))
+    response = client.show_off_site_backup_policy(request)
+    policies = [policy.to_dict() for policy in response.policy_para or []]
+    print(json.dumps({"policy_para": policies}))
+
+
+CALLS = {"offsite_policy": offsite_policy}
+
+
 if __name__ == "__main__":
     try:
-        main()
+        CALLS.get(os.environ.get("SIM_CALL", ""), main)()
     except exceptions.SdkException as error:
         print(f"sdk_smoke: SDK error: {error}", file=sys.stderr)
         sys.exit(1)

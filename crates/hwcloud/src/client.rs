@@ -19,6 +19,7 @@ use crate::iam;
 use crate::offsite_backups::{
     self, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing, OffsiteBackupQuery,
 };
+use crate::offsite_policy::{self, OffsiteBackupPolicies};
 use crate::offsite_restore_times::{self, OffsiteRestoreTimeQuery, OffsiteRestoreTimes};
 use crate::validate::{redact_userinfo, validate_region};
 
@@ -151,6 +152,21 @@ impl Client {
     ) -> Result<OffsiteRestoreTimes, Error> {
         let deadline = Deadline::from_options(options);
         offsite_restore_times::list(self, region, query, deadline, cancel).await
+    }
+
+    /// Reads the cross-region backup policy of `instance_id` in `region`, which must be the
+    /// instance's own (source) region; `options` as in [`Client::list_offsite_backups_with`].
+    /// An instance the region does not know is an [`Error::Api`] of kind
+    /// [`crate::ErrorKind::InstanceNotFound`].
+    pub async fn offsite_backup_policy(
+        &self,
+        region: &str,
+        instance_id: &str,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+    ) -> Result<OffsiteBackupPolicies, Error> {
+        let deadline = Deadline::from_options(options);
+        offsite_policy::show(self, region, instance_id, deadline, cancel).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {

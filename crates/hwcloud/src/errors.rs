@@ -315,8 +315,8 @@ pub enum ErrorKind {
     ProjectNotFound,
     Cancelled,
     TooManyBackups,
-    /// HTTP 404 with [`INSTANCE_NOT_FOUND_CODE`]: the DB instance named in the request does
-    /// not exist in the region (or was deleted).
+    /// The API's [`INSTANCE_NOT_FOUND_CODE`] (sent with HTTP 404): the DB instance named in
+    /// the request does not exist in the region and project asked (or was deleted).
     InstanceNotFound,
 }
 
@@ -374,10 +374,10 @@ impl Error {
         match self {
             Error::InvalidOption(_) | Error::HttpClient(_) => ErrorKind::InvalidOption,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Api(e) if e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) => {
+                ErrorKind::InstanceNotFound
+            }
             Error::Api(e) => match e.status {
-                404 if e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) => {
-                    ErrorKind::InstanceNotFound
-                }
                 401 => ErrorKind::InvalidCredentials(e.service),
                 403 => ErrorKind::PermissionDenied(e.service),
                 429 => ErrorKind::Throttled,
@@ -948,6 +948,12 @@ mod tests {
         assert_eq!(api(Service::Rds, 414).kind(), ErrorKind::RequestTooLarge);
         assert_eq!(api(Service::Rds, 431).kind(), ErrorKind::RequestTooLarge);
         assert_eq!(api(Service::Rds, 404).kind(), ErrorKind::OtherStatus);
+        let mut unknown_instance = api_error(Service::Rds, 404);
+        unknown_instance.code = Some("DBS.200002".into());
+        assert_eq!(
+            Error::Api(Box::new(unknown_instance)).kind(),
+            ErrorKind::InstanceNotFound
+        );
         assert_eq!(
             transport("invalid peer certificate: UnknownIssuer").kind(),
             ErrorKind::TlsCertificate

@@ -26,6 +26,7 @@ mod errors;
 mod http;
 mod iam;
 mod offsite_backups;
+mod offsite_policy;
 mod offsite_restore_times;
 pub mod paging;
 mod retry;
@@ -53,6 +54,7 @@ pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
 };
+pub use offsite_policy::{OffsiteBackupPolicies, OffsiteBackupPolicy};
 pub use offsite_restore_times::{
     LIST_OFFSITE_RESTORE_TIMES, MAX_RESTORE_TIME_MS, OffsiteRestoreTime, OffsiteRestoreTimeQuery,
     OffsiteRestoreTimes, RESTORE_DATE_FORMAT, validate_restore_date,

@@ -16,6 +16,7 @@ use crate::auth::{SignedRequest, check_request};
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
+use crate::offsite_policy::show_offsite_policy;
 use crate::offsite_restore_times::list_offsite_restore_times;
 use crate::query_params::decode_query;
 use crate::request_log::{RequestLog, RequestRecord};
@@ -72,6 +73,10 @@ enum Route {
         project_id: String,
         instance_id: String,
     },
+    OffsitePolicy {
+        project_id: String,
+        instance_id: String,
+    },
 }
 
 fn route(method: &str, decoded_path: &str) -> Option<Route> {
@@ -91,6 +96,17 @@ fn route(method: &str, decoded_path: &str) -> Option<Route> {
             instance_id,
             "offsite-restore-time",
         ] => Some(Route::OffsiteRestoreTimes {
+            project_id: (*project_id).to_owned(),
+            instance_id: (*instance_id).to_owned(),
+        }),
+        [
+            "v3",
+            project_id,
+            "instances",
+            instance_id,
+            "backups",
+            "offsite-policy",
+        ] => Some(Route::OffsitePolicy {
             project_id: (*project_id).to_owned(),
             instance_id: (*instance_id).to_owned(),
         }),
@@ -125,7 +141,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let route = route(&method, &decoded_path);
     let project_region = match &route {
         Some(
-            Route::OffsiteBackups { project_id } | Route::OffsiteRestoreTimes { project_id, .. },
+            Route::OffsiteBackups { project_id }
+            | Route::OffsiteRestoreTimes { project_id, .. }
+            | Route::OffsitePolicy { project_id, .. },
         ) => shared
             .scenario
             .region_of_project(project_id)
@@ -169,6 +187,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         }) => {
             list_offsite_restore_times(&shared, &project_id, &instance_id, &parts.headers, &query)
         }
+        Some(Route::OffsitePolicy {
+            project_id,
+            instance_id,
+        }) => show_offsite_policy(&shared, &project_id, &instance_id, &parts.headers),
     };
 
     let mut record = RequestRecord {

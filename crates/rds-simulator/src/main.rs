@@ -152,6 +152,14 @@ struct Cli {
     /// are, e.g. `{}` or a page without `backups`. Repeatable; the first match wins.
     #[arg(long, value_name = "OFFSET=FILE", value_parser = parse_page_body)]
     page_body: Vec<PageBody>,
+    /// An instance of the source region (cn-east-3) without an offsite backup policy
+    /// (repeatable): GET /v3/{project_id}/instances/{ID}/backups/offsite-policy, with the
+    /// source region's project, answers {"policy_para":[]}. Every instance of the dataset has
+    /// a policy there (one entry per backup type it has, naming the default region as the
+    /// destination); any other instance, or another region's project, answers 404 DBS.200002.
+    #[arg(long, value_name = "ID")]
+    without_offsite_policy: Vec<String>,
+
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -209,6 +217,7 @@ impl Cli {
             dataset: self.dataset()?,
             faults: self.faults(),
             check_signatures: !self.no_verify_signatures,
+            instances_without_offsite_policy: self.without_offsite_policy.clone(),
             ..Scenario::default()
         })
     }

@@ -146,3 +146,57 @@ async fn official_python_sdk_reads_offsite_restore_times() {
     assert_eq!(log[1].query_value("date"), Some(date.as_str()));
     sim.shutdown().await;
 }
+
+/// `ShowOffSiteBackupPolicy` through the official SDK, built for the source region's project:
+/// it reads the route without error and decodes the world's policy.
+#[tokio::test]
+async fn official_python_sdk_reads_the_offsite_policy() {
+    let python = project_root().join(".venv/bin/python");
+    assert!(python.exists(), "{} is missing", python.display());
+    let script = project_root().join("tests/python/sdk_smoke.py");
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let scenario = sim.scenario().clone();
+    let source_project = scenario
+        .project_id_for(&scenario.source_region)
+        .expect("the source region is known");
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("SIM_CALL", "offsite_policy")
+        .env("SIM_ENDPOINT", sim.base_url())
+        .env("SIM_AK", &scenario.access_key)
+        .env("SIM_SK", &scenario.secret_key)
+        .env("SIM_PROJECT_ID", &source_project)
+        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
+        .output()
+        .await
+        .expect("run the SDK smoke script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "sdk_smoke.py failed ({}):\n{}\nrequests: {:#?}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr),
+        sim.requests()
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+    let policy = rds_simulator::offsite_policy(&scenario, DEMO_MYSQL_INSTANCE_ID).expect("known");
+    assert_eq!(policy.len(), 2, "the demo instance has both backup types");
+    assert_eq!(
+        result["policy_para"],
+        serde_json::to_value(&policy).expect("serializes")
+    );
+    let log = sim.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].status, 200);
+    assert_eq!(log[0].signature, SignatureCheck::Valid);
+    assert_eq!(
+        log[0].path,
+        format!("/v3/{source_project}/instances/{DEMO_MYSQL_INSTANCE_ID}/backups/offsite-policy")
+    );
+    assert_eq!(
+        log[0].project_region.as_deref(),
+        Some(scenario.source_region.as_str())
+    );
+    sim.shutdown().await;
+}
