@@ -9,6 +9,8 @@ format with +0800; defaults cover 2026).
 
 Prints {"total_count": N, "ids": [...]} (all pages, offset/limit 100) on stdout and exits 0;
 prints the SDK error on stderr and exits 1 on failure.
+
+With an argument, runs that read instead (see READS) and prints its JSON result.
 """
 
 import json
@@ -18,7 +20,7 @@ import sys
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkrds.v3 import ListOffSiteBackupsRequest, RdsClient
+from huaweicloudsdkrds.v3 import ListOffSiteBackupsRequest, ListOffSiteInstancesRequest, RdsClient
 
 PAGE_SIZE = 100
 
@@ -28,6 +30,60 @@ def env(name, default=None):
     if value is None:
         sys.exit(f"sdk_smoke: environment variable {name} is required")
     return value
+
+
+def sdk_client():
+    """An RdsClient for the simulator, the project id sent as X-Project-Id."""
+    credentials = BasicCredentials(env("SIM_AK"), env("SIM_SK"), env("SIM_PROJECT_ID"))
+    http_config = HttpConfig.get_default_config()
+    http_config.ignore_ssl_verification = True
+    return (
+        RdsClient.new_builder()
+        .with_http_config(http_config)
+        .with_credentials(credentials)
+        .with_endpoints([env("SIM_ENDPOINT")])
+        .build()
+    )
+
+
+def offsite_instances():
+    """ListOffSiteInstances, every page: the count, the ids and the first instance whole."""
+    client = sdk_client()
+    instances = []
+    total_count = None
+    offset = 0
+    while True:
+        response = client.list_off_site_instances(
+            ListOffSiteInstancesRequest(offset=offset, limit=PAGE_SIZE)
+        )
+        total_count = response.total_count
+        page = response.offsite_backup_instances or []
+        instances.extend(page)
+        offset += len(page)
+        if not page or offset >= total_count:
+            break
+    if total_count != len(instances):
+        sys.exit(f"sdk_smoke: total_count {total_count} but {len(instances)} instances")
+    first = None
+    if instances:
+        item = instances[0]
+        first = {
+            "id": item.id,
+            "name": item.name,
+            "source_region": item.source_region,
+            "source_project_id": item.source_project_id,
+            "datastore": {"type": item.datastore.type, "version": item.datastore.version},
+            "destination_region": item.destination_region,
+            "destination_project_id": item.destination_project_id,
+            "keep_days": item.keep_days,
+        }
+    return {"total_count": total_count, "ids": [item.id for item in instances], "first": first}
+
+
+# Further reads, by the name given as the script's argument.
+READS = {
+    "offsite_instances": offsite_instances,
+}
 
 
 def main():
@@ -72,7 +128,10 @@ def main():
 
 if __name__ == "__main__":
     try:
-        main()
+        if len(sys.argv) > 1:
+            print(json.dumps(READS[sys.argv[1]]()))
+        else:
+            main()
     except exceptions.SdkException as error:
         print(f"sdk_smoke: SDK error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -26,6 +26,8 @@ mod errors;
 mod http;
 mod iam;
 mod offsite_backups;
+mod offsite_instances;
+mod paged_read;
 pub mod paging;
 mod retry;
 mod secret;
@@ -52,6 +54,7 @@ pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
 };
+pub use offsite_instances::{OFFSITE_INSTANCES_PATH, OffsiteInstance, OffsiteInstanceListing};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use validate::{

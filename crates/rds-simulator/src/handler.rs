@@ -16,6 +16,7 @@ use crate::auth::{SignedRequest, check_request};
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
+use crate::offsite_instances::list_offsite_instances;
 use crate::query_params::decode_query;
 use crate::request_log::{RequestLog, RequestRecord};
 use crate::scenario::Scenario;
@@ -65,6 +66,7 @@ impl Outcome {
 enum Route {
     IamProjects,
     OffsiteBackups { project_id: String },
+    OffsiteInstances,
 }
 
 fn route(method: &str, decoded_path: &str) -> Option<Route> {
@@ -74,6 +76,7 @@ fn route(method: &str, decoded_path: &str) -> Option<Route> {
     let segments: Vec<&str> = decoded_path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["v3", "projects"] => Some(Route::IamProjects),
+        ["v3", "backups", "offsite-backup-instance"] => Some(Route::OffsiteInstances),
         ["v3", project_id, "offsite-backups"] => Some(Route::OffsiteBackups {
             project_id: (*project_id).to_owned(),
         }),
@@ -111,6 +114,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             .scenario
             .region_of_project(project_id)
             .map(str::to_owned),
+        Some(Route::OffsiteInstances) => parts
+            .headers
+            .get("x-project-id")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|project_id| shared.scenario.region_of_project(project_id))
+            .map(str::to_owned),
         _ => None,
     };
     let outcome = match route {
@@ -144,6 +153,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Some(Route::OffsiteBackups { project_id }) => {
             list_offsite_backups(&shared, &project_id, &parts.headers, &query)
         }
+        Some(Route::OffsiteInstances) => list_offsite_instances(&shared, &parts.headers, &query),
     };
 
     let mut record = RequestRecord {

@@ -22,6 +22,7 @@ mod iam;
 mod listing;
 mod model;
 mod offsite_backups;
+mod offsite_instances;
 mod page_body;
 mod query_params;
 mod request_log;
