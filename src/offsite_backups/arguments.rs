@@ -121,7 +121,7 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
     (diags, Some(arguments))
 }
 
-fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && value.trim().is_empty()
@@ -137,7 +137,7 @@ fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagn
 
 /// An instance or backup ID, by the client's rule for IDs (bounded length, no whitespace), so
 /// that an ID no API issues is reported here, not as a failed request.
-fn resource_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn resource_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_resource_id(value)
@@ -151,7 +151,7 @@ fn resource_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Dia
 }
 
 /// The region, by the client's own rule for region names.
-fn region(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn region(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty(config, REGION)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_region(value)

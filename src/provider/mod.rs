@@ -53,7 +53,10 @@ impl Provider for RdsProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
-        vec![Arc::new(OffsiteBackupsDataSource)]
+        vec![
+            Arc::new(OffsiteBackupsDataSource),
+            Arc::new(crate::offsite_backup_instances::OffsiteBackupInstancesDataSource),
+        ]
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {
