@@ -100,6 +100,7 @@ fn every_example_directory_is_covered() {
     let dirs = example_dirs();
     let mut expected: Vec<String> = RUNNABLE_EXAMPLES.iter().map(|s| (*s).to_owned()).collect();
     expected.push("data-sources/rds_offsite_backups".to_owned());
+    expected.push("data-sources/rds_offsite_backup_instances".to_owned());
     expected.push("provider".to_owned());
     expected.sort();
     assert_eq!(

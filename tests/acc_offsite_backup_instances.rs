@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use rds_simulator::{
     DEFAULT_PROJECT_ID, DEFAULT_REGION, Dataset, Engine, FailSpec, Faults, GenerateSpec,
-    InstanceSpec, OffsiteInstance, PageBody, PageOffsets, RequestRecord, SignatureCheck,
-    Simulator, derived_project_id, offsite_instances,
+    InstanceSpec, OffsiteInstance, PageBody, PageOffsets, RequestRecord, SignatureCheck, Simulator,
+    derived_project_id, offsite_instances,
 };
 use read_support::{
     SECRET_KEY, apply, assert_secret_absent, blocking, expected_offsets, flattened, iam_lookups,
@@ -203,7 +203,11 @@ async fn every_filter_selects_by_its_field() {
             format!("  instance_id = \"{}\"", fifth.id),
             vec![fifth],
         ),
-        ("by_name", format!("  name = \"{}\"", fifth.name), vec![fifth]),
+        (
+            "by_name",
+            format!("  name = \"{}\"", fifth.name),
+            vec![fifth],
+        ),
         (
             "by_source_region",
             "  source_region = \"cn-east-3\"".into(),
@@ -275,7 +279,11 @@ async fn every_filter_selects_by_its_field() {
     for (name, _, wanted) in &cases {
         let state = &states[*name];
         assert_eq!(state["instances"], expected(wanted), "{name}");
-        assert_eq!(state["total_count"], json!(12), "{name}: before the filters");
+        assert_eq!(
+            state["total_count"],
+            json!(12),
+            "{name}: before the filters"
+        );
     }
     assert_eq!(states["by_keep_days"]["keep_days"], json!(keep_days));
     assert_eq!(states["by_engine_any_case"]["engine"], json!("POSTGRESQL"));
@@ -297,7 +305,10 @@ async fn the_id_does_not_depend_on_the_engines_case_or_on_the_run() {
     let simulator = simulator(3, Faults::default()).await;
     let workdir = Workdir::new(&configuration(
         &provider_block(&simulator, ""),
-        &[("upper", "  engine = \"MySQL\""), ("lower", "  engine = \"mysql\"")],
+        &[
+            ("upper", "  engine = \"MySQL\""),
+            ("lower", "  engine = \"mysql\""),
+        ],
     ));
     let first = apply(&workdir);
     assert_eq!(first["upper"]["id"], first["lower"]["id"]);
@@ -314,14 +325,26 @@ async fn invalid_arguments_are_errors_at_their_attribute_before_any_request() {
         ("name", "\"\"", "name must not be empty."),
         ("source_region", "\"CN East\"", "source_region:"),
         ("source_project_id", "\"../x\"", "source_project_id:"),
-        ("destination_region", "\"\"", "destination_region must not be empty."),
-        ("destination_project_id", "\"a/b\"", "destination_project_id:"),
+        (
+            "destination_region",
+            "\"\"",
+            "destination_region must not be empty.",
+        ),
+        (
+            "destination_project_id",
+            "\"a/b\"",
+            "destination_project_id:",
+        ),
         (
             "engine",
             "\"oracle\"",
             "engine must be one of \"MySQL\", \"PostgreSQL\", \"SQLServer\", \"MariaDB\" (in any case); got \"oracle\".",
         ),
-        ("keep_days", "0", "keep_days must be a whole number greater than zero; got 0."),
+        (
+            "keep_days",
+            "0",
+            "keep_days must be a whole number greater than zero; got 0.",
+        ),
         ("keep_days", "1.5", "whole number"),
     ];
     for (attribute, value, wanted) in cases {
@@ -329,7 +352,11 @@ async fn invalid_arguments_are_errors_at_their_attribute_before_any_request() {
         let text = configuration(&provider_block(&simulator, ""), &[("bad", &arguments)]);
         let workdir = Workdir::new(&text);
         let report = blocking(|| workdir.validate_json());
-        assert_eq!(report["valid"], json!(false), "{attribute} = {value}: {report}");
+        assert_eq!(
+            report["valid"],
+            json!(false),
+            "{attribute} = {value}: {report}"
+        );
         let errors: Vec<&Value> = report["diagnostics"]
             .as_array()
             .expect("diagnostics")
@@ -519,7 +546,10 @@ async fn a_dropped_connection_is_retried_and_the_read_succeeds() {
         .iter()
         .position(|o| *o == (100, 0, fault("drop-connection")))
         .unwrap_or_else(|| panic!("no dropped connection in {outcomes:?}"));
-    assert!(outcomes[dropped..].contains(&(100, 200, None)), "{outcomes:?}");
+    assert!(
+        outcomes[dropped..].contains(&(100, 200, None)),
+        "{outcomes:?}"
+    );
     assert_eq!(outcomes.len(), 4, "{outcomes:?}");
 }
 
@@ -545,7 +575,10 @@ async fn a_hostile_error_body_is_shown_escaped_in_one_error_block() {
         .count();
     assert_eq!(blocks, 1, "{output}");
     let flat = flattened(&run);
-    assert!(flat.contains("Error: Huawei Cloud API error: HTTP 403"), "{flat}");
+    assert!(
+        flat.contains("Error: Huawei Cloud API error: HTTP 403"),
+        "{flat}"
+    );
     assert!(flat.contains("\\x1b[32mApply complete!"), "{flat}");
     assert_eq!(pages(&simulator).len(), 1, "403 is not retried");
 }

@@ -23,6 +23,10 @@ fn every_page_the_generator_renders_is_under_docs() {
     let paths: Vec<&str> = pages.iter().map(|p| p.path).collect();
     assert_eq!(
         paths,
-        ["docs/index.md", "docs/data-sources/rds_offsite_backups.md"]
+        [
+            "docs/index.md",
+            "docs/data-sources/rds_offsite_backups.md",
+            "docs/data-sources/rds_offsite_backup_instances.md",
+        ]
     );
 }

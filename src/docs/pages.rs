@@ -20,7 +20,7 @@ pub struct Page {
 }
 
 /// The example files pages may quote, by their path under `examples/`.
-const EXAMPLES: [(&str, &str); 5] = [
+const EXAMPLES: [(&str, &str); 6] = [
     (
         "provider/provider.tf",
         include_str!("../../examples/provider/provider.tf"),
@@ -41,6 +41,10 @@ const EXAMPLES: [(&str, &str); 5] = [
         "filter-by-name/main.tf",
         include_str!("../../examples/filter-by-name/main.tf"),
     ),
+    (
+        "data-sources/rds_offsite_backup_instances/data-source.tf",
+        include_str!("../../examples/data-sources/rds_offsite_backup_instances/data-source.tf"),
+    ),
 ];
 
 const PROVIDER_TEMPLATE: &str = include_str!("templates/index.md");
@@ -58,6 +62,14 @@ pub fn pages() -> Vec<Page> {
         Page {
             path: "docs/data-sources/rds_offsite_backups.md",
             contents: render(DATA_SOURCE_TEMPLATE, &data_source, None),
+        },
+        Page {
+            path: "docs/data-sources/rds_offsite_backup_instances.md",
+            contents: render(
+                include_str!("templates/offsite-backup-instances.md"),
+                &crate::offsite_backup_instances::schema::data_source_schema(),
+                None,
+            ),
         },
     ]
 }

@@ -143,7 +143,9 @@ fn project_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diag
 fn engine(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, ENGINE)?;
     if let Setting::Known(value) = &setting
-        && !ENGINES.iter().any(|known| known.eq_ignore_ascii_case(value))
+        && !ENGINES
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(value))
     {
         let list = ENGINES
             .iter()
@@ -219,9 +221,15 @@ mod tests {
             ("instance_id", "a48e43ff268f4c0e879652d65e63d0fbin01".into()),
             ("name", "rds-1".into()),
             ("source_region", "cn-east-3".into()),
-            ("source_project_id", "0503fc3b5c8b48b8b9b6b25c0c6a2d0f".into()),
+            (
+                "source_project_id",
+                "0503fc3b5c8b48b8b9b6b25c0c6a2d0f".into(),
+            ),
             ("destination_region", "cn-north-4".into()),
-            ("destination_project_id", "0483b6b16e954cb88930a360d2c4e663".into()),
+            (
+                "destination_project_id",
+                "0483b6b16e954cb88930a360d2c4e663".into(),
+            ),
             ("engine", "mysql".into()),
             ("keep_days", Value::from(7i64)),
         ]));

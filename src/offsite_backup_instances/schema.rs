@@ -91,9 +91,11 @@ pub fn data_source_schema() -> Schema {
                     "Only the instance with this ID ({FILTERED}). {}",
                     id_rule()
                 )),
-            Attribute::string(names::NAME).optional().description(format!(
-                "Only instances with exactly this name ({FILTERED}); must not be empty."
-            )),
+            Attribute::string(names::NAME)
+                .optional()
+                .description(format!(
+                    "Only instances with exactly this name ({FILTERED}); must not be empty."
+                )),
             Attribute::string(names::SOURCE_REGION)
                 .optional()
                 .description(format!(
@@ -118,24 +120,30 @@ pub fn data_source_schema() -> Schema {
                     "Only instances whose cross-region backups are in this project ID of the \
                      tenant in the destination region ({FILTERED})."
                 )),
-            Attribute::string(names::ENGINE).optional().description(format!(
-                "Only instances of this DB engine, compared with `datastore.type` without \
+            Attribute::string(names::ENGINE)
+                .optional()
+                .description(format!(
+                    "Only instances of this DB engine, compared with `datastore.type` without \
                  regard to case ({FILTERED}): {}.",
-                one_of(&ENGINES)
-            )),
-            Attribute::number(names::KEEP_DAYS).optional().description(format!(
-                "Only instances whose cross-region backups are kept this many days \
+                    one_of(&ENGINES)
+                )),
+            Attribute::number(names::KEEP_DAYS)
+                .optional()
+                .description(format!(
+                    "Only instances whose cross-region backups are kept this many days \
                  ({FILTERED}); a whole number greater than zero."
-            )),
+                )),
             timeouts::attribute(),
             Attribute::string(names::ID).computed().description(
                 "An identifier derived from the region, the project and the filters: the same \
                  query always has the same ID.",
             ),
-            Attribute::number(names::TOTAL_COUNT).computed().description(
-                "The total number of records the API reports, before the filters; null if the \
+            Attribute::number(names::TOTAL_COUNT)
+                .computed()
+                .description(
+                    "The total number of records the API reports, before the filters; null if the \
                  API does not report it.",
-            ),
+                ),
             Attribute::nested(names::INSTANCES, Nesting::List, instance_attributes())
                 .computed()
                 .description(

@@ -71,7 +71,10 @@ pub fn state(
         (names::NAME, text(&arguments.name)),
         (names::SOURCE_REGION, text(&arguments.source_region)),
         (names::SOURCE_PROJECT_ID, text(&arguments.source_project_id)),
-        (names::DESTINATION_REGION, text(&arguments.destination_region)),
+        (
+            names::DESTINATION_REGION,
+            text(&arguments.destination_region),
+        ),
         (
             names::DESTINATION_PROJECT_ID,
             text(&arguments.destination_project_id),

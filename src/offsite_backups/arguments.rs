@@ -137,7 +137,10 @@ pub(crate) fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<Str
 
 /// An instance or backup ID, by the client's rule for IDs (bounded length, no whitespace), so
 /// that an ID no API issues is reported here, not as a failed request.
-pub(crate) fn resource_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn resource_id(
+    config: &ConfigObject,
+    name: &str,
+) -> Result<Setting<String>, Diagnostic> {
     let setting = non_empty(config, name)?;
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_resource_id(value)

@@ -126,11 +126,9 @@ async fn reads_exactly_the_needed_pages_with_the_project_in_the_header() {
 async fn every_field_is_decoded_and_omitted_ones_stay_null() {
     let server = MockApi::start(|_, _| {
         async move {
-            let mut body: serde_json::Value = serde_json::from_str(&page_body(
-                Some(2),
-                [instance_id(0), instance_id(1)],
-            ))
-            .expect("json");
+            let mut body: serde_json::Value =
+                serde_json::from_str(&page_body(Some(2), [instance_id(0), instance_id(1)]))
+                    .expect("json");
             body["offsite_backup_instances"][1] = serde_json::json!({"id": "bare"});
             Reply::json(200, body.to_string())
         }

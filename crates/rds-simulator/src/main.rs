@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use rds_simulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, DEFAULT_SOURCE_REGION, Dataset, FailSpec,
-    Faults, GenerateSpec, InstanceSpec, PageBody, Scenario, Simulator, TotalCountChange,
-    parse_error_status, parse_fail_fraction_spec, parse_offset_times, parse_page_body,
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY,
+    DEFAULT_SOURCE_REGION, Dataset, FailSpec, Faults, GenerateSpec, InstanceSpec, PageBody,
+    Scenario, Simulator, TotalCountChange, parse_error_status, parse_fail_fraction_spec,
+    parse_offset_times, parse_page_body,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API

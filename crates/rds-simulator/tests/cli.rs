@@ -235,8 +235,12 @@ async fn source_region_names_where_the_instances_run() {
     let help = String::from_utf8_lossy(&run(&["--help"]).stdout).into_owned();
     assert!(help.contains("--source-region <REGION>"), "{help}");
     assert!(help.contains("offsite-backup-instance"), "{help}");
-    let (_running, base_url) =
-        start_binary(&["--no-verify-signatures", "--source-region", "ap-southeast-1"]).await;
+    let (_running, base_url) = start_binary(&[
+        "--no-verify-signatures",
+        "--source-region",
+        "ap-southeast-1",
+    ])
+    .await;
     let body: serde_json::Value = reqwest::Client::new()
         .get(format!("{base_url}/v3/backups/offsite-backup-instance"))
         .header("X-Project-Id", rds_simulator::DEFAULT_PROJECT_ID)

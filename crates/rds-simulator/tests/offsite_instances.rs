@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use common::{Signing, get_raw, pairs};
 use rds_simulator::{
-    Dataset, Engine, FailSpec, Faults, GenerateSpec, InstanceSpec, PageBody, PageOffsets,
-    Scenario, Simulator, derived_project_id, offsite_instances,
+    Dataset, Engine, FailSpec, Faults, GenerateSpec, InstanceSpec, PageBody, PageOffsets, Scenario,
+    Simulator, derived_project_id, offsite_instances,
 };
 
 const PATH: &str = "/v3/backups/offsite-backup-instance";
@@ -66,9 +66,13 @@ async fn get(
 
 async fn page(sim: &Simulator, offset: &str) -> common::Answer {
     let project_id = sim.scenario().project_id.clone();
-    get(sim, Some(&project_id), &[("offset", offset), ("limit", "100")])
-        .await
-        .expect("an HTTP answer")
+    get(
+        sim,
+        Some(&project_id),
+        &[("offset", offset), ("limit", "100")],
+    )
+    .await
+    .expect("an HTTP answer")
 }
 
 fn ids(answer: &common::Answer) -> Vec<String> {
@@ -129,7 +133,11 @@ async fn the_project_comes_from_the_header() {
     let missing = get(&sim, None, &[]).await.expect("answer");
     assert_eq!(missing.status, 400, "{}", missing.body);
     assert_eq!(missing.error_code(), "DBS.280001");
-    assert!(missing.error_msg().contains("X-Project-Id"), "{}", missing.body);
+    assert!(
+        missing.error_msg().contains("X-Project-Id"),
+        "{}",
+        missing.body
+    );
 
     let unknown = get(&sim, Some("ffffffffffffffffffffffffffffffff"), &[])
         .await

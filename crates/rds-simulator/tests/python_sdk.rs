@@ -123,7 +123,10 @@ async fn official_python_sdk_lists_offsite_instances() {
     let expected = offsite_instances(sim.scenario());
     assert_eq!(result["total_count"], 150);
     let ids: Vec<String> = serde_json::from_value(result["ids"].clone()).expect("ids");
-    assert_eq!(ids, expected.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        ids,
+        expected.iter().map(|i| i.id.clone()).collect::<Vec<_>>()
+    );
     assert_eq!(
         result["first"],
         serde_json::to_value(&expected[0]).expect("json")
