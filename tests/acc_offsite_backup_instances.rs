@@ -608,3 +608,39 @@ async fn echoed_request_headers_are_redacted() {
     }
     assert_eq!(pages(&simulator).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trickling_page_ends_at_timeouts_read_which_is_kept_in_state() {
+    let simulator = simulator(
+        3,
+        Faults {
+            trickle: Some(std::time::Duration::from_secs(1)),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(&simulator, ""),
+        &[("all", "  timeouts = { read = \"3s\" }")],
+    ));
+    let run = try_apply(&workdir);
+    run.assert_failure();
+    let flat = flattened(&run);
+    for wanted in [
+        "Error: Huawei Cloud API read did not finish within 3s",
+        "The page at offset 0 was still pending",
+        "the read's time limit is timeouts.read.",
+    ] {
+        assert!(flat.contains(wanted), "{wanted:?} in {flat}");
+    }
+    assert_eq!(outcomes(&simulator), [(0, 200, fault("trickle"))]);
+
+    let simulator = simulator(3, Faults::default()).await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(&simulator, ""),
+        &[("all", "  timeouts = { read = \"1h30m\" }")],
+    ));
+    let state = &apply(&workdir)["all"];
+    assert_eq!(state["timeouts"], json!({ "read": "1h30m" }));
+    assert_eq!(state["instances"].as_array().map(Vec::len), Some(3));
+}

@@ -54,7 +54,7 @@ pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
 };
-pub use offsite_instances::{OFFSITE_INSTANCES_PATH, OffsiteInstance, OffsiteInstanceListing};
+pub use offsite_instances::{OffsiteInstance, OffsiteInstanceListing};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use validate::{

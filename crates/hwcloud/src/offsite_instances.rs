@@ -22,7 +22,7 @@ use crate::strict_json::{ObjectOnly, object_or_null, present_u64};
 use crate::warning::Warning;
 
 /// The path under the RDS endpoint.
-pub const OFFSITE_INSTANCES_PATH: [&str; 3] = ["v3", "backups", "offsite-backup-instance"];
+const OFFSITE_INSTANCES_PATH: [&str; 3] = ["v3", "backups", "offsite-backup-instance"];
 
 /// One instance with cross-region backups. Every field is optional: the API may omit any of
 /// them and this client never invents values.
