@@ -611,7 +611,7 @@ async fn echoed_request_headers_are_redacted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trickling_page_ends_at_timeouts_read_which_is_kept_in_state() {
-    let simulator = simulator(
+    let slow = simulator(
         3,
         Faults {
             trickle: Some(std::time::Duration::from_secs(1)),
@@ -620,7 +620,7 @@ async fn a_trickling_page_ends_at_timeouts_read_which_is_kept_in_state() {
     )
     .await;
     let workdir = Workdir::new(&configuration(
-        &provider_block(&simulator, ""),
+        &provider_block(&slow, ""),
         &[("all", "  timeouts = { read = \"3s\" }")],
     ));
     let run = try_apply(&workdir);
@@ -633,7 +633,7 @@ async fn a_trickling_page_ends_at_timeouts_read_which_is_kept_in_state() {
     ] {
         assert!(flat.contains(wanted), "{wanted:?} in {flat}");
     }
-    assert_eq!(outcomes(&simulator), [(0, 200, fault("trickle"))]);
+    assert_eq!(outcomes(&slow), [(0, 200, fault("trickle"))]);
 
     let simulator = simulator(3, Faults::default()).await;
     let workdir = Workdir::new(&configuration(
