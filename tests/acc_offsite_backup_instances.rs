@@ -644,3 +644,23 @@ async fn a_trickling_page_ends_at_timeouts_read_which_is_kept_in_state() {
     assert_eq!(state["timeouts"], json!({ "read": "1h30m" }));
     assert_eq!(state["instances"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_region_sends_that_regions_project_in_x_project_id() {
+    let simulator = start(rds_simulator::Scenario {
+        regions: vec![DEFAULT_REGION.to_owned(), "ap-southeast-1".to_owned()],
+        ..scenario(world(2), Faults::default())
+    })
+    .await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(&simulator, ""),
+        &[("other", "  region = \"ap-southeast-1\"")],
+    ));
+    let state = &apply(&workdir)["other"];
+    assert_eq!(state["region"], json!("ap-southeast-1"));
+    assert_eq!(state["instances"].as_array().map(Vec::len), Some(2));
+    assert_eq!(iam_lookups(&simulator), ["ap-southeast-1"]);
+    let pages = pages(&simulator);
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].project_region.as_deref(), Some("ap-southeast-1"));
+}
