@@ -4,11 +4,13 @@
 //! - [`provider`]: the provider block (settings, environment fallbacks) and configuration;
 //! - [`offsite_backups`]: the `rds_offsite_backups` data source;
 //! - [`offsite_backup_policy`]: the `rds_offsite_backup_policy` data source;
+//! - [`offsite_backup_instances`]: the `rds_offsite_backup_instances` data source;
 //! - [`docs`]: Registry-style documentation generated from the schemas' descriptions.
 
 pub mod config_value;
 pub mod docs;
 pub mod go_duration;
+pub mod offsite_backup_instances;
 pub mod offsite_backup_policy;
 pub mod offsite_backups;
 pub mod offsite_restore_times;

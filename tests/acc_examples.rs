@@ -102,6 +102,7 @@ fn every_example_directory_is_covered() {
     expected.push("data-sources/rds_offsite_backups".to_owned());
     expected.push("data-sources/rds_offsite_restore_times".to_owned());
     expected.push("data-sources/rds_offsite_backup_policy".to_owned());
+    expected.push("data-sources/rds_offsite_backup_instances".to_owned());
     expected.push("provider".to_owned());
     expected.sort();
     assert_eq!(

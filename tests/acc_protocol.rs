@@ -133,6 +133,7 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
     assert_eq!(
         data_sources.keys().collect::<Vec<_>>(),
         [
+            "rds_offsite_backup_instances",
             "rds_offsite_backup_policy",
             "rds_offsite_backups",
             "rds_offsite_restore_times"
@@ -209,6 +210,57 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
         block["description"].as_str().is_some_and(|d| !d.is_empty()),
         "{block:#}"
     );
+}
+
+#[test]
+fn offsite_backup_instances_schema_has_its_filters_and_nested_instances() {
+    let schemas = provider_schemas();
+    let block = &schemas["data_source_schemas"]["rds_offsite_backup_instances"]["block"];
+    const OPTIONAL: &[&str] = &["optional"];
+    const OPTIONAL_COMPUTED: &[&str] = &["optional", "computed"];
+    const COMPUTED: &[&str] = &["computed"];
+    assert_eq!(
+        shape(&block["attributes"]),
+        expected_shape(&[
+            ("region", json!("string"), OPTIONAL_COMPUTED),
+            ("instance_id", json!("string"), OPTIONAL),
+            ("name", json!("string"), OPTIONAL),
+            ("source_region", json!("string"), OPTIONAL),
+            ("source_project_id", json!("string"), OPTIONAL),
+            ("destination_region", json!("string"), OPTIONAL),
+            ("destination_project_id", json!("string"), OPTIONAL),
+            ("engine", json!("string"), OPTIONAL),
+            ("keep_days", json!("number"), OPTIONAL),
+            ("timeouts", json!(["nested", "single"]), OPTIONAL),
+            ("id", json!("string"), COMPUTED),
+            ("total_count", json!("number"), COMPUTED),
+            ("instances", json!(["nested", "list"]), COMPUTED),
+        ]),
+        "{block:#}"
+    );
+    let instance = &block["attributes"]["instances"]["nested_type"]["attributes"];
+    assert_eq!(
+        shape(instance),
+        expected_shape(&[
+            ("id", json!("string"), COMPUTED),
+            ("name", json!("string"), COMPUTED),
+            ("source_region", json!("string"), COMPUTED),
+            ("source_project_id", json!("string"), COMPUTED),
+            ("datastore", json!(["nested", "single"]), COMPUTED),
+            ("destination_region", json!("string"), COMPUTED),
+            ("destination_project_id", json!("string"), COMPUTED),
+            ("keep_days", json!("number"), COMPUTED),
+        ]),
+        "{instance:#}"
+    );
+    assert_eq!(
+        shape(&instance["datastore"]["nested_type"]["attributes"]),
+        expected_shape(&[
+            ("type", json!("string"), COMPUTED),
+            ("version", json!("string"), COMPUTED),
+        ])
+    );
+    assert_eq!(undescribed(&block["attributes"], ""), Vec::<String>::new());
 }
 
 // --- plan and apply -------------------------------------------------------------

@@ -28,6 +28,7 @@ fn every_page_the_generator_renders_is_under_docs() {
             "docs/data-sources/rds_offsite_backups.md",
             "docs/data-sources/rds_offsite_restore_times.md",
             "docs/data-sources/rds_offsite_backup_policy.md",
+            "docs/data-sources/rds_offsite_backup_instances.md",
         ]
     );
 }

@@ -20,7 +20,7 @@ pub struct Page {
 }
 
 /// The example files pages may quote, by their path under `examples/`.
-const EXAMPLES: [(&str, &str); 7] = [
+const EXAMPLES: [(&str, &str); 8] = [
     (
         "provider/provider.tf",
         include_str!("../../examples/provider/provider.tf"),
@@ -48,6 +48,10 @@ const EXAMPLES: [(&str, &str); 7] = [
     (
         "data-sources/rds_offsite_backup_policy/data-source.tf",
         include_str!("../../examples/data-sources/rds_offsite_backup_policy/data-source.tf"),
+    ),
+    (
+        "data-sources/rds_offsite_backup_instances/data-source.tf",
+        include_str!("../../examples/data-sources/rds_offsite_backup_instances/data-source.tf"),
     ),
 ];
 
@@ -80,6 +84,14 @@ pub fn pages() -> Vec<Page> {
             contents: render(
                 include_str!("templates/offsite-backup-policy.md"),
                 &crate::offsite_backup_policy::schema::data_source_schema(),
+                None,
+            ),
+        },
+        Page {
+            path: "docs/data-sources/rds_offsite_backup_instances.md",
+            contents: render(
+                include_str!("templates/offsite-backup-instances.md"),
+                &crate::offsite_backup_instances::schema::data_source_schema(),
                 None,
             ),
         },

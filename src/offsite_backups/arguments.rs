@@ -121,7 +121,7 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
     (diags, Some(arguments))
 }
 
-fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && value.trim().is_empty()

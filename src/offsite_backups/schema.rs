@@ -66,7 +66,7 @@ pub const BACKUP_TYPES: [&str; 2] = ["auto", "incremental"];
 pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
 
 /// `values` as Markdown code spans joined like prose: "`a`, `b` or `c`".
-fn one_of(values: &[&str]) -> String {
+pub(crate) fn one_of(values: &[&str]) -> String {
     one_of_noted(values, |_| None)
 }
 
@@ -96,7 +96,7 @@ fn status_note(status: &str) -> Option<&'static str> {
 }
 
 /// `n` with a comma between groups of three digits, as the docs write numbers.
-fn with_thousands(n: u64) -> String {
+pub(crate) fn with_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {

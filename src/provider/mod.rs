@@ -58,6 +58,7 @@ impl Provider for RdsProvider {
             Arc::new(OffsiteBackupsDataSource),
             Arc::new(crate::offsite_restore_times::OffsiteRestoreTimesDataSource),
             Arc::new(OffsiteBackupPolicyDataSource),
+            Arc::new(crate::offsite_backup_instances::OffsiteBackupInstancesDataSource),
         ]
     }
 

@@ -16,6 +16,9 @@ a date and with SIM_DATE (yyyy-mm-dd), and prints {"all": [[start, end], ...], "
 With SIM_CALL=offsite_policy it reads ShowOffSiteBackupPolicy of SIM_INSTANCE_ID instead
 (SIM_PROJECT_ID must then be the project of the instance's source region) and prints
 {"policy_para": [...]}.
+
+With SIM_CALL=offsite_instances it reads every page of ListOffSiteInstances instead and prints
+{"total_count": N, "ids": [...], "first": {...}}.
 """
 
 import json
@@ -27,6 +30,7 @@ from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkrds.v3 import (
     ListOffSiteBackupsRequest,
+    ListOffSiteInstancesRequest,
     ListOffSiteRestoreTimesRequest,
     RdsClient,
     ShowOffSiteBackupPolicyRequest,
@@ -106,6 +110,54 @@ def main():
     print(json.dumps({"total_count": total_count, "ids": ids}))
 
 
+def sdk_client():
+    """An RdsClient for the simulator, the project id sent as X-Project-Id."""
+    credentials = BasicCredentials(env("SIM_AK"), env("SIM_SK"), env("SIM_PROJECT_ID"))
+    http_config = HttpConfig.get_default_config()
+    http_config.ignore_ssl_verification = True
+    return (
+        RdsClient.new_builder()
+        .with_http_config(http_config)
+        .with_credentials(credentials)
+        .with_endpoints([env("SIM_ENDPOINT")])
+        .build()
+    )
+
+
+def offsite_instances():
+    """ListOffSiteInstances, every page: the count, the ids and the first instance whole."""
+    client = sdk_client()
+    instances = []
+    total_count = None
+    offset = 0
+    while True:
+        response = client.list_off_site_instances(
+            ListOffSiteInstancesRequest(offset=offset, limit=PAGE_SIZE)
+        )
+        total_count = response.total_count
+        page = response.offsite_backup_instances or []
+        instances.extend(page)
+        offset += len(page)
+        if not page or offset >= total_count:
+            break
+    if total_count != len(instances):
+        sys.exit(f"sdk_smoke: total_count {total_count} but {len(instances)} instances")
+    first = None
+    if instances:
+        item = instances[0]
+        first = {
+            "id": item.id,
+            "name": item.name,
+            "source_region": item.source_region,
+            "source_project_id": item.source_project_id,
+            "datastore": {"type": item.datastore.type, "version": item.datastore.version},
+            "destination_region": item.destination_region,
+            "destination_project_id": item.destination_project_id,
+            "keep_days": item.keep_days,
+        }
+    return {"total_count": total_count, "ids": [item.id for item in instances], "first": first}
+
+
 def offsite_policy():
     """ShowOffSiteBackupPolicy of SIM_INSTANCE_ID, with a client for the source region's
     project (SIM_PROJECT_ID): prints the SDK's decoded policy_para."""
@@ -124,7 +176,10 @@ def offsite_policy():
     print(json.dumps({"policy_para": policies}))
 
 
-CALLS = {"offsite_policy": offsite_policy}
+CALLS = {
+    "offsite_policy": offsite_policy,
+    "offsite_instances": lambda: print(json.dumps(offsite_instances())),
+}
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ use crate::iam;
 use crate::offsite_backups::{
     self, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing, OffsiteBackupQuery,
 };
+use crate::offsite_instances::{self, OffsiteInstance, OffsiteInstanceListing};
 use crate::offsite_policy::{self, OffsiteBackupPolicies};
 use crate::offsite_restore_times::{self, OffsiteRestoreTimeQuery, OffsiteRestoreTimes};
 use crate::validate::{redact_userinfo, validate_region};
@@ -167,6 +168,24 @@ impl Client {
     ) -> Result<OffsiteBackupPolicies, Error> {
         let deadline = Deadline::from_options(options);
         offsite_policy::show(self, region, instance_id, deadline, cancel).await
+    }
+
+    /// Lists the instances that have cross-region backups in `region` (`ListOffSiteInstances`,
+    /// project in the `X-Project-Id` header), handing each to `each` in API order (each id
+    /// once); `each` returning `Break` ends the read early. `options` as in
+    /// [`Client::list_offsite_backups_with`].
+    pub async fn for_each_offsite_instance<F>(
+        &self,
+        region: &str,
+        options: &CallOptions,
+        cancel: &CancellationToken,
+        each: F,
+    ) -> Result<OffsiteInstanceListing, Error>
+    where
+        F: FnMut(OffsiteInstance) -> std::ops::ControlFlow<()>,
+    {
+        let deadline = Deadline::from_options(options);
+        offsite_instances::list_each(self, region, deadline, cancel, each).await
     }
 
     pub(crate) fn http(&self) -> &SignedHttp {

@@ -26,8 +26,10 @@ mod errors;
 mod http;
 mod iam;
 mod offsite_backups;
+mod offsite_instances;
 mod offsite_policy;
 mod offsite_restore_times;
+mod paged_read;
 pub mod paging;
 mod retry;
 mod secret;
@@ -54,6 +56,7 @@ pub use offsite_backups::{
     BackupDatabase, Datastore, OffsiteBackup, OffsiteBackupList, OffsiteBackupListing,
     OffsiteBackupQuery,
 };
+pub use offsite_instances::{OffsiteInstance, OffsiteInstanceListing};
 pub use offsite_policy::{OffsiteBackupPolicies, OffsiteBackupPolicy};
 pub use offsite_restore_times::{
     LIST_OFFSITE_RESTORE_TIMES, MAX_RESTORE_TIME_MS, OffsiteRestoreTime, OffsiteRestoreTimeQuery,

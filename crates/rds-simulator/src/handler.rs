@@ -16,6 +16,7 @@ use crate::auth::{SignedRequest, check_request};
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
 use crate::offsite_backups::list_offsite_backups;
+use crate::offsite_instances::list_offsite_instances;
 use crate::offsite_policy::show_offsite_policy;
 use crate::offsite_restore_times::list_offsite_restore_times;
 use crate::query_params::decode_query;
@@ -77,6 +78,7 @@ enum Route {
         project_id: String,
         instance_id: String,
     },
+    OffsiteInstances,
 }
 
 fn route(method: &str, decoded_path: &str) -> Option<Route> {
@@ -86,6 +88,7 @@ fn route(method: &str, decoded_path: &str) -> Option<Route> {
     let segments: Vec<&str> = decoded_path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["v3", "projects"] => Some(Route::IamProjects),
+        ["v3", "backups", "offsite-backup-instance"] => Some(Route::OffsiteInstances),
         ["v3", project_id, "offsite-backups"] => Some(Route::OffsiteBackups {
             project_id: (*project_id).to_owned(),
         }),
@@ -148,6 +151,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             .scenario
             .region_of_project(project_id)
             .map(str::to_owned),
+        Some(Route::OffsiteInstances) => parts
+            .headers
+            .get("x-project-id")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|project_id| shared.scenario.region_of_project(project_id))
+            .map(str::to_owned),
         _ => None,
     };
     let outcome = match route {
@@ -191,6 +200,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             project_id,
             instance_id,
         }) => show_offsite_policy(&shared, &project_id, &instance_id, &parts.headers),
+        Some(Route::OffsiteInstances) => list_offsite_instances(&shared, &parts.headers, &query),
     };
 
     let mut record = RequestRecord {

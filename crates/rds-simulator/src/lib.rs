@@ -22,6 +22,7 @@ mod iam;
 mod listing;
 mod model;
 mod offsite_backups;
+mod offsite_instances;
 mod offsite_policy;
 mod offsite_restore_times;
 mod page_body;

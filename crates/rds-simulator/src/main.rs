@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use rds_simulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, Dataset, FailSpec,
-    Faults, GenerateSpec, InstanceSpec, PageBody, Scenario, Simulator, TotalCountChange,
-    parse_error_status, parse_fail_fraction_spec, parse_offset_times, parse_page_body,
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY,
+    DEFAULT_SOURCE_REGION, Dataset, FailSpec, Faults, GenerateSpec, InstanceSpec, PageBody,
+    Scenario, Simulator, TotalCountChange, parse_error_status, parse_fail_fraction_spec,
+    parse_offset_times, parse_page_body,
 };
 
 /// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
@@ -66,6 +67,13 @@ struct Cli {
     /// default region, whose project is --project-id [default: cn-north-4].
     #[arg(long = "region", value_name = "REGION")]
     regions: Vec<String>,
+
+    /// Region the instances of the dataset run in (their offsite backup policies are read
+    /// there; their backups are copied to the default region). IAM knows its project, derived
+    /// like any other region's. GET /v3/backups/offsite-backup-instance (X-Project-Id header)
+    /// lists one instance per instance of the dataset with this source region.
+    #[arg(long, value_name = "REGION", default_value = DEFAULT_SOURCE_REGION)]
+    source_region: String,
 
     /// Serve the backups of FILE, JSON in the API's response format
     /// {"backups":[...],"total_count":N}.
@@ -215,6 +223,7 @@ impl Cli {
                 self.regions.clone()
             },
             dataset: self.dataset()?,
+            source_region: self.source_region.clone(),
             faults: self.faults(),
             check_signatures: !self.no_verify_signatures,
             instances_without_offsite_policy: self.without_offsite_policy.clone(),

@@ -51,6 +51,26 @@ fn parse_count(
         .ok_or_else(|| ApiError::invalid_parameter(name, why))
 }
 
+/// `offset` and `limit` of a paged route without other parameters (e.g.
+/// `GET /v3/backups/offsite-backup-instance`), validated like the backup list's.
+pub fn parse_page_request(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
+    let offset = parse_count(
+        pairs,
+        "offset",
+        0,
+        0..=u64::MAX,
+        "It must be an integer that is not negative.",
+    )?;
+    let limit = parse_count(
+        pairs,
+        "limit",
+        MAX_LIMIT,
+        1..=MAX_LIMIT,
+        "It must be an integer from 1 to 100.",
+    )?;
+    Ok((offset, limit))
+}
+
 /// Validates the list parameters; the error names the first invalid one.
 pub fn parse_list_request(pairs: &[(String, String)]) -> Result<ListRequest, ApiError> {
     let instance_id = given(pairs, "instance_id")

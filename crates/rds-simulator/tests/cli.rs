@@ -229,3 +229,34 @@ async fn regions_get_their_own_projects_and_fail_fraction_takes_retry_after() {
         Some("7")
     );
 }
+
+#[tokio::test]
+async fn source_region_names_where_the_instances_run() {
+    let help = String::from_utf8_lossy(&run(&["--help"]).stdout).into_owned();
+    assert!(help.contains("--source-region <REGION>"), "{help}");
+    assert!(help.contains("offsite-backup-instance"), "{help}");
+    let (_running, base_url) = start_binary(&[
+        "--no-verify-signatures",
+        "--source-region",
+        "ap-southeast-1",
+    ])
+    .await;
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base_url}/v3/backups/offsite-backup-instance"))
+        .header("X-Project-Id", rds_simulator::DEFAULT_PROJECT_ID)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    let instances = body["offsite_backup_instances"].as_array().expect("a page");
+    assert_eq!(instances.len(), 3, "the demo's three instances: {body}");
+    for instance in instances {
+        assert_eq!(instance["source_region"], "ap-southeast-1");
+        assert_eq!(
+            instance["source_project_id"],
+            rds_simulator::derived_project_id("ap-southeast-1")
+        );
+    }
+}

@@ -200,3 +200,71 @@ async fn official_python_sdk_reads_the_offsite_policy() {
     );
     sim.shutdown().await;
 }
+
+/// Runs `sdk_smoke.py` with `SIM_CALL=READ` against `sim` and returns the JSON it prints.
+async fn sdk_read(sim: &Simulator, read: &str) -> serde_json::Value {
+    let python = project_root().join(".venv/bin/python");
+    let script = project_root().join("tests/python/sdk_smoke.py");
+    let scenario = sim.scenario();
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env("SIM_CALL", read)
+        .env("SIM_ENDPOINT", sim.base_url())
+        .env("SIM_AK", &scenario.access_key)
+        .env("SIM_SK", &scenario.secret_key)
+        .env("SIM_PROJECT_ID", &scenario.project_id)
+        .output()
+        .await
+        .expect("run the SDK smoke script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "sdk_smoke.py {read} failed ({}):\n{}\nrequests: {:#?}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr),
+        sim.requests()
+    );
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("sdk_smoke.py {read} printed no JSON ({e}): {stdout}"))
+}
+
+#[tokio::test]
+async fn official_python_sdk_lists_offsite_instances() {
+    use rds_simulator::{Dataset, Engine, GenerateSpec, InstanceSpec, offsite_instances};
+    let scenario = Scenario {
+        dataset: Dataset::generate(&GenerateSpec {
+            instances: (0..150)
+                .map(|i| InstanceSpec {
+                    instance_id: format!("{:032x}in01", i + 1),
+                    engine: [Engine::MySql, Engine::PostgreSql, Engine::SqlServer][i % 3],
+                    auto: 1,
+                    incremental: 0,
+                })
+                .collect(),
+            seed: 3,
+        }),
+        ..Scenario::default()
+    };
+    let sim = Simulator::start(scenario).await.expect("start");
+    let result = sdk_read(&sim, "offsite_instances").await;
+    let expected = offsite_instances(sim.scenario());
+    assert_eq!(result["total_count"], 150);
+    let ids: Vec<String> = serde_json::from_value(result["ids"].clone()).expect("ids");
+    assert_eq!(
+        ids,
+        expected.iter().map(|i| i.id.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        result["first"],
+        serde_json::to_value(&expected[0]).expect("json")
+    );
+    let log = sim.requests();
+    assert_eq!(log.len(), 2, "two pages");
+    for record in &log {
+        assert_eq!(record.path, "/v3/backups/offsite-backup-instance");
+        assert_eq!(record.status, 200);
+        assert_eq!(record.signature, SignatureCheck::Valid);
+        assert!(record.signed_headers.contains(&"x-project-id".to_owned()));
+    }
+    sim.shutdown().await;
+}

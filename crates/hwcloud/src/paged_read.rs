@@ -1,0 +1,115 @@
+//! The paged, concurrent read every list call shares: the first page, then the further
+//! offsets [`Pager`] plans, fetched `buffered` (up to `max_concurrent_requests` at a time) and
+//! fed back in offset order; each page decoded strictly, a page that does not decode an
+//! [`Error::Decode`] naming its offset, status and the start of its body.
+//!
+//! Added beside `offsite_backups::list_each` (which keeps its own copy of this loop) so that
+//! further list calls need only their query, their page decoder and their item id.
+
+use std::sync::atomic::AtomicU32;
+
+use futures::{StreamExt, TryStreamExt, stream};
+use tokio_util::sync::CancellationToken;
+
+use crate::client::Client;
+use crate::deadline::Deadline;
+use crate::endpoints::{BaseUrl, Service};
+use crate::errors::{DecodeError, Error};
+use crate::http::ApiRequest;
+use crate::paging::{Paged, Pager, Step};
+
+/// One decoded page: its items, in page order, and the `total_count` it reported.
+pub(crate) struct DecodedPage<T> {
+    pub items: Vec<T>,
+    pub total_count: Option<u64>,
+}
+
+/// Where the pages of one list call come from.
+pub(crate) struct PagedCall<'a> {
+    pub base: &'a BaseUrl,
+    pub endpoint: &'a str,
+    pub segments: &'a [&'a str],
+    /// Sent and signed as `X-Project-Id`.
+    pub project_id: &'a str,
+    /// The query of the page at an offset (the call's parameters, `offset` and `limit`).
+    pub query: &'a (dyn Fn(u64) -> Vec<(String, String)> + Sync),
+    pub deadline: Option<Deadline>,
+}
+
+/// Reads every page of `call` and hands each item not seen before to `each`, in offset order.
+/// Returns what the pager saw and whether the read went to the end (`each` may break it off).
+pub(crate) async fn read_pages<T, D, I, F>(
+    client: &Client,
+    call: &PagedCall<'_>,
+    attempts: &AtomicU32,
+    cancel: &CancellationToken,
+    decode: D,
+    id: I,
+    mut each: F,
+) -> Result<(Paged, bool), Error>
+where
+    D: Fn(&[u8]) -> Result<DecodedPage<T>, serde_json::Error>,
+    I: Fn(&T) -> Option<&str>,
+    F: FnMut(T) -> std::ops::ControlFlow<()>,
+{
+    let decode = &decode;
+    let fetch_page = |offset: u64| {
+        let pairs = (call.query)(offset);
+        async move {
+            let request = ApiRequest {
+                service: Service::Rds,
+                base: call.base,
+                endpoint: call.endpoint,
+                segments: call.segments,
+                query: &pairs,
+                project_id: Some(call.project_id),
+                offset: Some(offset),
+                deadline: call.deadline,
+            };
+            let response = client.http().get(&request, attempts, cancel).await?;
+            let page = decode(&response.body).map_err(|e| {
+                Error::Decode(Box::new(DecodeError {
+                    what: format!("page at offset {offset}"),
+                    // serde's messages quote the values they could not use: server text.
+                    reason: format!(
+                        "{}; the body starts with: {}",
+                        response.redactor.clean(&e.to_string()),
+                        response.body_excerpt()
+                    ),
+                    status: response.status,
+                    request_id: response.request_id.clone(),
+                    request: response.request.clone(),
+                }))
+            })?;
+            Ok::<_, Error>((offset, page))
+        }
+    };
+
+    let mut pager = Pager::new();
+    let mut complete = true;
+    'read: loop {
+        let batch = pager.next_batch().map_err(Error::TooManyBackups)?;
+        if batch.is_empty() {
+            break;
+        }
+        // `buffered` keeps at most N requests in flight and yields answers in offset order;
+        // dropping the stream (Stop or error) abandons the requests still in flight.
+        let mut pages = stream::iter(batch)
+            .map(fetch_page)
+            .buffered(client.max_concurrent_requests());
+        while let Some((offset, page)) = pages.try_next().await? {
+            let mut items = page.items;
+            let step = pager.accept(offset, page.total_count, &mut items, &id);
+            for item in items {
+                if each(item).is_break() {
+                    complete = false;
+                    break 'read;
+                }
+            }
+            if step == Step::Stop {
+                break;
+            }
+        }
+    }
+    Ok((pager.finish(), complete))
+}
