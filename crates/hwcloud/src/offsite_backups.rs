@@ -6,7 +6,6 @@
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use futures::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
@@ -14,9 +13,9 @@ use tracing::debug;
 use crate::client::Client;
 use crate::deadline::Deadline;
 use crate::endpoints::Service;
-use crate::errors::{DecodeError, Error};
-use crate::http::ApiRequest;
-use crate::paging::{PAGE_SIZE, Pager, Step};
+use crate::errors::Error;
+use crate::paged_read::{DecodedPage, PagedCall, read_pages};
+use crate::paging::PAGE_SIZE;
 use crate::strict_json::{ObjectOnly, object_or_null, objects_or_null, present_u64};
 use crate::warning::Warning;
 
@@ -214,7 +213,7 @@ pub(crate) async fn list_each<F>(
     query: &OffsiteBackupQuery,
     deadline: Option<Deadline>,
     cancel: &CancellationToken,
-    mut each: F,
+    each: F,
 ) -> Result<OffsiteBackupListing, Error>
 where
     F: FnMut(OffsiteBackup) -> ControlFlow<()>,
@@ -227,69 +226,29 @@ where
     let (base, endpoint) = client.base_url(Service::Rds, region)?;
     let segments = ["v3", project_id.as_str(), "offsite-backups"];
 
-    let (base, endpoint, segments, attempts) = (&base, endpoint.as_str(), &segments, &attempts);
-    let project_id_ref = project_id.as_str();
-    let fetch_page = |offset: u64| {
-        let pairs = query.pairs(offset);
-        async move {
-            let request = ApiRequest {
-                service: Service::Rds,
-                base,
-                endpoint,
-                segments,
-                query: &pairs,
-                project_id: Some(project_id_ref),
-                offset: Some(offset),
-                deadline,
-            };
-            let response = client.http().get(&request, attempts, cancel).await?;
-            let page = decode_page(&response.body).map_err(|e| {
-                Error::Decode(Box::new(DecodeError {
-                    what: format!("page at offset {offset}"),
-                    // serde's messages quote the values they could not use: server text.
-                    reason: format!(
-                        "{}; the body starts with: {}",
-                        response.redactor.clean(&e.to_string()),
-                        response.body_excerpt()
-                    ),
-                    status: response.status,
-                    request_id: response.request_id.clone(),
-                    request: response.request.clone(),
-                }))
-            })?;
-            Ok::<_, Error>((offset, page))
-        }
+    let call = PagedCall {
+        base: &base,
+        endpoint: &endpoint,
+        segments: &segments,
+        project_id: &project_id,
+        query: &|offset| query.pairs(offset),
+        deadline,
     };
-
-    let mut pager = Pager::new();
-    let mut complete = true;
-    'read: loop {
-        let batch = pager.next_batch().map_err(Error::TooManyBackups)?;
-        if batch.is_empty() {
-            break;
-        }
-        // `buffered` keeps at most N requests in flight and yields answers in offset order;
-        // dropping the stream (Stop or error) abandons the requests still in flight.
-        let mut pages = stream::iter(batch)
-            .map(fetch_page)
-            .buffered(client.max_concurrent_requests());
-        while let Some((offset, page)) = pages.try_next().await? {
-            let mut backups = page.backups;
-            let step = pager.accept(offset, page.total_count, &mut backups, |backup| {
-                backup.id.as_deref()
-            });
-            for backup in backups {
-                if each(backup).is_break() {
-                    complete = false;
-                    break 'read;
-                }
-            }
-            if step == Step::Stop {
-                break;
-            }
-        }
-    }
-    let paged = pager.finish();
+    let (paged, complete) = read_pages(
+        client,
+        &call,
+        &attempts,
+        cancel,
+        |body| {
+            decode_page(body).map(|page| DecodedPage {
+                items: page.backups,
+                total_count: page.total_count,
+            })
+        },
+        |backup: &OffsiteBackup| backup.id.as_deref(),
+        each,
+    )
+    .await?;
     let requests = attempts.load(Ordering::Relaxed);
     debug!(
         region,

@@ -3,8 +3,7 @@
 //! fed back in offset order; each page decoded strictly, a page that does not decode an
 //! [`Error::Decode`] naming its offset, status and the start of its body.
 //!
-//! Added beside `offsite_backups::list_each` (which keeps its own copy of this loop) so that
-//! further list calls need only their query, their page decoder and their item id.
+//! A list call supplies only its path, its query, its page decoder and its item id.
 
 use std::sync::atomic::AtomicU32;
 
