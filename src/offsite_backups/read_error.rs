@@ -16,7 +16,7 @@ pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
             detail.push('\n');
             detail.push_str(&timeouts::deadline_hint(read_limit));
         }
-        hwcloud::Error::TooManyBackups(_) => {
+        hwcloud::Error::TooManyItems(_) => {
             detail.push_str("\nHint: ");
             detail.push_str(super::NARROW_THE_QUERY);
         }

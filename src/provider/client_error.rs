@@ -219,7 +219,7 @@ mod tests {
             ErrorKind::BodyTooLarge,
             ErrorKind::OtherStatus,
             ErrorKind::DeadlineExceeded,
-            ErrorKind::TooManyBackups,
+            ErrorKind::TooManyItems,
             ErrorKind::InvalidOption,
         ] {
             assert_eq!(hint(kind), None, "{kind:?}");

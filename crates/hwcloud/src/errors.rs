@@ -314,7 +314,7 @@ pub enum ErrorKind {
     UrlTooLong,
     ProjectNotFound,
     Cancelled,
-    TooManyBackups,
+    TooManyItems,
     /// The API's [`INSTANCE_NOT_FOUND_CODE`] (sent with HTTP 404): the DB instance named in
     /// the request does not exist in the region and project asked (or was deleted).
     InstanceNotFound,
@@ -359,7 +359,7 @@ pub enum Error {
     /// The list needs more pages than one read may make; listing a part would be a wrong
     /// answer. Callers say how to narrow the query.
     #[error("{}", self.summary())]
-    TooManyBackups(PageLimitExceeded),
+    TooManyItems(PageLimitExceeded),
 }
 
 impl From<OptionError> for Error {
@@ -392,7 +392,7 @@ impl Error {
             Error::UrlTooLong(_) => ErrorKind::UrlTooLong,
             Error::ProjectNotFound { .. } => ErrorKind::ProjectNotFound,
             Error::Cancelled => ErrorKind::Cancelled,
-            Error::TooManyBackups(_) => ErrorKind::TooManyBackups,
+            Error::TooManyItems(_) => ErrorKind::TooManyItems,
         }
     }
 
@@ -430,7 +430,9 @@ impl Error {
                 format!("No Huawei Cloud project found for region {region}")
             }
             Error::Cancelled => "Huawei Cloud request cancelled".into(),
-            Error::TooManyBackups(_) => "Too many backups to list in one read".into(),
+            Error::TooManyItems(exceeded) => {
+                format!("Too many {} to list in one read", exceeded.items)
+            }
         }
     }
 
@@ -551,7 +553,7 @@ impl Error {
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
             }
-            Error::TooManyBackups(exceeded) => lines.push(too_many_backups(exceeded)),
+            Error::TooManyItems(exceeded) => lines.push(too_many_items(exceeded)),
         }
         lines.join("\n")
     }
@@ -589,20 +591,21 @@ impl Error {
 }
 
 /// What the API reported against what one read may list.
-fn too_many_backups(exceeded: &PageLimitExceeded) -> String {
+fn too_many_items(exceeded: &PageLimitExceeded) -> String {
+    let items = exceeded.items;
     let limit =
-        format!("one read lists at most {MAX_ITEMS} backups ({MAX_PAGES} pages of {PAGE_SIZE})");
+        format!("one read lists at most {MAX_ITEMS} {items} ({MAX_PAGES} pages of {PAGE_SIZE})");
     match exceeded.reported_total {
         Some(total) if total > MAX_ITEMS => {
-            format!("The API reports {total} matching backups, but {limit}.")
+            format!("The API reports {total} matching {items}, but {limit}.")
         }
         Some(total) => format!(
-            "The API reports {total} matching backups but kept returning full pages after \
-             {} pages, and {limit}.",
+            "The API reports {total} matching {items} but kept returning full pages after {} \
+             pages, and {limit}.",
             exceeded.pages_read
         ),
         None => format!(
-            "The API did not report how many backups match and kept returning full pages after \
+            "The API did not report how many {items} match and kept returning full pages after \
              {} pages, and {limit}.",
             exceeded.pages_read
         ),

@@ -227,6 +227,7 @@ where
     let segments = ["v3", project_id.as_str(), "offsite-backups"];
 
     let call = PagedCall {
+        items: "backups",
         base: &base,
         endpoint: &endpoint,
         segments: &segments,

@@ -116,6 +116,7 @@ where
         .await?;
     let (base, endpoint) = client.base_url(Service::Rds, region)?;
     let call = PagedCall {
+        items: "instances",
         base: &base,
         endpoint: &endpoint,
         segments: &OFFSITE_INSTANCES_PATH,

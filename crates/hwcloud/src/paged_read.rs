@@ -25,6 +25,9 @@ pub(crate) struct DecodedPage<T> {
 
 /// Where the pages of one list call come from.
 pub(crate) struct PagedCall<'a> {
+    /// What the list holds, plural and lowercase (`backups`, `instances`), for its warnings and
+    /// errors.
+    pub items: &'static str,
     pub base: &'a BaseUrl,
     pub endpoint: &'a str,
     pub segments: &'a [&'a str],
@@ -84,10 +87,10 @@ where
         }
     };
 
-    let mut pager = Pager::new();
+    let mut pager = Pager::new(call.items);
     let mut complete = true;
     'read: loop {
-        let batch = pager.next_batch().map_err(Error::TooManyBackups)?;
+        let batch = pager.next_batch().map_err(Error::TooManyItems)?;
         if batch.is_empty() {
             break;
         }

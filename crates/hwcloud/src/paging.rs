@@ -41,6 +41,8 @@ pub(crate) enum Step {
 /// The list needs more than [`MAX_PAGES`] pages: more items than one read may list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageLimitExceeded {
+    /// What the list holds, plural and lowercase (`backups`, `instances`).
+    pub items: &'static str,
     /// The highest `total_count` the API reported; `None` when no page reported one.
     pub reported_total: Option<u64>,
     /// Pages accepted before the read stopped.
@@ -69,8 +71,10 @@ struct Overrun {
 }
 
 /// Assembles pages fed in increasing offset order and decides which offsets to read next.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pager {
+    /// What the list holds, plural and lowercase, for warnings and errors.
+    items: &'static str,
     kept: u64,
     seen_ids: HashSet<String>,
     duplicate_ids: Vec<String>,
@@ -90,8 +94,23 @@ pub(crate) struct Pager {
 }
 
 impl Pager {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(items: &'static str) -> Self {
+        Pager {
+            items,
+            kept: 0,
+            seen_ids: HashSet::new(),
+            duplicate_ids: Vec::new(),
+            first_total: None,
+            max_total: None,
+            totals_seen: BTreeSet::new(),
+            total_missing_at: Vec::new(),
+            next_offset: 0,
+            pages: 0,
+            finished: false,
+            short_page: None,
+            overrun: None,
+            beyond_total: false,
+        }
     }
 
     /// Offsets to request next, in order (the first call returns `[0]`). Empty once the read is
@@ -122,6 +141,7 @@ impl Pager {
             if self.pages + batch.len() as u64 >= MAX_PAGES {
                 self.finished = true;
                 return Err(PageLimitExceeded {
+                    items: self.items,
                     reported_total: self.max_total,
                     pages_read: self.pages,
                 });
@@ -202,16 +222,18 @@ impl Pager {
         if self.totals_seen.len() > 1 {
             let totals: Vec<String> = self.totals_seen.iter().map(u64::to_string).collect();
             changes.push(format!(
-                "The number of backups changed while the list was being read (total_count \
-                 values seen: {}); backups were probably created or deleted meanwhile, so the \
+                "The number of {items} changed while the list was being read (total_count \
+                 values seen: {}); {items} were probably created or deleted meanwhile, so the \
                  list may be incomplete.",
-                totals.join(", ")
+                totals.join(", "),
+                items = self.items
             ));
         }
         if !self.duplicate_ids.is_empty() {
             changes.push(format!(
-                "{} backup(s) appeared on more than one page and are listed once: {}.",
+                "{} of the {} appeared on more than one page and are listed once: {}.",
                 self.duplicate_ids.len(),
+                self.items,
                 quote_some(&self.duplicate_ids)
             ));
         }
@@ -220,24 +242,27 @@ impl Pager {
             if read_up_to < max_total {
                 changes.push(format!(
                     "The API reported total_count {max_total} but the page at offset {offset} \
-                     held only {len} backup(s); the list may be incomplete."
+                     held only {len} {}; the list may be incomplete.",
+                    self.items
                 ));
             }
         }
         if !changes.is_empty() {
             warnings.push(Warning::new(
-                WarningKind::BackupsChanged,
+                WarningKind::ListChanged,
+                self.items,
                 changes.join("\n"),
             ));
         }
         if let Some(overrun) = self.overrun {
             warnings.push(Warning::new(
                 WarningKind::TotalCountTooLow,
+                self.items,
                 format!(
-                    "The API reported total_count {} but returned more backups: the page at \
-                     offset {} reached position {}. Further pages were read until an empty or \
-                     short page.",
-                    overrun.total, overrun.offset, overrun.end
+                    "The API reported total_count {} but returned more {}: the page at offset \
+                     {} reached position {}. Further pages were read until an empty or short \
+                     page.",
+                    overrun.total, self.items, overrun.offset, overrun.end
                 ),
             ));
         }
@@ -245,6 +270,7 @@ impl Pager {
             let offsets: Vec<String> = self.total_missing_at.iter().map(u64::to_string).collect();
             warnings.push(Warning::new(
                 WarningKind::TotalCountMissing,
+                self.items,
                 format!(
                     "The API response did not include total_count (page(s) at offset {}); \
                      pages were read until a short page.",
@@ -297,7 +323,7 @@ mod tests {
     fn try_read_all(
         mut server: impl FnMut(u64, usize) -> FakePage,
     ) -> (Result<Listed, PageLimitExceeded>, Vec<u64>) {
-        let mut pager = Pager::new();
+        let mut pager = Pager::new("backups");
         let mut requested = Vec::new();
         let mut items = Vec::new();
         loop {
@@ -399,7 +425,7 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200]);
         assert_eq!(paged.items, ids(0..110));
         assert_eq!(paged.warnings.len(), 1);
-        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
+        assert_eq!(paged.warnings[0].kind, WarningKind::ListChanged);
         assert!(paged.warnings[0].detail.contains("total_count 300"));
         assert!(paged.warnings[0].detail.contains("offset 100"));
     }
@@ -413,7 +439,7 @@ mod tests {
         assert_eq!(requested, vec![0, 100, 200]);
         assert_eq!(paged.items.len(), 100);
         assert_eq!(paged.warnings.len(), 1);
-        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
+        assert_eq!(paged.warnings[0].kind, WarningKind::ListChanged);
         assert!(paged.warnings[0].detail.contains("offset 100 held only 0"));
     }
 
@@ -462,7 +488,7 @@ mod tests {
         assert_eq!(paged.total_count, Some(200));
         // Total change and duplicates: one warning of that kind, both facts in the detail.
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
+        assert_eq!(paged.warnings[0].kind, WarningKind::ListChanged);
         assert!(paged.warnings[0].detail.contains("200, 201"));
         assert!(paged.warnings[0].detail.contains("listed once: b100."));
     }
@@ -491,6 +517,7 @@ mod tests {
         assert_eq!(
             outcome.err(),
             Some(PageLimitExceeded {
+                items: "backups",
                 reported_total: Some(MAX_ITEMS + 1),
                 pages_read: 1
             })
@@ -525,13 +552,17 @@ mod tests {
         let (paged, _) = read_all(|_, _| (Some(3), vec!["a".into(), "b".into(), "a".into()]));
         assert_eq!(paged.items, vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
-        assert!(paged.warnings[0].detail.contains("1 backup(s)"));
+        assert_eq!(paged.warnings[0].kind, WarningKind::ListChanged);
+        assert!(
+            paged.warnings[0]
+                .detail
+                .contains("1 of the backups appeared on more than one page")
+        );
     }
 
     #[test]
     fn items_without_id_are_kept() {
-        let mut pager = Pager::new();
+        let mut pager = Pager::new("backups");
         assert_eq!(pager.next_batch(), Ok(vec![0]));
         let mut page: Vec<Option<String>> = vec![None, None];
         let step = pager.accept(0, Some(2), &mut page, |item| item.as_deref());
@@ -555,7 +586,7 @@ mod tests {
         assert_eq!(paged.items, ids(0..240));
         assert_eq!(paged.total_count, Some(250));
         assert_eq!(paged.warnings.len(), 1, "{:?}", paged.warnings);
-        assert_eq!(paged.warnings[0].kind, WarningKind::BackupsChanged);
+        assert_eq!(paged.warnings[0].kind, WarningKind::ListChanged);
         assert!(paged.warnings[0].detail.contains("240, 250"));
     }
 
@@ -607,7 +638,7 @@ mod tests {
             "{:?}",
             paged.warnings
         );
-        assert!(of_kind(&paged, WarningKind::BackupsChanged).is_empty());
+        assert!(of_kind(&paged, WarningKind::ListChanged).is_empty());
     }
 
     #[test]
@@ -618,6 +649,7 @@ mod tests {
         assert_eq!(
             outcome.err(),
             Some(PageLimitExceeded {
+                items: "backups",
                 reported_total: Some(150),
                 pages_read: MAX_PAGES
             })

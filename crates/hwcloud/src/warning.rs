@@ -7,45 +7,53 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WarningKind {
-    /// `total_count` changed between pages, backups appeared on more than one page, or a page
+    /// `total_count` changed between pages, items appeared on more than one page, or a page
     /// was short before the reported total.
-    BackupsChanged,
+    ListChanged,
     /// A page came without `total_count`.
     TotalCountMissing,
     /// A page reached beyond the reported `total_count`.
     TotalCountTooLow,
 }
 
-impl WarningKind {
-    /// One line naming the kind, suitable as a diagnostic summary.
-    pub fn summary(self) -> &'static str {
-        match self {
-            WarningKind::BackupsChanged => "Backups changed during the read",
-            WarningKind::TotalCountMissing => "Response without total_count",
-            WarningKind::TotalCountTooLow => "API reported fewer backups than it returned",
-        }
-    }
-}
-
 /// Something irregular that did not stop the call, e.g. backups changing during a paged read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
     pub kind: WarningKind,
+    /// What the list holds, plural and lowercase (`backups`, `instances`), for the summary.
+    pub items: &'static str,
     /// What exactly was seen.
     pub detail: String,
 }
 
 impl Warning {
-    pub fn new(kind: WarningKind, detail: impl Into<String>) -> Warning {
+    pub fn new(kind: WarningKind, items: &'static str, detail: impl Into<String>) -> Warning {
         Warning {
             kind,
+            items,
             detail: detail.into(),
         }
     }
 
-    /// The kind's one-line summary.
-    pub fn summary(&self) -> &'static str {
-        self.kind.summary()
+    /// One line naming the kind and the list, suitable as a diagnostic summary.
+    pub fn summary(&self) -> String {
+        match self.kind {
+            WarningKind::ListChanged => {
+                format!("{} changed during the read", capitalized(self.items))
+            }
+            WarningKind::TotalCountMissing => "Response without total_count".to_owned(),
+            WarningKind::TotalCountTooLow => {
+                format!("API reported fewer {} than it returned", self.items)
+            }
+        }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -60,20 +68,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_kind_has_its_summary() {
-        let warning = Warning::new(WarningKind::TotalCountMissing, "page at offset 0");
+    fn each_kind_has_its_summary_naming_the_list() {
+        let warning = Warning::new(
+            WarningKind::TotalCountMissing,
+            "backups",
+            "page at offset 0",
+        );
         assert_eq!(warning.summary(), "Response without total_count");
         assert_eq!(
             warning.to_string(),
             "Response without total_count: page at offset 0"
         );
         assert_eq!(
-            WarningKind::BackupsChanged.summary(),
+            Warning::new(WarningKind::ListChanged, "backups", "").summary(),
             "Backups changed during the read"
         );
         assert_eq!(
-            WarningKind::TotalCountTooLow.summary(),
-            "API reported fewer backups than it returned"
+            Warning::new(WarningKind::ListChanged, "instances", "").summary(),
+            "Instances changed during the read"
+        );
+        assert_eq!(
+            Warning::new(WarningKind::TotalCountTooLow, "instances", "").summary(),
+            "API reported fewer instances than it returned"
         );
     }
 }

@@ -396,7 +396,7 @@ async fn changing_total_warns_and_drops_duplicates() {
     assert_eq!(list.total_count, Some(200));
     assert_eq!(list.warnings.len(), 1, "{:?}", list.warnings);
     let warning = &list.warnings[0];
-    assert_eq!(warning.kind, WarningKind::BackupsChanged);
+    assert_eq!(warning.kind, WarningKind::ListChanged);
     assert_eq!(warning.summary(), "Backups changed during the read");
     assert!(warning.detail.contains("200, 201"), "{warning:?}");
     assert!(warning.detail.contains(&backup_id(100)), "{warning:?}");

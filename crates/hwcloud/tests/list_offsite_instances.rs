@@ -302,8 +302,14 @@ async fn duplicates_are_dropped_with_a_warning_and_the_caller_may_stop() {
     assert_eq!(ids, (1..201).map(instance_id).collect::<Vec<_>>());
     assert_eq!(listing.total_count, Some(200));
     assert_eq!(listing.warnings.len(), 1, "{:?}", listing.warnings);
-    assert_eq!(listing.warnings[0].kind, WarningKind::BackupsChanged);
+    assert_eq!(listing.warnings[0].kind, WarningKind::ListChanged);
     assert!(listing.warnings[0].detail.contains(&instance_id(100)));
+    // Worded for the list it is about, not for backups.
+    assert_eq!(
+        listing.warnings[0].summary(),
+        "Instances changed during the read"
+    );
+    assert!(!listing.warnings[0].detail.contains("backup"));
 
     let server = stable_server(250).await;
     let mut seen = 0;

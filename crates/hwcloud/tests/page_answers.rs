@@ -87,7 +87,7 @@ async fn a_total_beyond_the_limit_fails_after_the_first_page() {
     let error = list(&server)
         .await
         .expect_err("a partial list is not a result");
-    let Error::TooManyBackups(exceeded) = &error else {
+    let Error::TooManyItems(exceeded) = &error else {
         panic!("{error:?}")
     };
     assert_eq!(exceeded.reported_total, Some(total));
@@ -120,7 +120,7 @@ async fn full_pages_beyond_the_total_fail_at_the_page_limit() {
     let error = list(&server)
         .await
         .expect_err("a partial list is not a result");
-    let Error::TooManyBackups(exceeded) = &error else {
+    let Error::TooManyItems(exceeded) = &error else {
         panic!("{error:?}")
     };
     assert_eq!(exceeded.reported_total, Some(150));
