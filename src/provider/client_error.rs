@@ -22,8 +22,9 @@ fn credentials_hint() -> String {
 }
 
 /// The permission part of the hint for RDS calls.
-const HINT_RDS_PERMISSION: &str =
-    "The user needs the permission rds:backup:list in this region's project.";
+const HINT_RDS_PERMISSION: &str = "The user needs RDS read permissions in this region's \
+     project (for example the RDS ReadOnlyAccess policy; listing offsite backups needs \
+     rds:backup:list).";
 
 /// The permission part of the hint for the IAM project lookup.
 fn iam_project_lookup_hint() -> String {

@@ -61,7 +61,8 @@ const HINT_CREDENTIALS: &str = "Check that the access key and secret key are cor
      Note: repeated signature failures lock the access key for 5 minutes.";
 /// The permission part of the hint for RDS calls.
 const HINT_RDS_PERMISSION: &str =
-    "The user needs the permission rds:backup:list in this region's project.";
+    "The user needs RDS read permissions in this region's project (for example the RDS \
+     ReadOnlyAccess policy; listing offsite backups needs rds:backup:list).";
 /// The permission part of the hint for the IAM project lookup.
 const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being looked up in \
      IAM: configure it in the client's project_ids to skip the lookup, or grant permission to \
