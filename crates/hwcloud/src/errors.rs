@@ -60,8 +60,7 @@ const HINT_CREDENTIALS: &str = "Check that the access key and secret key are cor
      The local clock must be within 15 minutes of the real time (requests are signed with it). \
      Note: repeated signature failures lock the access key for 5 minutes.";
 /// The permission part of the hint for RDS calls.
-const HINT_RDS_PERMISSION: &str =
-    "The user needs RDS read permissions in this region's project (for example the RDS \
+const HINT_RDS_PERMISSION: &str = "The user needs RDS read permissions in this region's project (for example the RDS \
      ReadOnlyAccess policy; listing offsite backups needs rds:backup:list).";
 /// The permission part of the hint for the IAM project lookup.
 const HINT_IAM_PROJECT_LOOKUP: &str = "The project id of the region was being looked up in \

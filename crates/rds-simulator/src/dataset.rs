@@ -82,7 +82,7 @@ impl Dataset {
         }
     }
 
-    /// The built-in demo data (see [`crate::demo_spec`]).
+    /// The built-in demo data (three instances, see `demo_spec` in `generate.rs`).
     pub fn demo() -> Dataset {
         Dataset::generate(&demo_spec())
     }

@@ -110,15 +110,6 @@ impl FromStr for FailSpec {
     }
 }
 
-/// Parses `FRACTION:STATUS`, e.g. `0.2:503` (no `RETRY_AFTER`: see
-/// [`parse_fail_fraction_spec`]).
-pub fn parse_fail_fraction(s: &str) -> Result<(f64, u16), String> {
-    match parse_fail_fraction_spec(s)? {
-        (fraction, status, None) => Ok((fraction, status)),
-        (_, _, Some(_)) => Err(format!("fail-fraction {s:?}: expected FRACTION:STATUS")),
-    }
-}
-
 /// Parses `FRACTION:STATUS[:RETRY_AFTER]`, e.g. `0.2:503` or `0.2:429:2`, into
 /// `(fraction, status, retry_after)` for [`Faults::fail_fraction`] and
 /// [`Faults::fail_fraction_retry_after`].
@@ -195,10 +186,13 @@ mod tests {
 
     #[test]
     fn parses_fractions_and_offsets() {
-        assert_eq!(parse_fail_fraction("0.25:500"), Ok((0.25, 500)));
-        assert!(parse_fail_fraction("1.5:500").is_err());
-        assert!(parse_fail_fraction("0.5").is_err());
-        assert!(parse_fail_fraction("0.5:429:2").is_err());
+        assert_eq!(parse_fail_fraction_spec("0.25:500"), Ok((0.25, 500, None)));
+        assert!(parse_fail_fraction_spec("1.5:500").is_err());
+        assert!(parse_fail_fraction_spec("0.5").is_err());
+        assert_eq!(
+            parse_fail_fraction_spec("0.5:429:2"),
+            Ok((0.5, 429, Some(2)))
+        );
         assert_eq!(parse_fail_fraction_spec("0.25:500"), Ok((0.25, 500, None)));
         assert_eq!(parse_fail_fraction_spec("1:429:2"), Ok((1.0, 429, Some(2))));
         assert!(parse_fail_fraction_spec("0.5:429:x").is_err());

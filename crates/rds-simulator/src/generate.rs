@@ -232,7 +232,7 @@ fn compact_timestamp(t: OffsetDateTime) -> String {
     )
 }
 
-/// Ids of the built-in demo instances (see [`demo_spec`]).
+/// Ids of the built-in demo instances (see `demo_spec`).
 pub const DEMO_MYSQL_INSTANCE_ID: &str = "0c2e0c9f5f8d4b3a9a3c6e1f2d4b5a60in01";
 pub const DEMO_POSTGRESQL_INSTANCE_ID: &str = "5b7d1e3c9a2f4e6b8c0d2f4a6b8c0e13in03";
 pub const DEMO_SQLSERVER_INSTANCE_ID: &str = "9e8f7a6b5c4d4e3f8a1b2c3d4e5f6a70in04";

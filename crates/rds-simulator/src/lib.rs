@@ -39,20 +39,16 @@ pub use api_error::ApiError;
 pub use dataset::{Dataset, DatasetError, Query};
 pub use engine::Engine;
 pub use faults::{
-    FailSpec, Faults, TotalCountChange, parse_error_status, parse_fail_fraction,
-    parse_fail_fraction_spec, parse_offset_times,
+    FailSpec, Faults, TotalCountChange, parse_error_status, parse_fail_fraction_spec,
+    parse_offset_times,
 };
 pub use generate::{
-    DEFAULT_AUTO, DEFAULT_INCREMENTAL, DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID,
-    DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec, InstanceSpec, demo_spec,
+    DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID, DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec,
+    InstanceSpec,
 };
-pub use iam::DOMAIN_ID;
-pub use model::{
-    Backup, BackupDatabase, BackupList, Datastore, OffsiteInstance, OffsiteInstanceList,
-    OffsitePolicy, OffsitePolicyList, RestoreTime, RestoreTimeList,
-};
+pub use model::{Backup, BackupDatabase, Datastore, OffsiteInstance, OffsitePolicy, RestoreTime};
 pub use page_body::{PageBody, PageOffsets, parse_page_body};
-pub use query_params::{MAX_LIMIT, decode_query};
+pub use query_params::decode_query;
 pub use request_log::{RequestRecord, SignatureCheck};
 pub use scenario::{
     DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
