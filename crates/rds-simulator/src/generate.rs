@@ -40,7 +40,7 @@ impl FromStr for InstanceSpec {
     type Err = String;
 
     /// Parses `ID[:ENGINE[:AUTO[:INCREMENTAL]]]`, e.g. `abc…in01:sqlserver:40:10`.
-    /// Defaults: engine mysql, [`DEFAULT_AUTO`] auto and [`DEFAULT_INCREMENTAL`] incremental.
+    /// Defaults: engine mysql, 120 auto (`DEFAULT_AUTO`) and 30 incremental (`DEFAULT_INCREMENTAL`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut parts = s.split(':');
         let instance_id = parts.next().unwrap_or_default().trim();
