@@ -1,4 +1,5 @@
-//! Huawei Cloud API client for RDS cross-region ("offsite") backups.
+//! Huawei Cloud API client for the RDS disaster-recovery read side: cross-region ("offsite")
+//! backups, the instances that have them, their restore times and offsite policies.
 //!
 //! Knows nothing about Terraform. Layout, one concern per module:
 //! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
@@ -13,8 +14,10 @@
 //! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`OptionError`], and error body
 //!   decoding; `warning`: the [`Warning`] type and its [`WarningKind`];
 //!   `untrusted`: server text made safe to show (secrets redacted, control characters escaped).
-//! - [`paging`]: paging arithmetic; `offsite_backups`: models and the list call; `iam`:
-//!   project id lookup; `client`: the [`Client`] tying them together.
+//! - [`paging`]: paging arithmetic; `paged_read`: the concurrent paged read every list shares;
+//!   one module per call with its models and strict decoding (`offsite_backups`,
+//!   `offsite_instances`, `offsite_restore_times`, `offsite_policy`); `iam`: project id
+//!   lookup; `client`: the [`Client`] tying them together.
 
 pub mod api_time;
 mod attempt;

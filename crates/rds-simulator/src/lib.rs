@@ -1,7 +1,10 @@
-//! A local HTTP simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
-//! (`GET /v3/{project_id}/offsite-backups`) and of the IAM project lookup
-//! (`GET /v3/projects?name={region}`). Like the real cloud, every region has its own project
-//! ([`Scenario::project_id_for`]).
+//! A local HTTP simulator of the Huawei Cloud RDS disaster-recovery read API: cross-region
+//! ("offsite") backups (`GET /v3/{project_id}/offsite-backups`), the instances that have them
+//! (`GET /v3/backups/offsite-backup-instance`), their restore windows
+//! (`.../instances/{id}/offsite-restore-time`) and offsite policies
+//! (`.../instances/{id}/backups/offsite-policy`), all answers derived from one world
+//! (`world.rs`), plus the IAM project lookup (`GET /v3/projects?name={region}`). Like the real
+//! cloud, every region has its own project ([`Scenario::project_id_for`]).
 //!
 //! It checks `SDK-HMAC-SHA256` signatures with its own verifier, reads query strings like the
 //! real server (a literal `+` is a space), validates parameters with the API's error bodies,

@@ -14,23 +14,37 @@ use rds_simulator::{
     parse_offset_times, parse_page_body,
 };
 
-/// Local simulator of the Huawei Cloud RDS cross-region ("offsite") backups API
-/// (GET /v3/{project_id}/offsite-backups) and the IAM project lookup
-/// (GET /v3/projects?name={region}), both served on one address.
+/// Local simulator of the Huawei Cloud RDS disaster-recovery read API and the IAM project
+/// lookup, all served on one address, from one consistent world: the instances of the dataset
+/// run in --source-region and copy their backups to the default region.
+///
+/// - GET /v3/projects?name={region} (IAM): the project of a known region.
+///
+/// - GET /v3/{project_id}/offsite-backups (ListOffSiteBackups): the backups, paged.
+///
+/// - GET /v3/backups/offsite-backup-instance (ListOffSiteInstances; project in the
+///   X-Project-Id header): one instance per instance of the dataset, paged.
+///
+/// - GET /v3/{project_id}/instances/{instance_id}/offsite-restore-time[?date=yyyy-mm-dd]
+///   (ListOffSiteRestoreTimes) answers {"restore_time":[{"start_time":MS,"end_time":MS}]}
+///   (milliseconds since the epoch, UTC): the restore windows of the instance, built from its
+///   COMPLETED backups (a window opens at the end of a full backup and grows while the next
+///   backup begins within 26 hours); with date, only their parts within that UTC day. An
+///   instance without backups answers 404 DBS.200002, a date that is not a real yyyy-mm-dd day
+///   400 DBS.280001.
+///
+/// - GET /v3/{project_id}/instances/{instance_id}/backups/offsite-policy
+///   (ShowOffSiteBackupPolicy): served for the source region's project only; an unknown
+///   instance answers 404 DBS.200002.
+///
+/// Every fault option applies to every RDS route (a route that is not paged counts as the
+/// page at offset 0); IAM is never faulted.
 ///
 /// Like the real cloud, each region has its own project: the first --region (the default
 /// region) has --project-id, every other region a fixed id derived from its name (the first
 /// 32 hex digits of sha256("project:REGION")), which IAM answers for ?name=REGION. The
 /// offsite-backups endpoint accepts the project of any known region (all regions serve the
 /// same data); a path project must match the X-Project-Id header.
-///
-/// GET /v3/{project_id}/instances/{instance_id}/offsite-restore-time[?date=yyyy-mm-dd]
-/// (ListOffSiteRestoreTimes) answers {"restore_time":[{"start_time":MS,"end_time":MS}]}
-/// (milliseconds since the epoch, UTC): the restore windows of the instance, built from its
-/// COMPLETED backups (a window opens at the end of a full backup and grows while the next
-/// backup begins within 26 hours); with date, only their parts within that UTC day. An instance
-/// without backups answers 404 DBS.200002, a date that is not a real yyyy-mm-dd day 400
-/// DBS.280001. The fault options apply to it too, as to the page at offset 0.
 ///
 /// Requests must be signed with SDK-HMAC-SHA256 using the configured access/secret key
 /// (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
