@@ -2,12 +2,16 @@
 //! Huawei Cloud client ([`hwcloud`]) meet.
 //!
 //! - [`provider`]: the provider block (settings, environment fallbacks) and configuration;
+//! - [`data_source`]: the frame every data source is written in (shared readers, schema
+//!   pieces, `timeouts`, the read skeleton, error wording, the deterministic id);
 //! - [`offsite_backups`]: the `rds_offsite_backups` data source;
 //! - [`offsite_backup_policy`]: the `rds_offsite_backup_policy` data source;
 //! - [`offsite_backup_instances`]: the `rds_offsite_backup_instances` data source;
+//! - [`offsite_restore_times`]: the `rds_offsite_restore_times` data source;
 //! - [`docs`]: Registry-style documentation generated from the schemas' descriptions.
 
 pub mod config_value;
+pub mod data_source;
 pub mod docs;
 pub mod go_duration;
 pub mod offsite_backup_instances;

@@ -1,16 +1,18 @@
 //! The data source's arguments: every rule checked on what is known (so `terraform validate`
 //! reports problems before any request), and the typed filters a read uses.
 
-use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use tfplugin::{Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
+use crate::data_source::arguments::{
+    Examination, invalid, listed, non_empty, project_id, quoted, region, region_named, resource_id,
+};
 use crate::offsite_backup_instances::TYPE_NAME;
 use crate::offsite_backup_instances::schema::ENGINES;
 use crate::offsite_backup_instances::schema::names::{
     self, DESTINATION_PROJECT_ID, DESTINATION_REGION, ENGINE, INSTANCE_ID, KEEP_DAYS, NAME,
-    SOURCE_PROJECT_ID, SOURCE_REGION, TIMEOUTS,
+    SOURCE_PROJECT_ID, SOURCE_REGION,
 };
-use crate::offsite_backups::arguments::{non_empty, region, resource_id};
 use crate::typed_config::ConfigObject;
 
 /// Wholly known, valid arguments. Every filter is optional; `None` keeps every instance.
@@ -56,87 +58,33 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         Ok(config) => config,
         Err(bug) => return (bug.into(), None),
     };
-    let mut diags = Diagnostics::new();
-    let mut all_known = true;
-    let mut note = |setting: Result<Setting<String>, Diagnostic>| match setting {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            None
-        }
-        Ok(s) => s.known(),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-    let region = note(region(&config));
-    let instance_id = note(resource_id(&config, INSTANCE_ID));
-    let name = note(non_empty(&config, NAME));
-    let source_region = note(region_named(&config, SOURCE_REGION));
-    let source_project_id = note(project_id(&config, SOURCE_PROJECT_ID));
-    let destination_region = note(region_named(&config, DESTINATION_REGION));
-    let destination_project_id = note(project_id(&config, DESTINATION_PROJECT_ID));
-    let engine = note(engine(&config));
-    let keep_days = match keep_days(&config) {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            None
-        }
-        Ok(s) => s.known(),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-    let timeouts = match config.value(TIMEOUTS) {
-        Ok(timeouts) => timeouts.clone(),
-        Err(bug) => {
-            diags.push(bug);
-            Value::Null
-        }
-    };
-    if diags.has_errors() || !all_known {
-        return (diags, None);
-    }
-    let arguments = Arguments {
-        region,
-        instance_id,
-        name,
-        source_region,
-        source_project_id,
-        destination_region,
-        destination_project_id,
-        engine,
-        keep_days,
-        timeouts,
-    };
-    (diags, Some(arguments))
-}
-
-fn invalid(name: &str, detail: String) -> Diagnostic {
-    Diagnostic::error(format!("Invalid {name}"), detail).at(AttributePath::root(name))
-}
-
-/// A region name (filter), by the client's rule for region names.
-fn region_named(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
-    let setting = non_empty(config, name)?;
-    if let Setting::Known(value) = &setting
-        && let Err(reason) = hwcloud::validate_region(value)
-    {
-        return Err(invalid(name, format!("{name}: {reason}.")));
-    }
-    Ok(setting)
-}
-
-/// A project ID (filter), by the client's rule for project IDs.
-fn project_id(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
-    let setting = non_empty(config, name)?;
-    if let Setting::Known(value) = &setting
-        && let Err(reason) = hwcloud::validate_project_id(value)
-    {
-        return Err(invalid(name, format!("{name}: {reason}.")));
-    }
-    Ok(setting)
+    let mut exam = Examination::default();
+    let region = exam.note(region(&config)).known();
+    let instance_id = exam.note(resource_id(&config, INSTANCE_ID)).known();
+    let name = exam.note(non_empty(&config, NAME)).known();
+    let source_region = exam.note(region_named(&config, SOURCE_REGION)).known();
+    let source_project_id = exam.note(project_id(&config, SOURCE_PROJECT_ID)).known();
+    let destination_region = exam.note(region_named(&config, DESTINATION_REGION)).known();
+    let destination_project_id = exam
+        .note(project_id(&config, DESTINATION_PROJECT_ID))
+        .known();
+    let engine = exam.note(engine(&config)).known();
+    let keep_days = exam.note(keep_days(&config)).known();
+    let timeouts = exam.timeouts(&config);
+    exam.finish(|| {
+        Some(Arguments {
+            region,
+            instance_id,
+            name,
+            source_region,
+            source_project_id,
+            destination_region,
+            destination_project_id,
+            engine,
+            keep_days,
+            timeouts,
+        })
+    })
 }
 
 /// One of [`ENGINES`], in any case.
@@ -147,20 +95,13 @@ fn engine(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
             .iter()
             .any(|known| known.eq_ignore_ascii_case(value))
     {
-        let list = ENGINES
-            .iter()
-            .map(|e| format!("{e:?}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        // Only short, printable values are quoted back.
-        let shown = if value.chars().count() <= 40 && !value.chars().any(char::is_control) {
-            format!("{value:?}")
-        } else {
-            "the value".to_owned()
-        };
+        let shown = quoted(value).unwrap_or_else(|| "the value".to_owned());
         return Err(invalid(
             ENGINE,
-            format!("{ENGINE} must be one of {list} (in any case); got {shown}."),
+            format!(
+                "{ENGINE} must be one of {} (in any case); got {shown}.",
+                listed(&ENGINES)
+            ),
         ));
     }
     Ok(setting)

@@ -1,5 +1,5 @@
-//! The `rds_offsite_backup_instances` data source (`ListOffSiteInstances`): metadata, schema,
-//! validation and read. Shares `timeouts` and the error wording with `rds_offsite_backups`.
+//! The `rds_offsite_backup_instances` data source (`ListOffSiteInstances`): its schema,
+//! arguments and read, in the frame of `data_source`.
 
 pub mod arguments;
 pub mod schema;
@@ -9,84 +9,50 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use tfplugin::{DataSource, Diagnostic, Diagnostics, ReadResult, Schema, Value};
-use tokio_util::sync::CancellationToken;
+use tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
-use crate::offsite_backups::{read_error, timeouts};
-use crate::provider::Configured;
+use crate::data_source::{Call, Definition, Failure};
 
 pub const TYPE_NAME: &str = "rds_offsite_backup_instances";
 
+/// No hints beyond raising `timeouts.read`: the API takes no filter, so a read always lists
+/// every instance of the region.
 pub struct OffsiteBackupInstancesDataSource;
 
 #[async_trait]
-impl DataSource<Configured> for OffsiteBackupInstancesDataSource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl Definition for OffsiteBackupInstancesDataSource {
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    type Arguments = arguments::Arguments;
 
     fn schema(&self) -> Schema {
         schema::data_source_schema()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diagnostics = arguments::examine(config).0;
-        diagnostics.extend(timeouts::examine(config).0);
-        diagnostics
+    fn examine(&self, config: &Value) -> (Diagnostics, Option<arguments::Arguments>) {
+        arguments::examine(config)
+    }
+
+    fn region(arguments: &arguments::Arguments) -> Option<&str> {
+        arguments.region.as_deref()
     }
 
     async fn read(
         &self,
-        configured: &Configured,
-        config: &Value,
-        cancel: CancellationToken,
-    ) -> ReadResult {
-        let (mut diagnostics, arguments) = arguments::examine(config);
-        let (timeout_diagnostics, read_limit) = timeouts::examine(config);
-        diagnostics.extend(timeout_diagnostics);
-        let (Some(arguments), Some(read_limit)) = (arguments, read_limit) else {
-            if !diagnostics.has_errors() {
-                diagnostics.push(Diagnostic::error(
-                    "Arguments not known",
-                    format!(
-                        "{TYPE_NAME} was asked to read with arguments that are not known yet; \
-                         this is a bug in Terraform or the provider."
-                    ),
-                ));
-            }
-            return ReadResult {
-                state: None,
-                diagnostics,
-            };
-        };
-        let region = arguments
-            .region
-            .clone()
-            .unwrap_or_else(|| configured.region.clone());
+        call: &Call<'_>,
+        arguments: &arguments::Arguments,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<Value, Failure> {
         let started = Instant::now();
-        let options = hwcloud::CallOptions {
-            timeout: Some(read_limit),
-        };
         let mut instances = Vec::new();
-        let listing = match configured
+        let listing = call
             .client
-            .for_each_offsite_instance(&region, &options, &cancel, |instance| {
-                if state::matches(&arguments, &instance) {
+            .for_each_offsite_instance(&call.region, &call.options, call.cancel, |instance| {
+                if state::matches(arguments, &instance) {
                     instances.push(state::instance_value(&instance));
                 }
                 ControlFlow::Continue(())
             })
-            .await
-        {
-            Ok(listing) => listing,
-            Err(error) => {
-                diagnostics.push(read_error::diagnostic(&error, read_limit));
-                return ReadResult {
-                    state: None,
-                    diagnostics,
-                };
-            }
-        };
+            .await?;
         for warning in &listing.warnings {
             diagnostics.push(Diagnostic::warning(
                 warning.summary(),
@@ -94,7 +60,7 @@ impl DataSource<Configured> for OffsiteBackupInstancesDataSource {
             ));
         }
         tracing::info!(
-            region = %region,
+            region = %call.region,
             total_count = listing.total_count,
             received = listing.received,
             selected = instances.len(),
@@ -102,16 +68,12 @@ impl DataSource<Configured> for OffsiteBackupInstancesDataSource {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "read {TYPE_NAME}"
         );
-        let state = state::state(
-            &arguments,
-            &region,
+        Ok(state::state(
+            arguments,
+            &call.region,
             &listing.project_id,
             listing.total_count,
             instances,
-        );
-        ReadResult {
-            state: Some(state),
-            diagnostics,
-        }
+        ))
     }
 }

@@ -4,13 +4,12 @@
 
 use tfplugin::{Attribute, Nesting, Schema};
 
-use crate::offsite_backups::schema::{id_rule, one_of, with_thousands};
-use crate::offsite_backups::timeouts;
+use crate::data_source::schema::{self as common, id_rule, one_of, with_thousands};
 
 /// The data source's attribute names, used by the schema, `arguments::examine` and
 /// `state::state`.
 pub mod names {
-    pub const REGION: &str = "region";
+    pub const REGION: &str = crate::data_source::names::REGION;
     pub const INSTANCE_ID: &str = "instance_id";
     pub const NAME: &str = "name";
     pub const SOURCE_REGION: &str = "source_region";
@@ -19,8 +18,8 @@ pub mod names {
     pub const DESTINATION_PROJECT_ID: &str = "destination_project_id";
     pub const ENGINE: &str = "engine";
     pub const KEEP_DAYS: &str = "keep_days";
-    pub const TIMEOUTS: &str = crate::offsite_backups::timeouts::ATTRIBUTE;
-    pub const ID: &str = "id";
+    pub const TIMEOUTS: &str = crate::data_source::names::TIMEOUTS;
+    pub const ID: &str = crate::data_source::names::ID;
     pub const TOTAL_COUNT: &str = "total_count";
     pub const INSTANCES: &str = "instances";
 
@@ -78,13 +77,10 @@ pub fn data_source_schema() -> Schema {
             with_thousands(MAX_PAGES),
         ),
         vec![
-            Attribute::string(names::REGION)
-                .optional()
-                .computed()
-                .description(
-                    "The region to list the instances in (the backup region, where the \
-                     cross-region backups are stored). Defaults to the provider's region.",
-                ),
+            common::region(
+                "The region to list the instances in (the backup region, where the \
+                 cross-region backups are stored). Defaults to the provider's region.",
+            ),
             Attribute::string(names::INSTANCE_ID)
                 .optional()
                 .description(format!(
@@ -133,8 +129,8 @@ pub fn data_source_schema() -> Schema {
                     "Only instances whose cross-region backups are kept this many days \
                  ({FILTERED}); a whole number greater than zero."
                 )),
-            timeouts::attribute(),
-            Attribute::string(names::ID).computed().description(
+            common::timeouts(),
+            common::id(
                 "An identifier derived from the region, the project and the filters: the same \
                  query always has the same ID.",
             ),

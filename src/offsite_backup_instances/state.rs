@@ -2,9 +2,9 @@
 //! the cty value of each instance (fields the API omits are null).
 
 use hwcloud::OffsiteInstance;
-use sha2::{Digest, Sha256};
 use tfplugin::Value;
 
+use crate::data_source::id::digest;
 use crate::offsite_backup_instances::arguments::Arguments;
 use crate::offsite_backup_instances::schema::{instance_names, names};
 
@@ -36,24 +36,23 @@ pub fn matches(arguments: &Arguments, instance: &OffsiteInstance) -> bool {
 /// The same query always has the same ID: a digest of region, project and filters (`engine`
 /// in lowercase, since it matches without regard to case).
 pub fn id(region: &str, project_id: &str, arguments: &Arguments) -> String {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let parts = [
-        region.to_owned(),
-        project_id.to_owned(),
+    fn text(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or("")
+    }
+    let engine = text(&arguments.engine).to_ascii_lowercase();
+    let keep_days = arguments.keep_days.map(|days| days.to_string());
+    digest(&[
+        region,
+        project_id,
         text(&arguments.instance_id),
         text(&arguments.name),
         text(&arguments.source_region),
         text(&arguments.source_project_id),
         text(&arguments.destination_region),
         text(&arguments.destination_project_id),
-        text(&arguments.engine).to_ascii_lowercase(),
-        arguments
-            .keep_days
-            .map(|days| days.to_string())
-            .unwrap_or_default(),
-    ];
-    let digest = Sha256::digest(parts.join("\n").as_bytes());
-    hex::encode(&digest[..16])
+        &engine,
+        keep_days.as_deref().unwrap_or(""),
+    ])
 }
 
 /// The whole state object: the arguments as written plus the computed attributes.

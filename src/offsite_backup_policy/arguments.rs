@@ -1,12 +1,12 @@
 //! The data source's arguments, checked on what is known (so `terraform validate` reports
-//! problems before any request) with the rules of `rds_offsite_backups`.
+//! problems before any request) with the frame's readers (`data_source::arguments`).
 
-use tfplugin::{Diagnostic, Diagnostics, Value};
+use tfplugin::{Diagnostics, Value};
 
 use crate::config_value::Setting;
+use crate::data_source::arguments::{Examination, region, resource_id};
 use crate::offsite_backup_policy::TYPE_NAME;
-use crate::offsite_backup_policy::schema::names::{self, INSTANCE_ID, TIMEOUTS};
-use crate::offsite_backups::arguments::{region, resource_id};
+use crate::offsite_backup_policy::schema::names::{self, INSTANCE_ID};
 use crate::typed_config::ConfigObject;
 
 /// Wholly known, valid arguments.
@@ -25,41 +25,21 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         Ok(config) => config,
         Err(bug) => return (bug.into(), None),
     };
-    let mut diags = Diagnostics::new();
-    let mut all_known = true;
-    let mut note = |setting: Result<Setting<String>, Diagnostic>| match setting {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            Setting::Unknown
-        }
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            Setting::Unset
-        }
-    };
-    let instance_id = note(resource_id(&config, INSTANCE_ID));
-    let region = note(region(&config));
-    let timeouts = match config.value(TIMEOUTS) {
-        Ok(timeouts) => timeouts.clone(),
-        Err(bug) => {
-            diags.push(bug);
-            Value::Null
-        }
-    };
-    if diags.has_errors() || !all_known {
-        return (diags, None);
-    }
-    // Terraform enforces required attributes; a missing one never reaches a read.
-    let Setting::Known(instance_id) = instance_id else {
-        return (diags, None);
-    };
-    let arguments = Arguments {
-        instance_id,
-        region: region.known(),
-        timeouts,
-    };
-    (diags, Some(arguments))
+    let mut exam = Examination::default();
+    let instance_id = exam.note(resource_id(&config, INSTANCE_ID));
+    let region = exam.note(region(&config));
+    let timeouts = exam.timeouts(&config);
+    exam.finish(|| {
+        // Terraform enforces required attributes; a missing one never reaches a read.
+        let Setting::Known(instance_id) = instance_id else {
+            return None;
+        };
+        Some(Arguments {
+            instance_id,
+            region: region.known(),
+            timeouts,
+        })
+    })
 }
 
 #[cfg(test)]

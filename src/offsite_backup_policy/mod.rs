@@ -1,5 +1,5 @@
 //! The `rds_offsite_backup_policy` data source: the cross-region backup policy of one
-//! instance, read in its source region (ShowOffSiteBackupPolicy).
+//! instance, read in its source region (ShowOffSiteBackupPolicy), in the frame of `data_source`.
 
 pub mod arguments;
 pub mod read_error;
@@ -7,99 +7,77 @@ pub mod schema;
 pub mod state;
 
 use async_trait::async_trait;
-use tfplugin::{DataSource, Diagnostics, ReadResult, Schema, Value};
-use tokio_util::sync::CancellationToken;
+use tfplugin::{Diagnostic, Diagnostics, Schema, Value};
 
-use crate::offsite_backups::timeouts;
-use crate::provider::Configured;
+use crate::data_source::{Call, Definition, Failure};
 
 pub const TYPE_NAME: &str = "rds_offsite_backup_policy";
 
+/// No hints beyond raising `timeouts.read`: the read is one request.
 pub struct OffsiteBackupPolicyDataSource;
 
 #[async_trait]
-impl DataSource<Configured> for OffsiteBackupPolicyDataSource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl Definition for OffsiteBackupPolicyDataSource {
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    type Arguments = arguments::Arguments;
 
     fn schema(&self) -> Schema {
         schema::data_source_schema()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diagnostics = arguments::examine(config).0;
-        diagnostics.extend(timeouts::examine(config).0);
-        diagnostics
+    fn examine(&self, config: &Value) -> (Diagnostics, Option<arguments::Arguments>) {
+        arguments::examine(config)
+    }
+
+    fn region(arguments: &arguments::Arguments) -> Option<&str> {
+        arguments.region.as_deref()
     }
 
     async fn read(
         &self,
-        configured: &Configured,
-        config: &Value,
-        cancel: CancellationToken,
-    ) -> ReadResult {
-        let (mut diagnostics, arguments) = arguments::examine(config);
-        let (timeout_diagnostics, read_limit) = timeouts::examine(config);
-        diagnostics.extend(timeout_diagnostics);
-        let (Some(arguments), Some(read_limit)) = (arguments, read_limit) else {
-            if !diagnostics.has_errors() {
-                diagnostics.push(crate::typed_config::provider_bug(
-                    TYPE_NAME,
-                    "asked to read with arguments that are not known yet (a bug in Terraform \
-                     or the provider)",
-                ));
-            }
-            return ReadResult {
-                state: None,
-                diagnostics,
-            };
-        };
-        let region = arguments
-            .region
-            .clone()
-            .unwrap_or_else(|| configured.region.clone());
-        let options = hwcloud::CallOptions {
-            timeout: Some(read_limit),
-        };
-        let answer = match configured
+        call: &Call<'_>,
+        arguments: &arguments::Arguments,
+        _diagnostics: &mut Diagnostics,
+    ) -> Result<Value, Failure> {
+        let answer = call
             .client
-            .offsite_backup_policy(&region, &arguments.instance_id, &options, &cancel)
-            .await
-        {
-            Ok(answer) => answer,
-            Err(error) => {
-                diagnostics.push(read_error::diagnostic(
-                    &error,
-                    read_limit,
-                    &arguments.instance_id,
-                    &region,
-                ));
-                return ReadResult {
-                    state: None,
-                    diagnostics,
-                };
-            }
-        };
+            .offsite_backup_policy(
+                &call.region,
+                &arguments.instance_id,
+                &call.options,
+                call.cancel,
+            )
+            .await?;
         tracing::info!(
-            region = %region,
+            region = %call.region,
             instance_id = %arguments.instance_id,
             policies = answer.policies.len(),
             requests = answer.requests,
             "read rds_offsite_backup_policy"
         );
-        let state = state::state(&arguments, &region, &answer.project_id, &answer.policies);
-        ReadResult {
-            state: Some(state),
-            diagnostics,
-        }
+        Ok(state::state(
+            arguments,
+            &call.region,
+            &answer.project_id,
+            &answer.policies,
+        ))
+    }
+
+    fn error_diagnostic(
+        &self,
+        error: &hwcloud::Error,
+        arguments: &arguments::Arguments,
+        call: &Call<'_>,
+    ) -> Diagnostic {
+        read_error::diagnostic(error, call.read_limit, &arguments.instance_id, &call.region)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfplugin::Diagnostic;
+    use crate::data_source::{Frame, timeouts};
+    use tfplugin::DataSource;
 
     #[tokio::test]
     async fn validate_reports_at_the_attributes() {
@@ -114,7 +92,10 @@ mod tests {
             (schema::names::POLICIES, Value::Null),
             (schema::names::ENABLED, Value::Null),
         ]);
-        let diagnostics: Vec<Diagnostic> = OffsiteBackupPolicyDataSource.validate(&config).await.0;
+        let diagnostics: Vec<Diagnostic> = Frame(OffsiteBackupPolicyDataSource)
+            .validate(&config)
+            .await
+            .0;
         let summaries: Vec<&str> = diagnostics.iter().map(|d| d.summary.as_str()).collect();
         assert_eq!(summaries, ["Invalid instance_id", "Invalid timeouts.read"]);
     }

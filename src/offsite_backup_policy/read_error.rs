@@ -1,15 +1,15 @@
 //! A failed read as a diagnostic. An instance the region does not know names the instance and
 //! the region, with the hint that the policy lives in the instance's source region; a passed
-//! time limit points at `timeouts.read`; everything else is worded as for
-//! `rds_offsite_backups` (`offsite_backups::read_error`).
+//! time limit points at `timeouts.read`; everything else is worded by the frame
+//! (`data_source::read_error`).
 
 use std::time::Duration;
 
 use hwcloud::ErrorKind;
 use tfplugin::Diagnostic;
 
+use crate::data_source::{Hints, read_error, timeouts};
 use crate::offsite_backup_policy::schema::names::{INSTANCE_ID, REGION};
-use crate::offsite_backups::{read_error, timeouts};
 use crate::provider::client_error;
 
 /// Where the policy is read, for the not-found hint.
@@ -44,7 +44,7 @@ pub fn diagnostic(
                 limit_text(read_limit)
             ),
         ),
-        _ => read_error::diagnostic(error, read_limit),
+        _ => read_error::diagnostic(error, read_limit, Hints::NONE),
     }
 }
 

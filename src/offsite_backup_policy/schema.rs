@@ -4,18 +4,15 @@
 
 use tfplugin::{Attribute, Nesting, Schema};
 
-use crate::offsite_backups::schema::id_rule;
-use crate::offsite_backups::timeouts;
+use crate::data_source::schema::{self as common, id_rule};
 
 /// The data source's attribute names, used by the schema, `arguments::examine` and
-/// `state::state`. The arguments it shares with `rds_offsite_backups` are the same constants.
+/// `state::state`.
 pub mod names {
-    use crate::offsite_backups::schema::names as backups;
-
-    pub const INSTANCE_ID: &str = backups::INSTANCE_ID;
-    pub const REGION: &str = backups::REGION;
-    pub const TIMEOUTS: &str = backups::TIMEOUTS;
-    pub const ID: &str = backups::ID;
+    pub const INSTANCE_ID: &str = "instance_id";
+    pub const REGION: &str = crate::data_source::names::REGION;
+    pub const TIMEOUTS: &str = crate::data_source::names::TIMEOUTS;
+    pub const ID: &str = crate::data_source::names::ID;
     pub const POLICIES: &str = "policies";
     pub const ENABLED: &str = "enabled";
 
@@ -45,16 +42,13 @@ pub fn data_source_schema() -> Schema {
                     "The ID of the DB instance whose cross-region backup policy is read. {}",
                     id_rule()
                 )),
-            Attribute::string(names::REGION)
-                .optional()
-                .computed()
-                .description(
-                    "The region to read the policy in: it must be the instance's own (source) \
-                     region, where the instance runs, not the backup (destination) region the \
-                     other data sources read in. Defaults to the provider's region.",
-                ),
-            timeouts::attribute(),
-            Attribute::string(names::ID).computed().description(
+            common::region(
+                "The region to read the policy in: it must be the instance's own (source) \
+                 region, where the instance runs, not the backup (destination) region the \
+                 other data sources read in. Defaults to the provider's region.",
+            ),
+            common::timeouts(),
+            common::id(
                 "An identifier derived from the region, its project and the instance ID: the \
                  same query always has the same ID.",
             ),

@@ -2,23 +2,21 @@
 //! each policy as the cty value of the schema's `policies` element (omitted fields null).
 
 use hwcloud::OffsiteBackupPolicy;
-use sha2::{Digest, Sha256};
 use tfplugin::Value;
 
+use crate::data_source::id::digest;
 use crate::offsite_backup_policy::arguments::Arguments;
 use crate::offsite_backup_policy::schema::{names, policy_names};
 
 /// The same query always has the same ID: a digest of the data source, region, project and
 /// instance.
 pub fn id(region: &str, project_id: &str, instance_id: &str) -> String {
-    let parts = [
+    digest(&[
         crate::offsite_backup_policy::TYPE_NAME,
         region,
         project_id,
         instance_id,
-    ];
-    let digest = Sha256::digest(parts.join("\n").as_bytes());
-    hex::encode(&digest[..16])
+    ])
 }
 
 /// Cross-region backup is on when any policy keeps backups for a day or more.

@@ -5,10 +5,10 @@
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
+use crate::data_source::arguments::{Examination, non_empty, one_of, region, resource_id};
 use crate::offsite_backups::TYPE_NAME;
 use crate::offsite_backups::schema::names::{
-    self, BACKUP_ID, BACKUP_TYPE, BEGIN_TIME, END_TIME, INSTANCE_ID, MOST_RECENT, NAME, REGION,
-    STATUS, TIMEOUTS,
+    self, BACKUP_ID, BACKUP_TYPE, BEGIN_TIME, END_TIME, INSTANCE_ID, MOST_RECENT, NAME, STATUS,
 };
 use crate::offsite_backups::schema::{BACKUP_TYPES, STATUSES};
 use crate::time_arguments;
@@ -47,147 +47,44 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         Ok(config) => config,
         Err(bug) => return (bug.into(), None),
     };
-    let mut diags = Diagnostics::new();
-    let mut all_known = true;
-    let mut note = |setting: Result<Setting<String>, Diagnostic>| match setting {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            Setting::Unknown
-        }
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            Setting::Unset
-        }
-    };
-
-    let instance_id = note(resource_id(&config, INSTANCE_ID));
-    let backup_type = note(one_of(&config, BACKUP_TYPE, &BACKUP_TYPES));
-    let backup_id = note(resource_id(&config, BACKUP_ID));
-    let begin = note(time(&config, BEGIN_TIME));
-    let end = note(time(&config, END_TIME));
-    let region = note(region(&config));
+    let mut exam = Examination::default();
+    let instance_id = exam.note(resource_id(&config, INSTANCE_ID));
+    let backup_type = exam.note(one_of(&config, BACKUP_TYPE, &BACKUP_TYPES));
+    let backup_id = exam.note(resource_id(&config, BACKUP_ID));
+    let begin = exam.note(time(&config, BEGIN_TIME));
+    let end = exam.note(time(&config, END_TIME));
+    let region = exam.note(region(&config));
     // An empty name can match no backup: rejected like an empty ID, not answered with nothing.
-    let name = note(non_empty(&config, NAME));
-    let status = note(one_of(&config, STATUS, &STATUSES));
-    let most_recent = match config_value::bool(&config, MOST_RECENT) {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            None
-        }
-        Ok(s) => s.known(),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-
-    let timeouts = match config.value(TIMEOUTS) {
-        Ok(timeouts) => timeouts.clone(),
-        Err(bug) => {
-            diags.push(bug);
-            Value::Null
-        }
-    };
-
+    let name = exam.note(non_empty(&config, NAME));
+    let status = exam.note(one_of(&config, STATUS, &STATUSES));
+    let most_recent = exam.note(config_value::bool(&config, MOST_RECENT));
+    let timeouts = exam.timeouts(&config);
     let window = match time_window(&config, &begin, &end) {
         Ok(window) => window,
         Err(d) => {
-            diags.push(d);
+            exam.diagnostics.push(d);
             None
         }
     };
-
-    if diags.has_errors() || !all_known {
-        return (diags, None);
-    }
-    // Required attributes are enforced by Terraform itself; a missing one here means the
-    // configuration never reached a valid state, which the diagnostics above already cover.
-    let (Setting::Known(instance_id), Setting::Known(backup_type)) = (instance_id, backup_type)
-    else {
-        return (diags, None);
-    };
-    let arguments = Arguments {
-        instance_id,
-        backup_type,
-        backup_id: backup_id.known(),
-        window,
-        region: region.known(),
-        name: name.known(),
-        status: status.known(),
-        most_recent,
-        timeouts,
-    };
-    (diags, Some(arguments))
-}
-
-pub(crate) fn non_empty(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
-    let setting = config_value::string(config, name)?;
-    if let Setting::Known(value) = &setting
-        && value.trim().is_empty()
-    {
-        return Err(Diagnostic::error(
-            format!("Empty {name}"),
-            format!("{name} must not be empty."),
-        )
-        .at(AttributePath::root(name)));
-    }
-    Ok(setting)
-}
-
-/// An instance or backup ID, by the client's rule for IDs (bounded length, no whitespace), so
-/// that an ID no API issues is reported here, not as a failed request.
-pub(crate) fn resource_id(
-    config: &ConfigObject,
-    name: &str,
-) -> Result<Setting<String>, Diagnostic> {
-    let setting = non_empty(config, name)?;
-    if let Setting::Known(value) = &setting
-        && let Err(reason) = hwcloud::validate_resource_id(value)
-    {
-        return Err(
-            Diagnostic::error(format!("Invalid {name}"), format!("{name}: {reason}."))
-                .at(AttributePath::root(name)),
-        );
-    }
-    Ok(setting)
-}
-
-/// The region, by the client's own rule for region names.
-pub(crate) fn region(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
-    let setting = non_empty(config, REGION)?;
-    if let Setting::Known(value) = &setting
-        && let Err(reason) = hwcloud::validate_region(value)
-    {
-        return Err(
-            Diagnostic::error(format!("Invalid {REGION}"), format!("{REGION}: {reason}."))
-                .at(AttributePath::root(REGION)),
-        );
-    }
-    Ok(setting)
-}
-
-fn one_of(
-    config: &ConfigObject,
-    name: &str,
-    accepted: &[&str],
-) -> Result<Setting<String>, Diagnostic> {
-    let setting = config_value::string(config, name)?;
-    if let Setting::Known(value) = &setting
-        && !accepted.contains(&value.as_str())
-    {
-        let list = accepted
-            .iter()
-            .map(|a| format!("{a:?}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(Diagnostic::error(
-            format!("Invalid {name}"),
-            format!("{name} must be one of {list}; got {value:?}."),
-        )
-        .at(AttributePath::root(name)));
-    }
-    Ok(setting)
+    exam.finish(|| {
+        // Required attributes are enforced by Terraform itself; a missing one here means the
+        // configuration never reached a valid state, which the diagnostics already cover.
+        let (Setting::Known(instance_id), Setting::Known(backup_type)) = (instance_id, backup_type)
+        else {
+            return None;
+        };
+        Some(Arguments {
+            instance_id,
+            backup_type,
+            backup_id: backup_id.known(),
+            window,
+            region: region.known(),
+            name: name.known(),
+            status: status.known(),
+            most_recent: most_recent.known(),
+            timeouts,
+        })
+    })
 }
 
 fn time(config: &ConfigObject, name: &str) -> Result<Setting<String>, Diagnostic> {
@@ -262,6 +159,7 @@ fn time_window(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::offsite_backups::schema::names::TIMEOUTS;
     use tfplugin::diag::PathStep;
 
     fn config(pairs: &[(&str, Value)]) -> Value {

@@ -3,7 +3,7 @@
 
 use tfplugin::{Attribute, Nesting, Schema};
 
-use crate::offsite_backups::timeouts;
+use crate::data_source::schema::{self as common, id_rule, one_of, one_of_noted, with_thousands};
 
 /// The data source's attribute names. The schema, the argument decoder
 /// (`arguments::examine`) and the state encoder (`state::state`) all use these, so that a
@@ -14,12 +14,12 @@ pub mod names {
     pub const BACKUP_ID: &str = "backup_id";
     pub const BEGIN_TIME: &str = "begin_time";
     pub const END_TIME: &str = "end_time";
-    pub const REGION: &str = "region";
+    pub const REGION: &str = crate::data_source::names::REGION;
     pub const NAME: &str = "name";
     pub const STATUS: &str = "status";
     pub const MOST_RECENT: &str = "most_recent";
-    pub const TIMEOUTS: &str = crate::offsite_backups::timeouts::ATTRIBUTE;
-    pub const ID: &str = "id";
+    pub const TIMEOUTS: &str = crate::data_source::names::TIMEOUTS;
+    pub const ID: &str = crate::data_source::names::ID;
     pub const TOTAL_COUNT: &str = "total_count";
     pub const BACKUPS: &str = "backups";
 
@@ -65,27 +65,6 @@ pub mod backup_names {
 pub const BACKUP_TYPES: [&str; 2] = ["auto", "incremental"];
 pub const STATUSES: [&str; 4] = ["BUILDING", "COMPLETED", "FAILED", "DELETING"];
 
-/// `values` as Markdown code spans joined like prose: "`a`, `b` or `c`".
-pub(crate) fn one_of(values: &[&str]) -> String {
-    one_of_noted(values, |_| None)
-}
-
-/// [`one_of`], each value followed by its `note` in parentheses when it has one.
-fn one_of_noted(values: &[&str], note: impl Fn(&str) -> Option<&'static str>) -> String {
-    let quoted: Vec<String> = values
-        .iter()
-        .map(|value| match note(value) {
-            Some(note) => format!("`{value}` ({note})"),
-            None => format!("`{value}`"),
-        })
-        .collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    }
-}
-
 /// What a backup status means, where its name does not say it.
 fn status_note(status: &str) -> Option<&'static str> {
     match status {
@@ -93,19 +72,6 @@ fn status_note(status: &str) -> Option<&'static str> {
         "DELETING" => Some("being deleted"),
         _ => None,
     }
-}
-
-/// `n` with a comma between groups of three digits, as the docs write numbers.
-pub(crate) fn with_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// What one read may hold, from the limits the client and the protocol enforce.
@@ -118,15 +84,6 @@ fn read_limits() -> String {
         with_thousands(MAX_ITEMS),
         with_thousands(MAX_PAGES),
         tfplugin::MAX_MESSAGE_SIZE / (1024 * 1024)
-    )
-}
-
-/// What `instance_id` and `backup_id` accept, from the client's rule.
-pub(crate) fn id_rule() -> String {
-    format!(
-        "At most {} characters, without whitespace (RDS IDs have 36: 32 hex digits and a \
-         suffix such as `in01` or `br01`).",
-        hwcloud::MAX_RESOURCE_ID_LEN
     )
 }
 
@@ -165,13 +122,10 @@ pub fn data_source_schema() -> Schema {
                 "End of the time window, in the same formats as `begin_time`; must be later than \
                  `begin_time`. Requires `begin_time`.",
             ),
-            Attribute::string(names::REGION)
-                .optional()
-                .computed()
-                .description(
-                    "The region to list backups in (the backup region). Defaults to the provider's \
+            common::region(
+                "The region to list backups in (the backup region). Defaults to the provider's \
                  region.",
-                ),
+            ),
             Attribute::string(names::NAME).optional().description(
                 "Only backups with exactly this name (filtered by the provider, not the API); \
                  must not be empty.",
@@ -184,8 +138,8 @@ pub fn data_source_schema() -> Schema {
                 "When `true`, keep only the backup with the latest `begin_time` after the other \
                  filters: `backups` then has at most one element.",
             ),
-            timeouts::attribute(),
-            Attribute::string(names::ID).computed().description(
+            common::timeouts(),
+            common::id(
                 "An identifier derived from the region, the project and the arguments: the same \
                  query always has the same ID.",
             ),
@@ -275,23 +229,6 @@ fn backup_attributes() -> Vec<Attribute> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_of_joins_code_spans_like_prose() {
-        assert_eq!(one_of(&[]), "");
-        assert_eq!(one_of(&["auto"]), "`auto`");
-        assert_eq!(one_of(&["auto", "incremental"]), "`auto` or `incremental`");
-        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
-    }
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(with_thousands(0), "0");
-        assert_eq!(with_thousands(100), "100");
-        assert_eq!(with_thousands(1000), "1,000");
-        assert_eq!(with_thousands(100_000), "100,000");
-        assert_eq!(with_thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn descriptions_name_every_accepted_value_and_the_limits() {

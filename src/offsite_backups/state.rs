@@ -8,10 +8,10 @@
 use std::ops::ControlFlow;
 
 use hwcloud::OffsiteBackup;
-use sha2::{Digest, Sha256};
 use tfplugin::cty::{CodecError, EncodedList};
 use tfplugin::{Type, Value};
 
+use crate::data_source::id::digest;
 use crate::offsite_backups::arguments::Arguments;
 use crate::offsite_backups::schema::{backup_names, data_source_schema, names};
 use crate::time_arguments;
@@ -200,12 +200,6 @@ pub fn id(region: &str, project_id: &str, arguments: &Arguments) -> String {
         },
     ];
     digest(&parts)
-}
-
-/// A deterministic ID from `parts`: the first 16 bytes of their SHA-256, in hex.
-pub(crate) fn digest(parts: &[&str]) -> String {
-    let digest = Sha256::digest(parts.join("\n").as_bytes());
-    hex::encode(&digest[..16])
 }
 
 /// The whole state object, arguments as written plus the computed attributes: every attribute
@@ -493,7 +487,7 @@ mod tests {
             (names::MOST_RECENT, Value::Bool(true)),
             (
                 names::TIMEOUTS,
-                Value::object([(crate::offsite_backups::timeouts::READ, Value::from("5m"))]),
+                Value::object([(crate::data_source::timeouts::READ, Value::from("5m"))]),
             ),
         ]
     }

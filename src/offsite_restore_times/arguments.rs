@@ -1,13 +1,13 @@
 //! The data source's arguments: checked on what is known (so `terraform validate` reports
 //! problems before any request), and typed once everything is known. The ID and region rules
-//! are `rds_offsite_backups`'s; the date rule is the client's (`hwcloud::validate_restore_date`).
+//! are the frame's (`data_source::arguments`); the date rule is the client's (`hwcloud::validate_restore_date`).
 
-use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use tfplugin::{Diagnostic, Diagnostics, Value};
 
 use crate::config_value::{self, Setting};
-use crate::offsite_backups::arguments::{region, resource_id};
+use crate::data_source::arguments::{Examination, invalid, quoted, region, resource_id};
 use crate::offsite_restore_times::TYPE_NAME;
-use crate::offsite_restore_times::schema::names::{self, DATE, INSTANCE_ID, TIMEOUTS};
+use crate::offsite_restore_times::schema::names::{self, DATE, INSTANCE_ID};
 use crate::typed_config::ConfigObject;
 
 /// Wholly known, valid arguments.
@@ -28,42 +28,22 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Arguments>) {
         Ok(config) => config,
         Err(bug) => return (bug.into(), None),
     };
-    let mut diags = Diagnostics::new();
-    let mut all_known = true;
-    let mut note = |setting: Result<Setting<String>, Diagnostic>| match setting {
-        Ok(Setting::Unknown) => {
-            all_known = false;
-            Setting::Unknown
-        }
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            Setting::Unset
-        }
-    };
-    let instance_id = note(resource_id(&config, INSTANCE_ID));
-    let date = note(date(&config));
-    let region = note(region(&config));
-    let timeouts = match config.value(TIMEOUTS) {
-        Ok(timeouts) => timeouts.clone(),
-        Err(bug) => {
-            diags.push(bug);
-            Value::Null
-        }
-    };
-    if diags.has_errors() || !all_known {
-        return (diags, None);
-    }
-    let Setting::Known(instance_id) = instance_id else {
-        return (diags, None);
-    };
-    let arguments = Arguments {
-        instance_id,
-        date: date.known(),
-        region: region.known(),
-        timeouts,
-    };
-    (diags, Some(arguments))
+    let mut exam = Examination::default();
+    let instance_id = exam.note(resource_id(&config, INSTANCE_ID));
+    let date = exam.note(date(&config));
+    let region = exam.note(region(&config));
+    let timeouts = exam.timeouts(&config);
+    exam.finish(|| {
+        let Setting::Known(instance_id) = instance_id else {
+            return None;
+        };
+        Some(Arguments {
+            instance_id,
+            date: date.known(),
+            region: region.known(),
+            timeouts,
+        })
+    })
 }
 
 /// `date`: `YYYY-MM-DD` and a real calendar date.
@@ -72,16 +52,8 @@ fn date(config: &ConfigObject) -> Result<Setting<String>, Diagnostic> {
     if let Setting::Known(value) = &setting
         && let Err(reason) = hwcloud::validate_restore_date(value)
     {
-        // Only short, printable values are quoted back.
-        let shown = if value.chars().count() <= 40 && !value.chars().any(char::is_control) {
-            format!("{DATE} {value:?}")
-        } else {
-            DATE.to_owned()
-        };
-        return Err(
-            Diagnostic::error(format!("Invalid {DATE}"), format!("{shown}: {reason}."))
-                .at(AttributePath::root(DATE)),
-        );
+        let shown = quoted(value).map_or_else(|| DATE.to_owned(), |q| format!("{DATE} {q}"));
+        return Err(invalid(DATE, format!("{shown}: {reason}.")));
     }
     Ok(setting)
 }

@@ -3,18 +3,16 @@
 
 use tfplugin::{Attribute, Nesting, Schema};
 
-use crate::offsite_backups::schema::id_rule;
-use crate::offsite_backups::timeouts;
+use crate::data_source::schema::{self as common, id_rule};
 
 /// The data source's attribute names, used by the schema, `arguments::examine` and
 /// `state::state`.
 pub mod names {
     pub const INSTANCE_ID: &str = "instance_id";
     pub const DATE: &str = "date";
-    /// Read by `offsite_backups::arguments::region`, which reads the same name.
-    pub const REGION: &str = crate::offsite_backups::schema::names::REGION;
-    pub const TIMEOUTS: &str = crate::offsite_backups::timeouts::ATTRIBUTE;
-    pub const ID: &str = "id";
+    pub const REGION: &str = crate::data_source::names::REGION;
+    pub const TIMEOUTS: &str = crate::data_source::names::TIMEOUTS;
+    pub const ID: &str = crate::data_source::names::ID;
     pub const RESTORE_TIMES: &str = "restore_times";
     pub const LATEST_RESTORABLE_TIME: &str = "latest_restorable_time";
 
@@ -70,15 +68,12 @@ pub fn data_source_schema() -> Schema {
                  refused). Unset: the whole ranges.",
                     hwcloud::RESTORE_DATE_FORMAT
                 )),
-            Attribute::string(names::REGION)
-                .optional()
-                .computed()
-                .description(
-                    "The region to read the restore times in (the backup region). Defaults to \
-                     the provider's region.",
-                ),
-            timeouts::attribute(),
-            Attribute::string(names::ID).computed().description(
+            common::region(
+                "The region to read the restore times in (the backup region). Defaults to the \
+                 provider's region.",
+            ),
+            common::timeouts(),
+            common::id(
                 "An identifier derived from the region, the project and the arguments: the same \
                  query always has the same ID.",
             ),

@@ -7,7 +7,7 @@ use tfplugin::cty::Number;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::offsite_backups::state::digest;
+use crate::data_source::id::digest;
 use crate::offsite_restore_times::arguments::Arguments;
 use crate::offsite_restore_times::schema::{names, restore_time_names};
 

@@ -13,8 +13,11 @@ use tfplugin::{
     UnknownConfig, Value,
 };
 
+use crate::data_source::Frame;
+use crate::offsite_backup_instances::OffsiteBackupInstancesDataSource;
 use crate::offsite_backup_policy::OffsiteBackupPolicyDataSource;
 use crate::offsite_backups::OffsiteBackupsDataSource;
+use crate::offsite_restore_times::OffsiteRestoreTimesDataSource;
 
 /// Why the provider refuses a configuration that is not wholly known (instead of configuring
 /// with unknown values): completes "The value of the attribute "NAME" is not known until
@@ -55,10 +58,10 @@ impl Provider for RdsProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
         vec![
-            Arc::new(OffsiteBackupsDataSource),
-            Arc::new(crate::offsite_restore_times::OffsiteRestoreTimesDataSource),
-            Arc::new(OffsiteBackupPolicyDataSource),
-            Arc::new(crate::offsite_backup_instances::OffsiteBackupInstancesDataSource),
+            Arc::new(Frame(OffsiteBackupsDataSource)),
+            Arc::new(Frame(OffsiteRestoreTimesDataSource)),
+            Arc::new(Frame(OffsiteBackupPolicyDataSource)),
+            Arc::new(Frame(OffsiteBackupInstancesDataSource)),
         ]
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tfplugin::{Attribute, AttributePath, Diagnostic, Diagnostics, Nesting, Value};
 
+use crate::data_source::arguments::quoted;
 use crate::go_duration;
 use crate::typed_config::ConfigObject;
 
@@ -78,11 +79,7 @@ pub fn examine(config: &Value) -> (Diagnostics, Option<Duration>) {
 /// A positive Go duration; the error says what is accepted.
 fn parse_read(text: &str) -> Result<Duration, String> {
     // Only printable, short values are quoted back (the text may be anything at all).
-    let shown = if text.chars().count() <= 40 && !text.chars().any(char::is_control) {
-        format!("{text:?}")
-    } else {
-        "the value".to_owned()
-    };
+    let shown = quoted(text).unwrap_or_else(|| "the value".to_owned());
     match go_duration::parse(text) {
         Ok(nanos) if nanos > 0 => Ok(Duration::from_nanos(nanos.unsigned_abs())),
         Ok(_) => Err(format!(
@@ -96,17 +93,18 @@ fn parse_read(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// What to tell a user whose read ran out of time.
-pub fn deadline_hint(limit: Duration) -> String {
+/// What to tell a user whose read ran out of time; `fewer_pages` is the data source's way to
+/// read less (e.g. a narrower time window), when it has one.
+pub fn deadline_hint(limit: Duration, fewer_pages: Option<&str>) -> String {
     let configured = if limit == DEFAULT_READ {
         format!("the default of timeouts.read ({DEFAULT_READ_TEXT})")
     } else {
         "timeouts.read".to_owned()
     };
+    let or_fewer = fewer_pages.map_or_else(String::new, |fewer| format!(", or {fewer}"));
     format!(
         "Hint: the read's time limit is {configured}. If the API is slow or throttling, raise \
-         it in the data source, e.g. timeouts = {{ read = \"30m\" }}, or narrow the query \
-         (begin_time/end_time) so that fewer pages are read."
+         it in the data source, e.g. timeouts = {{ read = \"30m\" }}{or_fewer}."
     )
 }
 
@@ -214,7 +212,9 @@ mod tests {
 
     #[test]
     fn the_hint_names_the_setting() {
-        assert!(deadline_hint(DEFAULT_READ).contains("the default of timeouts.read (10m)"));
-        assert!(deadline_hint(Duration::from_secs(2)).contains("time limit is timeouts.read."));
+        assert!(deadline_hint(DEFAULT_READ, None).contains("the default of timeouts.read (10m)"));
+        assert!(
+            deadline_hint(Duration::from_secs(2), None).contains("time limit is timeouts.read.")
+        );
     }
 }

@@ -1,24 +1,26 @@
 //! A failed read as a diagnostic: the client's summary and detail in the provider's words
-//! (`provider::client_error`), plus the hints that name this data source's arguments.
+//! (`provider::client_error`), plus the data source's own hints ([`Hints`]).
 
 use std::time::Duration;
 
 use tfplugin::Diagnostic;
 
-use crate::offsite_backups::timeouts;
+use crate::data_source::{Hints, timeouts};
 use crate::provider::client_error;
 
 /// The diagnostic for `error`; `read_limit` is the read's `timeouts.read`.
-pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration) -> Diagnostic {
+pub fn diagnostic(error: &hwcloud::Error, read_limit: Duration, hints: Hints) -> Diagnostic {
     let mut detail = client_error::detail(error);
     match error {
         hwcloud::Error::DeadlineExceeded(_) => {
             detail.push('\n');
-            detail.push_str(&timeouts::deadline_hint(read_limit));
+            detail.push_str(&timeouts::deadline_hint(read_limit, hints.fewer_pages));
         }
         hwcloud::Error::TooManyItems(_) => {
-            detail.push_str("\nHint: ");
-            detail.push_str(super::NARROW_THE_QUERY);
+            if let Some(too_many) = hints.too_many {
+                detail.push_str("\nHint: ");
+                detail.push_str(too_many);
+            }
         }
         hwcloud::Error::UrlTooLong(_) => detail.push_str(
             "\nHint: check the endpoints settings (a base URL with a long path) and the \
