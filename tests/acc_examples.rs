@@ -9,14 +9,16 @@ use std::path::{Path, PathBuf};
 
 use rds_simulator::{
     Backup, DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY, DEMO_MYSQL_INSTANCE_ID,
-    DEMO_SQLSERVER_INSTANCE_ID, Dataset, Query, Scenario, Simulator, parse_api_time,
+    DEMO_SQLSERVER_INSTANCE_ID, Dataset, Query, Scenario, Simulator, offsite_instances,
+    parse_api_time, restore_windows,
 };
 use serde_json::{Value, json};
 use support::Workdir;
 
 /// Directories that are whole root modules, runnable against the simulator.
-const RUNNABLE_EXAMPLES: [&str; 4] = [
+const RUNNABLE_EXAMPLES: [&str; 5] = [
     "demo",
+    "disaster-recovery",
     "filter-by-name",
     "latest-completed-backup",
     "time-window",
@@ -165,14 +167,20 @@ fn start_simulator() -> Running {
 
 /// A workdir for a runnable example, pointed at the simulator with the simulator's
 /// credentials, given as a user would: `HW_*` and `TF_VAR_*` environment variables.
-fn runnable_example(name: &str, running: &Running, instance_id: &str) -> Workdir {
+fn runnable_example_without_instance(name: &str, running: &Running) -> Workdir {
     let mut workdir = workdir_with_example(name);
     workdir
         .env("HW_REGION_NAME", DEFAULT_REGION)
         .env("HW_ACCESS_KEY", DEFAULT_ACCESS_KEY)
         .env("HW_SECRET_KEY", DEFAULT_SECRET_KEY)
-        .env("TF_VAR_rds_endpoint", running.simulator.base_url())
-        .env("TF_VAR_instance_id", instance_id);
+        .env("TF_VAR_rds_endpoint", running.simulator.base_url());
+    workdir
+}
+
+/// [`runnable_example_without_instance`] for an example that reads one instance.
+fn runnable_example(name: &str, running: &Running, instance_id: &str) -> Workdir {
+    let mut workdir = runnable_example_without_instance(name, running);
+    workdir.env("TF_VAR_instance_id", instance_id);
     workdir
 }
 
@@ -344,5 +352,80 @@ fn filter_by_name_explains_when_no_backup_has_the_name() {
         )),
         "{}",
         apply.combined()
+    );
+}
+
+/// Milliseconds since the epoch as RFC 3339 in UTC with `Z`, milliseconds shown only when not
+/// zero. Written here from the civil calendar (days to year/month/day, H. Hinnant's
+/// algorithm), not taken from the provider.
+fn rfc3339_utc_millis(ms: i64) -> String {
+    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (secs, millis) = (in_day / 1000, in_day % 1000);
+    let clock = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    let fraction = if millis == 0 {
+        String::new()
+    } else {
+        format!(".{millis:03}")
+    };
+    format!("{year:04}-{month:02}-{day:02}T{clock}{fraction}Z")
+}
+
+#[test]
+fn rfc3339_utc_millis_writes_known_instants() {
+    // `date -u -d @1795564800` = Wed Nov 25 00:00:00 UTC 2026.
+    assert_eq!(
+        rfc3339_utc_millis(1_795_564_800_000),
+        "2026-11-25T00:00:00Z"
+    );
+    assert_eq!(
+        rfc3339_utc_millis(1_795_651_199_999),
+        "2026-11-25T23:59:59.999Z"
+    );
+    assert_eq!(rfc3339_utc_millis(951_782_400_000), "2000-02-29T00:00:00Z");
+    assert_eq!(rfc3339_utc_millis(0), "1970-01-01T00:00:00Z");
+}
+
+#[test]
+fn disaster_recovery_maps_every_instance_to_its_recovery_point() {
+    let running = start_simulator();
+    let outputs = runnable_example_without_instance("disaster-recovery", &running).apply_outputs();
+
+    // What the simulator's world serves, computed from its dataset and scenario.
+    let instances = offsite_instances(&Scenario::default());
+    assert_eq!(instances.len(), 3, "the demo world has three instances");
+    let mut expected = serde_json::Map::new();
+    for instance in &instances {
+        let backups = running.dataset.query(&Query::new(&instance.id, "auto"));
+        let completed = newest(backups.into_iter().filter(|b| b.status == "COMPLETED"));
+        let windows = restore_windows(&running.dataset, &instance.id, None)
+            .expect("every listed instance has backups here");
+        let latest = windows
+            .iter()
+            .map(|window| window.end_time)
+            .max()
+            .expect("the demo instances have restore windows");
+        expected.insert(
+            instance.name.clone(),
+            json!({
+                "instance_id": instance.id,
+                "engine": format!("{} {}", instance.datastore.r#type, instance.datastore.version),
+                "backup_id": completed.id,
+                "backup_end_time": completed.end_time,
+                "latest_restorable_time": rfc3339_utc_millis(latest),
+            }),
+        );
+    }
+    assert_eq!(
+        output(&outputs, "recovery_points"),
+        &Value::Object(expected)
     );
 }

@@ -4,23 +4,24 @@
 //! every fault class. Expected values come from the simulator's world model
 //! (`rds_simulator::offsite_instances`) or are written out by hand.
 
+#[path = "support/fault_classes.rs"]
+mod fault_classes;
 #[path = "support/read.rs"]
 mod read_support;
 mod support;
 
-use std::sync::Arc;
-
+use fault_classes::{FaultClass, FaultyRead, Target};
 use rds_simulator::{
-    DEFAULT_PROJECT_ID, DEFAULT_REGION, Dataset, Engine, FailSpec, Faults, GenerateSpec,
-    InstanceSpec, OffsiteInstance, PageBody, PageOffsets, RequestRecord, SignatureCheck, Simulator,
-    derived_project_id, offsite_instances,
+    DEFAULT_PROJECT_ID, DEFAULT_REGION, Dataset, Engine, Faults, GenerateSpec, InstanceSpec,
+    OffsiteInstance, RequestRecord, SignatureCheck, Simulator, derived_project_id,
+    offsite_instances,
 };
 use read_support::{
-    SECRET_KEY, apply, assert_secret_absent, blocking, expected_offsets, flattened, iam_lookups,
-    offset_of, provider_block, scenario, start, try_apply,
+    apply, blocking, expected_offsets, flattened, iam_lookups, offset_of, provider_block, scenario,
+    start, try_apply,
 };
 use serde_json::{Value, json};
-use support::{RunOutput, Workdir};
+use support::Workdir;
 
 const PATH: &str = "/v3/backups/offsite-backup-instance";
 const DATA_SOURCE: &str = "rds_offsite_backup_instances";
@@ -45,19 +46,9 @@ async fn simulator(count: usize, faults: Faults) -> Simulator {
     start(scenario(world(count), faults)).await
 }
 
-/// `required_providers`, `provider_block` and one data source per `(name, arguments)`, each
-/// with a sensitive output of the same name holding the whole object.
+/// `required_providers`, `provider_block` and one data source per `(name, arguments)`.
 fn configuration(provider_block: &str, data_sources: &[(&str, &str)]) -> String {
-    let mut text = String::from(
-        "terraform {\n  required_providers {\n    rds = {\n      source = \"tfrds/rds\"\n    }\n  }\n}\n",
-    );
-    text.push_str(provider_block);
-    for (name, arguments) in data_sources {
-        text.push_str(&format!(
-            "\ndata \"{DATA_SOURCE}\" \"{name}\" {{\n{arguments}\n}}\n\noutput \"{name}\" {{\n  value     = data.{DATA_SOURCE}.{name}\n  sensitive = true\n}}\n"
-        ));
-    }
-    text
+    fault_classes::configuration(DATA_SOURCE, provider_block, data_sources)
 }
 
 /// The world's instances as the state lists them (every field is present in the world).
@@ -381,232 +372,68 @@ async fn invalid_arguments_are_errors_at_their_attribute_before_any_request() {
     assert!(simulator.requests().is_empty(), "validate sends nothing");
 }
 
-/// An apply of the whole list from a faulty simulator of 250 instances, with Terraform's
-/// debug log; the secret key must never show.
-async fn faulty_read(faults: Faults, provider_settings: &str) -> (Simulator, RunOutput, Workdir) {
-    let simulator = simulator(250, faults).await;
-    let mut workdir = Workdir::new(&configuration(
-        &provider_block(&simulator, provider_settings),
-        &all_instances(),
-    ));
-    let log = workdir.debug_log();
-    let run = try_apply(&workdir);
-    let log_text = std::fs::read_to_string(&log).expect("Terraform's debug log");
-    assert!(log_text.contains("provider.terraform-provider-rds"));
-    assert_secret_absent(
-        SECRET_KEY,
-        &[
-            ("stdout", &run.stdout),
-            ("stderr", &run.stderr),
-            ("the debug log", &log_text),
-        ],
-    );
-    (simulator, run, workdir)
+/// The faulted read: every instance of a world of 250 (three pages), the faults aimed at the
+/// page at offset 100.
+fn target() -> Target {
+    Target {
+        data_source: DATA_SOURCE,
+        path_suffix: PATH,
+        arguments: String::new(),
+        scenario: |faults| scenario(world(250), faults),
+        fault_offset: 100,
+        requests: 3,
+        decode_error: "Error: Huawei Cloud API error: could not decode page at offset 100",
+    }
 }
 
-/// The state of a successful faulty read holds the whole world.
-#[track_caller]
-fn assert_whole_world(simulator: &Simulator, run: &RunOutput, workdir: &Workdir) {
-    run.assert_success();
-    let output = blocking(|| workdir.run(&["output", "-json"]));
-    output.assert_success();
-    let outputs: Value = serde_json::from_str(&output.stdout).expect("JSON");
-    let world = offsite_instances(simulator.scenario());
-    let world: Vec<&OffsiteInstance> = world.iter().collect();
-    assert_eq!(outputs["all"]["value"]["instances"], expected(&world));
+/// Runs `class` and, when the read recovers, checks that its state holds the whole world.
+async fn fault_class(class: FaultClass) -> FaultyRead {
+    let read = target().read_and_assert(class).await;
+    if read.run.status == 0 {
+        let world = offsite_instances(read.simulator.scenario());
+        let world: Vec<&OffsiteInstance> = world.iter().collect();
+        assert_eq!(read.state()["instances"], expected(&world));
+    }
+    read
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn error_statuses_are_retried_and_the_read_succeeds() {
-    let (simulator, run, workdir) = faulty_read(
-        Faults {
-            fail_first: vec![
-                FailSpec {
-                    status: 503,
-                    count: 1,
-                    retry_after: None,
-                },
-                FailSpec {
-                    status: 429,
-                    count: 1,
-                    retry_after: Some(1),
-                },
-            ],
-            ..Faults::default()
-        },
-        "",
-    )
-    .await;
-    assert_whole_world(&simulator, &run, &workdir);
-    let outcomes = outcomes(&simulator);
-    assert_eq!(
-        outcomes[..3],
-        [
-            (0, 503, fault("fail-first 503")),
-            (0, 429, fault("fail-first 429")),
-            (0, 200, None)
-        ]
-    );
-    assert_eq!(outcomes.len(), 5, "{outcomes:?}");
+    fault_class(FaultClass::Retried).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_beyond_max_retries_fail_with_status_code_and_message() {
-    let (simulator, run, _workdir) = faulty_read(
-        Faults {
-            fail_first: vec![FailSpec {
-                status: 500,
-                count: 10,
-                retry_after: None,
-            }],
-            ..Faults::default()
-        },
-        "  max_retries = 2",
-    )
-    .await;
-    run.assert_failure();
-    let message = flattened(&run);
-    for wanted in [
-        "Error: Huawei Cloud API error: HTTP 500 DBS.200001",
-        "Internal server error.",
-        "Attempts: 3",
-        PATH,
-        "(offset 0)",
-    ] {
-        assert!(message.contains(wanted), "{wanted:?} in {message}");
-    }
-    assert_eq!(
-        outcomes(&simulator),
-        vec![(0, 500, fault("fail-first 500")); 3]
-    );
+    fault_class(FaultClass::BeyondMaxRetries)
+        .await
+        .assert_message(&["(offset 0)"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_json_fails_naming_the_page_offset() {
-    let (simulator, run, _workdir) = faulty_read(
-        Faults {
-            malformed_json_at_offset: Some(100),
-            ..Faults::default()
-        },
-        "",
-    )
-    .await;
-    run.assert_failure();
-    let message = flattened(&run);
-    assert!(
-        message.contains("Error: Huawei Cloud API error: could not decode page at offset 100"),
-        "{message}"
-    );
-    assert!(
-        outcomes(&simulator).contains(&(100, 200, fault("malformed-json"))),
-        "{:?}",
-        outcomes(&simulator)
-    );
+    fault_class(FaultClass::MalformedJson).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_200_that_is_not_a_page_fails_quoting_the_body() {
-    let (simulator, run, _workdir) = faulty_read(
-        Faults {
-            page_bodies: vec![PageBody {
-                offsets: PageOffsets::At(100),
-                body: Arc::from(r#"{"backups":[],"total_count":250}"#),
-            }],
-            ..Faults::default()
-        },
-        "",
-    )
-    .await;
-    run.assert_failure();
-    let message = flattened(&run);
-    for wanted in [
-        "could not decode page at offset 100",
-        "offsite_backup_instances",
-        r#"the body starts with: {"backups":[],"total_count":250}"#,
-        "HTTP 200",
-    ] {
-        assert!(message.contains(wanted), "{wanted:?} in {message}");
-    }
-    assert!(outcomes(&simulator).contains(&(100, 200, fault("page-body"))));
+    fault_class(FaultClass::NotAnAnswer)
+        .await
+        .assert_message(&["offsite_backup_instances"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_connection_is_retried_and_the_read_succeeds() {
-    let (simulator, run, workdir) = faulty_read(
-        Faults {
-            drop_connection_at_offset: Some((100, 1)),
-            ..Faults::default()
-        },
-        "",
-    )
-    .await;
-    assert_whole_world(&simulator, &run, &workdir);
-    let outcomes = outcomes(&simulator);
-    let dropped = outcomes
-        .iter()
-        .position(|o| *o == (100, 0, fault("drop-connection")))
-        .unwrap_or_else(|| panic!("no dropped connection in {outcomes:?}"));
-    assert!(
-        outcomes[dropped..].contains(&(100, 200, None)),
-        "{outcomes:?}"
-    );
-    assert_eq!(outcomes.len(), 4, "{outcomes:?}");
+    fault_class(FaultClass::DroppedConnection).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hostile_error_body_is_shown_escaped_in_one_error_block() {
-    let (simulator, run, _workdir) = faulty_read(
-        Faults {
-            hostile_error_status: Some(403),
-            ..Faults::default()
-        },
-        "",
-    )
-    .await;
-    run.assert_failure();
-    let output = run.combined();
-    for control in ['\x1b', '\x07', '\r'] {
-        assert!(!output.contains(control), "{control:?} in:\n{output}");
-    }
-    let blocks = output
-        .lines()
-        .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']))
-        .filter(|l| l.starts_with("Error:"))
-        .count();
-    assert_eq!(blocks, 1, "{output}");
-    let flat = flattened(&run);
-    assert!(
-        flat.contains("Error: Huawei Cloud API error: HTTP 403"),
-        "{flat}"
-    );
-    assert!(flat.contains("\\x1b[32mApply complete!"), "{flat}");
-    assert_eq!(pages(&simulator).len(), 1, "403 is not retried");
+    fault_class(FaultClass::HostileBody).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn echoed_request_headers_are_redacted() {
-    let (simulator, run, _workdir) = faulty_read(
-        Faults {
-            echo_headers_status: Some(403),
-            ..Faults::default()
-        },
-        "  security_token = \"acc-instances-token-Wq3Lz8Kp-never-shown\"",
-    )
-    .await;
-    run.assert_failure();
-    let flat = flattened(&run);
-    assert!(
-        flat.contains("Received headers: Authorization: ***; X-Security-Token: ***"),
-        "{flat}"
-    );
-    for secret in [
-        "acc-instances-token-Wq3Lz8Kp-never-shown",
-        "SDK-HMAC-SHA256",
-        "Signature=",
-    ] {
-        assert!(!run.combined().contains(secret), "{secret:?} shown");
-    }
-    assert_eq!(pages(&simulator).len(), 1);
+    fault_class(FaultClass::EchoedHeaders).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,12 +7,15 @@
 //! Expected values come from the simulator's world rules (`keep_days_of`, the default region
 //! and project, `derived_project_id` of the source region), never from the provider's code.
 
+#[path = "support/fault_classes.rs"]
+mod fault_classes;
 #[path = "support/protocol.rs"]
 mod protocol;
 #[path = "support/read.rs"]
 mod read_support;
 mod support;
 
+use fault_classes::{FaultClass, FaultyRead, Target};
 use rds_simulator::{
     DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SOURCE_REGION, Engine, FailSpec, Faults, PageBody,
     PageOffsets, RequestRecord, Scenario, Simulator, derived_project_id, keep_days_of,
@@ -26,20 +29,10 @@ use support::{RunOutput, Workdir};
 
 /// An instance the simulator's world does not have.
 const UNKNOWN_INSTANCE: &str = "ffffffffffffffffffffffffffffffffin01";
-/// The temporary credentials' token: distinctive, so finding it anywhere is a leak.
-const SECURITY_TOKEN: &str = "acc-policy-token-Vb3Nq8Xe5Ls-never-shown";
 
-/// A configuration with one `rds_offsite_backup_policy` per `(name, arguments)`, each with an
-/// output of the same name holding the whole data source object.
+/// A configuration with one `rds_offsite_backup_policy` per `(name, arguments)`.
 fn configuration(provider_block: &str, data_sources: &[(&str, &str)]) -> String {
-    let mut text = format!("{}\n{provider_block}", protocol::REQUIRED_PROVIDERS);
-    for (name, arguments) in data_sources {
-        text.push_str(&format!(
-            "\ndata \"rds_offsite_backup_policy\" \"{name}\" {{\n{arguments}\n}}\n\n\
-             output \"{name}\" {{\n  value = data.rds_offsite_backup_policy.{name}\n}}\n"
-        ));
-    }
-    text
+    fault_classes::configuration("rds_offsite_backup_policy", provider_block, data_sources)
 }
 
 /// The arguments reading `instance_id` in the source region, plus `extra` lines.
@@ -354,187 +347,72 @@ fn validate_reports_bad_arguments_at_their_attribute() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The faulted read: the policy of [`INSTANCE_ID`] in the source region, one request.
+fn target() -> Target {
+    Target {
+        data_source: "rds_offsite_backup_policy",
+        path_suffix: "/backups/offsite-policy",
+        arguments: in_source_region(INSTANCE_ID, ""),
+        scenario: world,
+        fault_offset: 0,
+        requests: 1,
+        decode_error: "Error: Huawei Cloud API error: could not decode the offsite backup policy \
+                       (ShowOffSiteBackupPolicy)",
+    }
+}
+
+/// Runs `class` and, when the read recovers, checks that it read the whole policy.
+async fn fault_class(class: FaultClass) -> FaultyRead {
+    let read = target().read_and_assert(class).await;
+    if read.run.status == 0 {
+        let state = read.state();
+        assert_eq!(
+            state["policies"],
+            json!([entry("auto"), entry("incremental")])
+        );
+        assert_eq!(state["enabled"], json!(true));
+    }
+    read
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn error_statuses_are_retried_then_the_policy_is_read() {
-    let simulator = simulator_with(Faults {
-        fail_first: vec![
-            FailSpec {
-                status: 503,
-                count: 2,
-                retry_after: Some(0),
-            },
-            FailSpec {
-                status: 429,
-                count: 1,
-                retry_after: Some(0),
-            },
-        ],
-        ..Faults::default()
-    })
-    .await;
-    let outputs = apply(
-        &simulator,
-        "",
-        &[("policy", &in_source_region(INSTANCE_ID, ""))],
-    );
-    assert_eq!(
-        outputs["policy"]["policies"],
-        json!([entry("auto"), entry("incremental")])
-    );
-    let statuses: Vec<u16> = policy_outcomes(&simulator).iter().map(|o| o.0).collect();
-    assert_eq!(statuses, [503, 503, 429, 200]);
+    fault_class(FaultClass::Retried).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retries_end_with_an_error_naming_status_and_attempts() {
-    let simulator = simulator_with(Faults {
-        fail_first: vec![FailSpec {
-            status: 500,
-            count: 100,
-            retry_after: Some(0),
-        }],
-        ..Faults::default()
-    })
-    .await;
-    let (apply, _workdir) = failed_read(
-        &simulator,
-        "  max_retries = 1",
-        &in_source_region(INSTANCE_ID, ""),
-    );
-    let message = flattened(&apply);
-    assert!(
-        message.contains("Error: Huawei Cloud API error: HTTP 500"),
-        "{message}"
-    );
-    assert!(message.contains("Attempts: 2"), "{message}");
-    assert!(message.contains("/backups/offsite-policy"), "{message}");
-    assert_eq!(policy_outcomes(&simulator).len(), 2);
+    fault_class(FaultClass::BeyondMaxRetries).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn malformed_json_and_bodies_that_are_no_policy_answer_are_errors() {
-    let malformed = simulator_with(Faults {
-        malformed_json_at_offset: Some(0),
-        ..Faults::default()
-    })
-    .await;
-    let (apply, _workdir) = failed_read(&malformed, "", &in_source_region(INSTANCE_ID, ""));
-    let message = flattened(&apply);
-    assert!(
-        message.contains(
-            "Error: Huawei Cloud API error: could not decode the offsite backup policy \
-             (ShowOffSiteBackupPolicy)"
-        ),
-        "{message}"
-    );
-    assert!(message.contains("HTTP 200"), "{message}");
-    assert!(
-        message.contains(r#"the body starts with: {"policy_para":["#),
-        "{message}"
-    );
+async fn malformed_json_is_an_error_quoting_the_body() {
+    fault_class(FaultClass::MalformedJson)
+        .await
+        .assert_message(&[r#"the body starts with: {"policy_para":["#]);
+}
 
-    // A 200 answer of another call: no `policy_para`, never read as "no policy".
-    let other_answer = simulator_with(Faults {
-        page_bodies: vec![PageBody::new(
-            PageOffsets::At(0),
-            r#"{"backups":[],"total_count":0}"#,
-        )],
-        ..Faults::default()
-    })
-    .await;
-    let (apply, _workdir) = failed_read(&other_answer, "", &in_source_region(INSTANCE_ID, ""));
-    let message = flattened(&apply);
-    assert!(
-        message.contains("could not decode the offsite backup policy"),
-        "{message}"
-    );
-    assert!(message.contains("policy_para"), "{message}");
-    assert!(
-        message.contains(r#"the body starts with: {"backups":[],"total_count":0}"#),
-        "{message}"
-    );
+/// A 200 answer of another call: no `policy_para`, never read as "no policy".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_is_no_policy_answer_is_an_error() {
+    fault_class(FaultClass::NotAnAnswer)
+        .await
+        .assert_message(&["policy_para"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_connection_is_retried() {
-    let simulator = simulator_with(Faults {
-        drop_connection_at_offset: Some((0, 1)),
-        ..Faults::default()
-    })
-    .await;
-    let outputs = apply(
-        &simulator,
-        "",
-        &[("policy", &in_source_region(INSTANCE_ID, ""))],
-    );
-    assert_eq!(outputs["policy"]["enabled"], json!(true));
-    assert_eq!(
-        policy_outcomes(&simulator),
-        [(0, Some("drop-connection".to_owned())), (200, None)]
-    );
+    fault_class(FaultClass::DroppedConnection).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hostile_error_body_is_shown_escaped() {
-    let simulator = simulator_with(Faults {
-        hostile_error_status: Some(403),
-        ..Faults::default()
-    })
-    .await;
-    let (apply, _workdir) = failed_read(&simulator, "", &in_source_region(INSTANCE_ID, ""));
-    let output = apply.combined();
-    for control in ['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}'] {
-        assert!(
-            !output.contains(control),
-            "{control:?} reached the output:\n{output}"
-        );
-    }
-    let errors = output
-        .lines()
-        .filter(|line| {
-            line.trim_start_matches(['│', '╷', '╵', ' '])
-                .starts_with("Error:")
-        })
-        .count();
-    assert_eq!(errors, 1, "{output}");
-    let flat = flattened(&apply);
-    assert!(
-        flat.contains("Error: Huawei Cloud API error: HTTP 403"),
-        "{flat}"
-    );
-    assert!(flat.contains("\\x1b[32mApply complete!"), "{flat}");
-    assert_eq!(policy_outcomes(&simulator).len(), 1, "403 is not retried");
+    fault_class(FaultClass::HostileBody).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn echoed_credentials_are_redacted_everywhere() {
-    let simulator = simulator_with(Faults {
-        echo_headers_status: Some(403),
-        ..Faults::default()
-    })
-    .await;
-    let token = format!("  security_token = \"{SECURITY_TOKEN}\"");
-    let (apply, workdir) = failed_read(&simulator, &token, &in_source_region(INSTANCE_ID, ""));
-    let flat = flattened(&apply);
-    assert!(
-        flat.contains("Authorization: ***; X-Security-Token: ***"),
-        "{flat}"
-    );
-    let log_path = workdir.path().join(".harness").join("terraform.log");
-    let log = std::fs::read_to_string(&log_path).expect("Terraform's debug log");
-    assert!(
-        log.contains("provider.terraform-provider-rds"),
-        "the log has the provider's lines"
-    );
-    for (what, text) in [
-        ("stdout", &apply.stdout),
-        ("stderr", &apply.stderr),
-        ("the log", &log),
-    ] {
-        for secret in [SECURITY_TOKEN, SECRET_KEY, "Signature="] {
-            assert!(!text.contains(secret), "{secret:?} appears in {what}");
-        }
-    }
+    fault_class(FaultClass::EchoedHeaders).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,104 +3,22 @@
 //! hand and checked with `date -u -d @SECONDS`), `date` validated at the attribute by
 //! `terraform validate`, the unknown instance, and every fault class.
 
+#[path = "support/fault_classes.rs"]
+mod fault_classes;
 #[path = "support/read.rs"]
 mod read_support;
+#[path = "../crates/rds-simulator/tests/common/restore_dataset.rs"]
+mod restore_dataset;
 mod support;
 
-use std::path::PathBuf;
-
+use fault_classes::{FaultClass, FaultyRead, Target, outputs_after};
 use rds_simulator::{
-    DEFAULT_PROJECT_ID, DEFAULT_REGION, Dataset, FailSpec, Faults, PageBody, PageOffsets,
-    RequestRecord, SignatureCheck, Simulator,
+    DEFAULT_PROJECT_ID, DEFAULT_REGION, Faults, RequestRecord, SignatureCheck, Simulator,
 };
-use read_support::{SECRET_KEY, blocking, flattened, provider_block, scenario, start, try_apply};
+use read_support::{blocking, flattened, provider_block, scenario, start, try_apply};
+use restore_dataset::{INSTANCE, NO_WINDOW, UNKNOWN, dataset};
 use serde_json::{Value, json};
-use support::{RunOutput, Workdir};
-
-const INSTANCE: &str = "7f3e9a1c2b4d4e6f8a0b1c2d3e4f5a6bin01";
-/// Has only a failed backup: known to the API, but without any restore window.
-const NO_WINDOW: &str = "1a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5din01";
-const UNKNOWN: &str = "ffffffffffffffffffffffffffffffffin01";
-const SECURITY_TOKEN: &str = "acc-restore-token-Pw3Xz8Kq1-never-shown";
-
-fn backup(id: &str, instance: &str, kind: &str, status: &str, begin: &str, end: &str) -> String {
-    format!(
-        r#"{{"id":"{id}","name":"n-{id}","type":"{kind}","size":1,"status":"{status}",
-            "begin_time":"{begin}","end_time":"{end}",
-            "datastore":{{"type":"MySQL","version":"8.0"}},"instance_id":"{instance}"}}"#
-    )
-}
-
-/// Two restore windows of [`INSTANCE`] (the simulator opens a window at the end of a completed
-/// full backup and extends it by each completed backup beginning within 26 h):
-/// 2026-11-25T02:00:00Z..2026-11-26T10:05:00Z (b1, b2 written in +0800, b3) and, after a gap
-/// of almost 50 h, 2026-11-28T12:45:30Z..2026-11-29T08:20:00Z (b5, b6).
-fn dataset() -> Dataset {
-    let backups = [
-        backup(
-            "b1",
-            INSTANCE,
-            "auto",
-            "COMPLETED",
-            "2026-11-25T01:00:00+0000",
-            "2026-11-25T02:00:00+0000",
-        ),
-        backup(
-            "b2",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-25T20:00:00+0000",
-            "2026-11-26T09:30:15+0800",
-        ),
-        backup(
-            "b3",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-26T10:00:00+0000",
-            "2026-11-26T10:05:00+0000",
-        ),
-        backup(
-            "b4",
-            INSTANCE,
-            "auto",
-            "FAILED",
-            "2026-11-27T01:00:00+0000",
-            "2026-11-27T01:10:00+0000",
-        ),
-        backup(
-            "b5",
-            INSTANCE,
-            "auto",
-            "COMPLETED",
-            "2026-11-28T12:00:00+0000",
-            "2026-11-28T12:45:30+0000",
-        ),
-        backup(
-            "b6",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-29T08:00:00+0000",
-            "2026-11-29T08:20:00+0000",
-        ),
-        backup(
-            "b7",
-            NO_WINDOW,
-            "auto",
-            "FAILED",
-            "2026-11-25T01:00:00+0000",
-            "2026-11-25T02:00:00+0000",
-        ),
-    ];
-    Dataset::from_json_str(&format!(
-        r#"{{"backups":[{}],"total_count":{}}}"#,
-        backups.join(","),
-        backups.len()
-    ))
-    .expect("dataset")
-}
+use support::Workdir;
 
 fn window(start: &str, end: &str, start_ms: u64, end_ms: u64) -> Value {
     json!({"start_time": start, "end_time": end, "start_time_ms": start_ms, "end_time_ms": end_ms})
@@ -128,20 +46,13 @@ async fn simulator(faults: Faults) -> Simulator {
     start(scenario(dataset(), faults)).await
 }
 
-/// A configuration with one `rds_offsite_restore_times` per `(name, arguments)`, each with an
-/// output of the same name holding the whole object.
+/// A configuration with one `rds_offsite_restore_times` per `(name, arguments)`.
 fn configuration(provider_block: &str, data_sources: &[(&str, String)]) -> String {
-    let mut text = String::from(
-        "terraform {\n  required_providers {\n    rds = { source = \"tfrds/rds\" }\n  }\n}\n",
-    );
-    text.push_str(provider_block);
-    for (name, arguments) in data_sources {
-        text.push_str(&format!(
-            "\ndata \"rds_offsite_restore_times\" \"{name}\" {{\n{arguments}\n}}\n\
-             output \"{name}\" {{\n  value = data.rds_offsite_restore_times.{name}\n}}\n"
-        ));
-    }
-    text
+    let data_sources: Vec<(&str, &str)> = data_sources
+        .iter()
+        .map(|(name, arguments)| (*name, arguments.as_str()))
+        .collect();
+    fault_classes::configuration("rds_offsite_restore_times", provider_block, &data_sources)
 }
 
 fn of(instance: &str, extra: &str) -> String {
@@ -150,30 +61,6 @@ fn of(instance: &str, extra: &str) -> String {
 
 fn on(date: &str) -> String {
     of(INSTANCE, &format!("  date = \"{date}\""))
-}
-
-/// A workdir reading the whole windows of [`INSTANCE`], with Terraform's debug log on.
-fn one_read(simulator: &Simulator, provider_settings: &str) -> (Workdir, PathBuf) {
-    let mut workdir = Workdir::new(&configuration(
-        &provider_block(simulator, provider_settings),
-        &[("all", of(INSTANCE, ""))],
-    ));
-    let log = workdir.debug_log();
-    (workdir, log)
-}
-
-/// The outputs after a successful apply, by name.
-#[track_caller]
-fn outputs(apply: &RunOutput, workdir: &Workdir) -> Value {
-    apply.assert_success();
-    let output = blocking(|| workdir.run(&["output", "-json"]));
-    output.assert_success();
-    let outputs: Value = serde_json::from_str(&output.stdout).expect("output -json is JSON");
-    let mut values = serde_json::Map::new();
-    for (name, output) in outputs.as_object().expect("an object") {
-        values.insert(name.clone(), output["value"].clone());
-    }
-    Value::Object(values)
 }
 
 fn restore_requests(simulator: &Simulator) -> Vec<RequestRecord> {
@@ -190,25 +77,6 @@ fn outcomes(simulator: &Simulator) -> Vec<(u16, Option<String>)> {
         .into_iter()
         .map(|r| (r.status, r.fault))
         .collect()
-}
-
-/// Asserts that none of the secrets is in the apply's streams or the debug log.
-#[track_caller]
-fn assert_no_secret(apply: &RunOutput, log: &PathBuf, secrets: &[&str]) {
-    let log = std::fs::read_to_string(log).expect("Terraform's debug log");
-    assert!(
-        log.contains("provider.terraform-provider-rds"),
-        "the log has the provider's lines"
-    );
-    for (what, text) in [
-        ("stdout", &apply.stdout),
-        ("stderr", &apply.stderr),
-        ("the debug log", &log),
-    ] {
-        for secret in secrets {
-            assert!(!text.contains(secret), "{secret:?} appears in {what}");
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -231,7 +99,7 @@ async fn exact_windows_whole_clipped_to_a_day_and_empty() {
             ),
         ],
     ));
-    let states = outputs(&try_apply(&workdir), &workdir);
+    let states = outputs_after(&try_apply(&workdir), &workdir);
 
     let all = &states["all"];
     assert_eq!(all["restore_times"], all_windows());
@@ -319,7 +187,7 @@ async fn exact_windows_whole_clipped_to_a_day_and_empty() {
     }));
 
     // The same query again: the same id.
-    let again = outputs(&try_apply(&workdir), &workdir);
+    let again = outputs_after(&try_apply(&workdir), &workdir);
     assert_eq!(again["all"]["id"], all["id"]);
 }
 
@@ -409,202 +277,67 @@ async fn an_unknown_instance_names_the_instance_and_the_region() {
     assert_eq!(outcomes(&simulator), [(404, None)], "a 404 is not retried");
 }
 
+/// The faulted read: the whole windows of [`INSTANCE`], one request.
+fn target() -> Target {
+    Target {
+        data_source: "rds_offsite_restore_times",
+        path_suffix: "/offsite-restore-time",
+        arguments: of(INSTANCE, ""),
+        scenario: |faults| scenario(dataset(), faults),
+        fault_offset: 0,
+        requests: 1,
+        decode_error: "Error: Huawei Cloud API error: could not decode the answer of \
+                       ListOffSiteRestoreTimes",
+    }
+}
+
+/// Runs `class` and, when the read recovers, checks that it read both whole windows.
+async fn fault_class(class: FaultClass) -> FaultyRead {
+    let read = target().read_and_assert(class).await;
+    if read.run.status == 0 {
+        assert_eq!(read.state()["restore_times"], all_windows());
+    }
+    read
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn error_statuses_are_retried_and_the_read_succeeds() {
-    let simulator = simulator(Faults {
-        fail_first: vec![
-            FailSpec {
-                status: 503,
-                count: 1,
-                retry_after: Some(0),
-            },
-            FailSpec {
-                status: 429,
-                count: 1,
-                retry_after: Some(1),
-            },
-        ],
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, log) = one_read(&simulator, "");
-    let apply = try_apply(&workdir);
-    let states = outputs(&apply, &workdir);
-    assert_eq!(states["all"]["restore_times"], all_windows());
-    let statuses: Vec<u16> = outcomes(&simulator).into_iter().map(|(s, _)| s).collect();
-    assert_eq!(statuses, [503, 429, 200]);
-    assert_no_secret(&apply, &log, &[SECRET_KEY]);
+    fault_class(FaultClass::Retried).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn server_errors_beyond_max_retries_fail_with_status_and_message() {
-    let simulator = simulator(Faults {
-        fail_first: vec![FailSpec {
-            status: 500,
-            count: 10,
-            retry_after: None,
-        }],
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, log) = one_read(&simulator, "  max_retries = 1");
-    let apply = try_apply(&workdir);
-    apply.assert_failure();
-    let message = flattened(&apply);
-    assert!(
-        message.contains("Error: Huawei Cloud API error: HTTP 500 DBS.200001"),
-        "{message}"
-    );
-    assert!(message.contains("Internal server error."), "{message}");
-    assert!(message.contains("Attempts: 2"), "{message}");
-    assert_eq!(
-        outcomes(&simulator).len(),
-        2,
-        "the first attempt and one retry"
-    );
-    assert_no_secret(&apply, &log, &[SECRET_KEY]);
+    fault_class(FaultClass::BeyondMaxRetries).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_json_is_an_error_naming_the_call_status_and_body() {
-    let simulator = simulator(Faults {
-        malformed_json_at_offset: Some(0),
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, log) = one_read(&simulator, "");
-    let apply = try_apply(&workdir);
-    apply.assert_failure();
-    let message = flattened(&apply);
-    assert!(
-        message.contains(
-            "Error: Huawei Cloud API error: could not decode the answer of ListOffSiteRestoreTimes"
-        ),
-        "{message}"
-    );
-    assert!(
-        message.contains(r#"the body starts with: {"restore_time":[{"start_time":1795572000000"#),
-        "{message}"
-    );
-    assert!(message.contains("(HTTP 200)"), "{message}");
-    assert_eq!(
-        outcomes(&simulator),
-        [(200, Some("malformed-json".to_owned()))]
-    );
-    assert_no_secret(&apply, &log, &[SECRET_KEY]);
+    fault_class(FaultClass::MalformedJson)
+        .await
+        .assert_message(&[
+            r#"the body starts with: {"restore_time":[{"start_time":1795572000000"#,
+            "(HTTP 200)",
+        ]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_that_is_not_a_restore_time_answer_is_an_error() {
-    let simulator = simulator(Faults {
-        page_bodies: vec![PageBody::new(
-            PageOffsets::Every,
-            r#"{"backups":[],"total_count":0}"#,
-        )],
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, _log) = one_read(&simulator, "");
-    let apply = try_apply(&workdir);
-    apply.assert_failure();
-    let message = flattened(&apply);
-    assert!(
-        message.contains("could not decode the answer of ListOffSiteRestoreTimes"),
-        "{message}"
-    );
-    assert!(
-        message.contains("missing field `restore_time`"),
-        "{message}"
-    );
-    assert!(
-        message.contains(r#"the body starts with: {"backups":[],"total_count":0}"#),
-        "{message}"
-    );
-    assert_eq!(outcomes(&simulator), [(200, Some("page-body".to_owned()))]);
+    fault_class(FaultClass::NotAnAnswer)
+        .await
+        .assert_message(&["missing field `restore_time`"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_connection_is_retried_and_the_read_succeeds() {
-    let simulator = simulator(Faults {
-        drop_connection_at_offset: Some((0, 1)),
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, log) = one_read(&simulator, "");
-    let apply = try_apply(&workdir);
-    let states = outputs(&apply, &workdir);
-    assert_eq!(states["all"]["restore_times"], all_windows());
-    assert_eq!(
-        outcomes(&simulator),
-        [(0, Some("drop-connection".to_owned())), (200, None)]
-    );
-    assert_no_secret(&apply, &log, &[SECRET_KEY]);
+    fault_class(FaultClass::DroppedConnection).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_error_bodies_cannot_paint_the_terminal() {
-    let simulator = simulator(Faults {
-        hostile_error_status: Some(403),
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, _log) = one_read(&simulator, "");
-    let apply = try_apply(&workdir);
-    apply.assert_failure();
-    let output = apply.combined();
-    for control in ['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}'] {
-        assert!(
-            !output.contains(control),
-            "{control:?} reached Terraform's output:\n{output}"
-        );
-    }
-    let errors = output
-        .lines()
-        .map(|line| line.trim_start_matches(['│', '╷', '╵', ' ']))
-        .filter(|line| line.starts_with("Error:"))
-        .count();
-    assert_eq!(errors, 1, "{output}");
-    let message = flattened(&apply);
-    assert!(
-        message.contains("Error: Huawei Cloud API error: HTTP 403"),
-        "{message}"
-    );
-    assert!(
-        message.contains("\\x1b[32mApply complete!"),
-        "escaped: {message}"
-    );
-    assert_eq!(outcomes(&simulator).len(), 1, "403 is not retried");
+    fault_class(FaultClass::HostileBody).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn echoed_headers_are_redacted() {
-    let simulator = simulator(Faults {
-        echo_headers_status: Some(403),
-        ..Faults::default()
-    })
-    .await;
-    let (workdir, log) = one_read(
-        &simulator,
-        &format!("  security_token = \"{SECURITY_TOKEN}\""),
-    );
-    let apply = try_apply(&workdir);
-    apply.assert_failure();
-    let message = flattened(&apply);
-    assert!(
-        message.contains("Received headers: Authorization: ***; X-Security-Token: ***"),
-        "{message}"
-    );
-    assert_no_secret(
-        &apply,
-        &log,
-        &[SECRET_KEY, SECURITY_TOKEN, "SDK-HMAC-SHA256", "Signature="],
-    );
-    let requests = restore_requests(&simulator);
-    assert_eq!(requests.len(), 1);
-    assert!(
-        requests[0]
-            .signed_headers
-            .iter()
-            .any(|h| h == "x-security-token")
-    );
+    fault_class(FaultClass::EchoedHeaders).await;
 }

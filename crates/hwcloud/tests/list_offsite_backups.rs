@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use hwcloud::{CancellationToken, Client, ClientOptions, OffsiteBackupQuery, Secret, WarningKind};
-use support::{MockApi, PROJECT_ID, REGION, Reply, backup_id, page_body, stable_page};
-use tokio::sync::{Barrier, Notify};
+use support::{
+    MockApi, PROJECT_ID, REGION, Reply, backup_id, cancelled_while_hanging, page_body, stable_page,
+};
+use tokio::sync::Barrier;
 
 /// Guard against hangs only; never used to assert how fast something is.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -299,38 +301,10 @@ async fn not_found_is_not_retried() {
 
 #[tokio::test]
 async fn cancellation_interrupts_a_hanging_request() {
-    let arrived = Arc::new(Notify::new());
-    let notify = Arc::clone(&arrived);
-    let server = MockApi::start(move |_, _| {
-        let notify = Arc::clone(&notify);
-        async move {
-            notify.notify_one();
-            futures::future::pending::<()>().await;
-            Reply::json(200, "{}")
-        }
-        .boxed()
+    let result = cancelled_while_hanging(|client, cancel| async move {
+        client.list_offsite_backups(REGION, &query(), &cancel).await
     })
     .await;
-    let options = ClientOptions {
-        request_timeout: Duration::from_secs(3600),
-        ..server.options()
-    };
-    let client = Client::new(options).expect("client");
-    let cancel = CancellationToken::new();
-    let canceller = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            arrived.notified().await;
-            cancel.cancel();
-        })
-    };
-    let result = tokio::time::timeout(
-        HANG_GUARD,
-        client.list_offsite_backups(REGION, &query(), &cancel),
-    )
-    .await
-    .expect("cancellation must end the call");
-    canceller.await.expect("canceller");
     let err = result.expect_err("cancelled");
     assert!(err.is_cancelled(), "{err}");
 }

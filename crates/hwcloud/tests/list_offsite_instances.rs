@@ -13,7 +13,7 @@ use hwcloud::{
     CallOptions, CancellationToken, Client, ClientOptions, Error, OffsiteInstance,
     OffsiteInstanceListing, WarningKind,
 };
-use support::{MockApi, PROJECT_ID, REGION, Reply};
+use support::{MockApi, PROJECT_ID, REGION, Reply, cancelled_while_hanging};
 use tokio::sync::Barrier;
 
 /// Guard against hangs only; never used to assert how fast something is.
@@ -336,40 +336,14 @@ async fn duplicates_are_dropped_with_a_warning_and_the_caller_may_stop() {
 
 #[tokio::test]
 async fn cancellation_interrupts_a_hanging_page() {
-    let arrived = Arc::new(tokio::sync::Notify::new());
-    let notify = Arc::clone(&arrived);
-    let server = MockApi::start(move |_, _| {
-        let notify = Arc::clone(&notify);
-        async move {
-            notify.notify_one();
-            futures::future::pending::<()>().await;
-            Reply::json(200, "{}")
-        }
-        .boxed()
+    let result = cancelled_while_hanging(|client, cancel| async move {
+        client
+            .for_each_offsite_instance(REGION, &CallOptions::default(), &cancel, |_| {
+                ControlFlow::Continue(())
+            })
+            .await
     })
     .await;
-    let client = Client::new(ClientOptions {
-        request_timeout: Duration::from_secs(3600),
-        ..server.options()
-    })
-    .expect("client");
-    let cancel = CancellationToken::new();
-    let canceller = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            arrived.notified().await;
-            cancel.cancel();
-        })
-    };
-    let result = tokio::time::timeout(
-        HANG_GUARD,
-        client.for_each_offsite_instance(REGION, &CallOptions::default(), &cancel, |_| {
-            ControlFlow::Continue(())
-        }),
-    )
-    .await
-    .expect("cancellation must end the call");
-    canceller.await.expect("canceller");
     let error = result.expect_err("cancelled");
     assert!(error.is_cancelled(), "{error}");
 }

@@ -2,15 +2,11 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{
-    CallOptions, CancellationToken, Client, ClientOptions, Error, ErrorKind, OffsiteBackupPolicy,
-};
-use support::{MockApi, PROJECT_ID, REGION, Reply};
-use tokio::sync::Notify;
+use hwcloud::{CallOptions, CancellationToken, Client, Error, ErrorKind, OffsiteBackupPolicy};
+use support::{MockApi, PROJECT_ID, REGION, Reply, cancelled_while_hanging};
 
 /// Guard against hangs only; never used to assert how fast something is.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -261,37 +257,11 @@ async fn the_deadline_ends_a_throttled_read() {
 
 #[tokio::test]
 async fn cancellation_interrupts_a_hanging_request() {
-    let arrived = Arc::new(Notify::new());
-    let notify = Arc::clone(&arrived);
-    let server = MockApi::start(move |_, _| {
-        let notify = Arc::clone(&notify);
-        async move {
-            notify.notify_one();
-            futures::future::pending::<()>().await;
-            Reply::json(200, "{}")
-        }
-        .boxed()
+    let result = cancelled_while_hanging(|client, cancel| async move {
+        client
+            .offsite_backup_policy(REGION, INSTANCE, &CallOptions::default(), &cancel)
+            .await
     })
     .await;
-    let options = ClientOptions {
-        request_timeout: Duration::from_secs(3600),
-        ..server.options()
-    };
-    let client = Client::new(options).expect("client");
-    let cancel = CancellationToken::new();
-    let canceller = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            arrived.notified().await;
-            cancel.cancel();
-        })
-    };
-    let result = tokio::time::timeout(
-        HANG_GUARD,
-        client.offsite_backup_policy(REGION, INSTANCE, &CallOptions::default(), &cancel),
-    )
-    .await
-    .expect("cancellation must end the call");
-    canceller.await.expect("canceller");
     assert!(result.expect_err("cancelled").is_cancelled());
 }

@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -11,8 +10,7 @@ use hwcloud::{
     CallOptions, CancellationToken, Client, ClientOptions, Error, ErrorKind, OffsiteRestoreTime,
     OffsiteRestoreTimeQuery, OffsiteRestoreTimes,
 };
-use support::{MockApi, PROJECT_ID, REGION, Reply};
-use tokio::sync::Notify;
+use support::{MockApi, PROJECT_ID, REGION, Reply, cancelled_while_hanging};
 
 /// Guard against hangs only; never used to assert how fast something is.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -370,32 +368,9 @@ async fn the_deadline_bounds_the_call() {
 
 #[tokio::test]
 async fn cancellation_interrupts_a_hanging_request() {
-    let arrived = Arc::new(Notify::new());
-    let notify = Arc::clone(&arrived);
-    let server = MockApi::start(move |_, _| {
-        let notify = Arc::clone(&notify);
-        async move {
-            notify.notify_one();
-            futures::future::pending::<()>().await;
-            Reply::json(200, "{}")
-        }
-        .boxed()
+    let result = cancelled_while_hanging(|client, cancel| async move {
+        call(&client, &query(None), &CallOptions::default(), &cancel).await
     })
     .await;
-    let options = ClientOptions {
-        request_timeout: Duration::from_secs(3600),
-        ..server.options()
-    };
-    let client = Client::new(options).expect("client");
-    let cancel = CancellationToken::new();
-    let canceller = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            arrived.notified().await;
-            cancel.cancel();
-        })
-    };
-    let result = call(&client, &query(None), &CallOptions::default(), &cancel).await;
-    canceller.await.expect("canceller");
     assert!(result.expect_err("cancelled").is_cancelled());
 }

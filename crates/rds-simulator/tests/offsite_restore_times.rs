@@ -3,93 +3,12 @@
 //! clipping, validation, the unknown instance, and the fault classes on this route.
 
 mod common;
+#[path = "common/restore_dataset.rs"]
+mod restore_dataset;
 
 use common::{Signing, get_raw, get_signed, pairs};
-use rds_simulator::{
-    Dataset, FailSpec, Faults, PageBody, PageOffsets, Scenario, SignatureCheck, Simulator,
-};
-
-const INSTANCE: &str = "7f3e9a1c2b4d4e6f8a0b1c2d3e4f5a6bin01";
-/// Has only a failed backup: known, but no window.
-const NO_WINDOW: &str = "1a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5din01";
-
-fn backup(id: &str, instance: &str, kind: &str, status: &str, begin: &str, end: &str) -> String {
-    format!(
-        r#"{{"id":"{id}","name":"n-{id}","type":"{kind}","size":1,"status":"{status}",
-            "begin_time":"{begin}","end_time":"{end}",
-            "datastore":{{"type":"MySQL","version":"8.0"}},"instance_id":"{instance}"}}"#
-    )
-}
-
-/// Two windows: 2026-11-25T02:00:00Z..2026-11-26T10:05:00Z (a full backup, then
-/// incrementals each within 26 h, one written in +0800) and, after a gap of almost 50 h,
-/// 2026-11-28T12:45:30Z..2026-11-29T08:20:00Z.
-fn dataset() -> Dataset {
-    let backups = [
-        backup(
-            "b1",
-            INSTANCE,
-            "auto",
-            "COMPLETED",
-            "2026-11-25T01:00:00+0000",
-            "2026-11-25T02:00:00+0000",
-        ),
-        backup(
-            "b2",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-25T20:00:00+0000",
-            "2026-11-26T09:30:15+0800",
-        ),
-        backup(
-            "b3",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-26T10:00:00+0000",
-            "2026-11-26T10:05:00+0000",
-        ),
-        backup(
-            "b4",
-            INSTANCE,
-            "auto",
-            "FAILED",
-            "2026-11-27T01:00:00+0000",
-            "2026-11-27T01:10:00+0000",
-        ),
-        backup(
-            "b5",
-            INSTANCE,
-            "auto",
-            "COMPLETED",
-            "2026-11-28T12:00:00+0000",
-            "2026-11-28T12:45:30+0000",
-        ),
-        backup(
-            "b6",
-            INSTANCE,
-            "incremental",
-            "COMPLETED",
-            "2026-11-29T08:00:00+0000",
-            "2026-11-29T08:20:00+0000",
-        ),
-        backup(
-            "b7",
-            NO_WINDOW,
-            "auto",
-            "FAILED",
-            "2026-11-25T01:00:00+0000",
-            "2026-11-25T02:00:00+0000",
-        ),
-    ];
-    Dataset::from_json_str(&format!(
-        r#"{{"backups":[{}],"total_count":{}}}"#,
-        backups.join(","),
-        backups.len()
-    ))
-    .expect("dataset")
-}
+use rds_simulator::{FailSpec, Faults, PageBody, PageOffsets, Scenario, SignatureCheck, Simulator};
+use restore_dataset::{INSTANCE, NO_WINDOW, dataset};
 
 async fn start(faults: Faults) -> Simulator {
     Simulator::start(Scenario {

@@ -9,8 +9,10 @@ fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-#[tokio::test]
-async fn official_python_sdk_lists_backups() {
+/// Runs `tests/python/sdk_smoke.py` with the project venv's Python against `sim`, with the
+/// simulator's credentials, `project_id` and the extra `env` (`SIM_CALL` among them, else the
+/// backup list), and returns the JSON it prints.
+async fn sdk_run(sim: &Simulator, project_id: &str, env: &[(&str, &str)]) -> serde_json::Value {
     let python = project_root().join(".venv/bin/python");
     assert!(
         python.exists(),
@@ -18,34 +20,46 @@ async fn official_python_sdk_lists_backups() {
         python.display()
     );
     let script = project_root().join("tests/python/sdk_smoke.py");
-    let sim = Simulator::start(Scenario::default()).await.expect("start");
-    let scenario = sim.scenario().clone();
-    let begin_time = "2026-08-01T00:00:00+0800";
-    let end_time = "2026-12-31T23:59:59+0800";
-
+    let scenario = sim.scenario();
     let output = tokio::process::Command::new(&python)
         .arg(&script)
         .env("SIM_ENDPOINT", sim.base_url())
         .env("SIM_AK", &scenario.access_key)
         .env("SIM_SK", &scenario.secret_key)
-        .env("SIM_PROJECT_ID", &scenario.project_id)
-        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
-        .env("SIM_REGION", &scenario.regions[0])
-        .env("SIM_BEGIN_TIME", begin_time)
-        .env("SIM_END_TIME", end_time)
+        .env("SIM_PROJECT_ID", project_id)
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("run the SDK smoke script");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "sdk_smoke.py failed ({}):\n{stderr}\nrequests: {:#?}",
+        "sdk_smoke.py {env:?} failed ({}):\n{}\nrequests: {:#?}",
         output.status,
+        String::from_utf8_lossy(&output.stderr),
         sim.requests()
     );
-    let result: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("sdk_smoke.py {env:?} printed no JSON ({e}): {stdout}"))
+}
+
+#[tokio::test]
+async fn official_python_sdk_lists_backups() {
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let scenario = sim.scenario().clone();
+    let begin_time = "2026-08-01T00:00:00+0800";
+    let end_time = "2026-12-31T23:59:59+0800";
+    let result = sdk_run(
+        &sim,
+        &scenario.project_id,
+        &[
+            ("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID),
+            ("SIM_REGION", &scenario.regions[0]),
+            ("SIM_BEGIN_TIME", begin_time),
+            ("SIM_END_TIME", end_time),
+        ],
+    )
+    .await;
 
     let expected: Vec<String> = sim
         .dataset()
@@ -78,9 +92,6 @@ async fn official_python_sdk_lists_backups() {
 /// and with `date`, and gets the world model's windows.
 #[tokio::test]
 async fn official_python_sdk_reads_offsite_restore_times() {
-    let python = project_root().join(".venv/bin/python");
-    assert!(python.exists(), "{} is missing", python.display());
-    let script = project_root().join("tests/python/sdk_smoke.py");
     let sim = Simulator::start(Scenario::default()).await.expect("start");
     let scenario = sim.scenario().clone();
     let all = rds_simulator::restore_windows(sim.dataset(), DEMO_MYSQL_INSTANCE_ID, None)
@@ -99,28 +110,16 @@ async fn official_python_sdk_reads_offsite_restore_times() {
             .expect("known");
     assert!(!on_date.is_empty());
 
-    let output = tokio::process::Command::new(&python)
-        .arg(&script)
-        .env("SIM_CALL", "restore_times")
-        .env("SIM_ENDPOINT", sim.base_url())
-        .env("SIM_AK", &scenario.access_key)
-        .env("SIM_SK", &scenario.secret_key)
-        .env("SIM_PROJECT_ID", &scenario.project_id)
-        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
-        .env("SIM_DATE", &date)
-        .output()
-        .await
-        .expect("run the SDK smoke script");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "sdk_smoke.py failed ({}):\n{}\nrequests: {:#?}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr),
-        sim.requests()
-    );
-    let result: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+    let result = sdk_run(
+        &sim,
+        &scenario.project_id,
+        &[
+            ("SIM_CALL", "restore_times"),
+            ("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID),
+            ("SIM_DATE", &date),
+        ],
+    )
+    .await;
     let pairs = |windows: &[rds_simulator::RestoreTime]| {
         serde_json::json!(
             windows
@@ -151,35 +150,20 @@ async fn official_python_sdk_reads_offsite_restore_times() {
 /// it reads the route without error and decodes the world's policy.
 #[tokio::test]
 async fn official_python_sdk_reads_the_offsite_policy() {
-    let python = project_root().join(".venv/bin/python");
-    assert!(python.exists(), "{} is missing", python.display());
-    let script = project_root().join("tests/python/sdk_smoke.py");
     let sim = Simulator::start(Scenario::default()).await.expect("start");
     let scenario = sim.scenario().clone();
     let source_project = scenario
         .project_id_for(&scenario.source_region)
         .expect("the source region is known");
-    let output = tokio::process::Command::new(&python)
-        .arg(&script)
-        .env("SIM_CALL", "offsite_policy")
-        .env("SIM_ENDPOINT", sim.base_url())
-        .env("SIM_AK", &scenario.access_key)
-        .env("SIM_SK", &scenario.secret_key)
-        .env("SIM_PROJECT_ID", &source_project)
-        .env("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID)
-        .output()
-        .await
-        .expect("run the SDK smoke script");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "sdk_smoke.py failed ({}):\n{}\nrequests: {:#?}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr),
-        sim.requests()
-    );
-    let result: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("sdk_smoke.py printed no JSON ({e}): {stdout}"));
+    let result = sdk_run(
+        &sim,
+        &source_project,
+        &[
+            ("SIM_CALL", "offsite_policy"),
+            ("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID),
+        ],
+    )
+    .await;
     let policy = rds_simulator::offsite_policy(&scenario, DEMO_MYSQL_INSTANCE_ID).expect("known");
     assert_eq!(policy.len(), 2, "the demo instance has both backup types");
     assert_eq!(
@@ -201,33 +185,6 @@ async fn official_python_sdk_reads_the_offsite_policy() {
     sim.shutdown().await;
 }
 
-/// Runs `sdk_smoke.py` with `SIM_CALL=READ` against `sim` and returns the JSON it prints.
-async fn sdk_read(sim: &Simulator, read: &str) -> serde_json::Value {
-    let python = project_root().join(".venv/bin/python");
-    let script = project_root().join("tests/python/sdk_smoke.py");
-    let scenario = sim.scenario();
-    let output = tokio::process::Command::new(&python)
-        .arg(&script)
-        .env("SIM_CALL", read)
-        .env("SIM_ENDPOINT", sim.base_url())
-        .env("SIM_AK", &scenario.access_key)
-        .env("SIM_SK", &scenario.secret_key)
-        .env("SIM_PROJECT_ID", &scenario.project_id)
-        .output()
-        .await
-        .expect("run the SDK smoke script");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "sdk_smoke.py {read} failed ({}):\n{}\nrequests: {:#?}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr),
-        sim.requests()
-    );
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("sdk_smoke.py {read} printed no JSON ({e}): {stdout}"))
-}
-
 #[tokio::test]
 async fn official_python_sdk_lists_offsite_instances() {
     use rds_simulator::{Dataset, Engine, GenerateSpec, InstanceSpec, offsite_instances};
@@ -246,7 +203,8 @@ async fn official_python_sdk_lists_offsite_instances() {
         ..Scenario::default()
     };
     let sim = Simulator::start(scenario).await.expect("start");
-    let result = sdk_read(&sim, "offsite_instances").await;
+    let project_id = sim.scenario().project_id.clone();
+    let result = sdk_run(&sim, &project_id, &[("SIM_CALL", "offsite_instances")]).await;
     let expected = offsite_instances(sim.scenario());
     assert_eq!(result["total_count"], 150);
     let ids: Vec<String> = serde_json::from_value(result["ids"].clone()).expect("ids");

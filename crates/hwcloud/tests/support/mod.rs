@@ -268,3 +268,50 @@ pub fn stable_page(total: u64, offset: u64) -> String {
     let end = (offset + 100).min(total);
     page_body(Some(total), (offset.min(total)..end).map(backup_id))
 }
+
+/// How long [`cancelled_while_hanging`] waits for a cancelled call to end before failing
+/// instead of hanging the suite.
+pub const CANCEL_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `call` with a client of a mock whose requests never get an answer (and a request
+/// timeout of an hour), and cancels the call's token as soon as the first request arrives.
+/// Returns what the call returned; fails when the call outlives [`CANCEL_GUARD`], since the
+/// cancellation must end it.
+pub async fn cancelled_while_hanging<T, Fut>(
+    call: impl FnOnce(Client, hwcloud::CancellationToken) -> Fut,
+) -> T
+where
+    Fut: std::future::Future<Output = T>,
+{
+    use futures::FutureExt;
+    let arrived = Arc::new(tokio::sync::Notify::new());
+    let notify = Arc::clone(&arrived);
+    let server = MockApi::start(move |_, _| {
+        let notify = Arc::clone(&notify);
+        async move {
+            notify.notify_one();
+            futures::future::pending::<()>().await;
+            Reply::json(200, "{}")
+        }
+        .boxed()
+    })
+    .await;
+    let client = Client::new(ClientOptions {
+        request_timeout: std::time::Duration::from_secs(3600),
+        ..server.options()
+    })
+    .expect("client");
+    let cancel = hwcloud::CancellationToken::new();
+    let canceller = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            arrived.notified().await;
+            cancel.cancel();
+        })
+    };
+    let result = tokio::time::timeout(CANCEL_GUARD, call(client, cancel))
+        .await
+        .expect("cancellation must end the call");
+    canceller.await.expect("canceller");
+    result
+}
