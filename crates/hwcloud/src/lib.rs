@@ -65,6 +65,7 @@ pub use offsite_restore_times::{
     LIST_OFFSITE_RESTORE_TIMES, MAX_RESTORE_TIME_MS, OffsiteRestoreTime, OffsiteRestoreTimeQuery,
     OffsiteRestoreTimes, RESTORE_DATE_FORMAT, validate_restore_date,
 };
+pub use paged_read::Listing;
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use validate::{

@@ -4,17 +4,14 @@
 //! [&begin_time=..&end_time=..]&offset=..&limit=100`
 
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
-use tracing::debug;
 
 use crate::client::Client;
 use crate::deadline::Deadline;
-use crate::endpoints::Service;
 use crate::errors::Error;
-use crate::paged_read::{DecodedPage, PagedCall, read_pages};
+use crate::paged_read::{DecodedPage, ListCall, Listing, list_paged};
 use crate::paging::PAGE_SIZE;
 use crate::strict_json::{ObjectOnly, object_or_null, objects_or_null, present_u64};
 use crate::warning::Warning;
@@ -68,22 +65,8 @@ impl OffsiteBackupQuery {
     }
 }
 
-/// What a streamed list call saw; the backups themselves went to the caller one by one.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OffsiteBackupListing {
-    pub project_id: String,
-    /// `total_count` reported by the first page; `None` when it had none (never replaced by a
-    /// count of our own; a [`Warning`] then says it was missing).
-    pub total_count: Option<u64>,
-    /// Backups handed to the caller, each id once.
-    pub received: u64,
-    /// Irregularities met while paging, as in [`OffsiteBackupList::warnings`].
-    pub warnings: Vec<Warning>,
-    /// HTTP requests made, retries and any IAM project lookup included.
-    pub requests: u32,
-    /// False when the caller's callback broke the read off.
-    pub complete: bool,
-}
+/// What a streamed backup list saw; the backups themselves went to the caller one by one.
+pub type OffsiteBackupListing = Listing;
 
 /// Result of a list call.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,55 +202,28 @@ where
     F: FnMut(OffsiteBackup) -> ControlFlow<()>,
 {
     query.validate()?;
-    let attempts = AtomicU32::new(0);
-    let project_id = client
-        .project_id_counting(region, &attempts, deadline, cancel)
-        .await?;
-    let (base, endpoint) = client.base_url(Service::Rds, region)?;
-    let segments = ["v3", project_id.as_str(), "offsite-backups"];
-
-    let call = PagedCall {
+    let list = ListCall {
         items: "backups",
-        base: &base,
-        endpoint: &endpoint,
-        segments: &segments,
-        project_id: &project_id,
+        path: &|project_id| vec!["v3".into(), project_id.into(), "offsite-backups".into()],
         query: &|offset| query.pairs(offset),
-        deadline,
     };
-    let (paged, complete) = read_pages(
+    let decode = |body: &[u8]| {
+        decode_page(body).map(|page| DecodedPage {
+            items: page.backups,
+            total_count: page.total_count,
+        })
+    };
+    list_paged(
         client,
-        &call,
-        &attempts,
+        region,
+        &list,
+        deadline,
         cancel,
-        |body| {
-            decode_page(body).map(|page| DecodedPage {
-                items: page.backups,
-                total_count: page.total_count,
-            })
-        },
+        decode,
         |backup: &OffsiteBackup| backup.id.as_deref(),
         each,
     )
-    .await?;
-    let requests = attempts.load(Ordering::Relaxed);
-    debug!(
-        region,
-        pages = paged.pages,
-        requests,
-        backups = paged.kept,
-        warnings = paged.warnings.len(),
-        complete,
-        "listed offsite backups"
-    );
-    Ok(OffsiteBackupListing {
-        project_id,
-        total_count: paged.total_count,
-        received: paged.kept,
-        warnings: paged.warnings,
-        requests,
-        complete,
-    })
+    .await
 }
 
 #[cfg(test)]

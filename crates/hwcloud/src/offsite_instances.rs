@@ -5,21 +5,17 @@
 //! the project of the region travels in the signed `X-Project-Id` header.
 
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
-use tracing::debug;
 
 use crate::client::Client;
 use crate::deadline::Deadline;
-use crate::endpoints::Service;
 use crate::errors::Error;
 use crate::offsite_backups::Datastore;
-use crate::paged_read::{DecodedPage, PagedCall, read_pages};
+use crate::paged_read::{DecodedPage, ListCall, Listing, list_paged};
 use crate::paging::PAGE_SIZE;
 use crate::strict_json::{ObjectOnly, object_or_null, present_u64};
-use crate::warning::Warning;
 
 /// The path under the RDS endpoint.
 const OFFSITE_INSTANCES_PATH: [&str; 3] = ["v3", "backups", "offsite-backup-instance"];
@@ -51,22 +47,8 @@ pub struct OffsiteInstance {
     pub keep_days: Option<i64>,
 }
 
-/// What a streamed list call saw; the instances themselves went to the caller one by one.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OffsiteInstanceListing {
-    pub project_id: String,
-    /// `total_count` reported by the first page; `None` when it had none (never replaced by a
-    /// count of our own; a [`Warning`] then says it was missing).
-    pub total_count: Option<u64>,
-    /// Instances handed to the caller, each id once.
-    pub received: u64,
-    /// Irregularities met while paging (total changed, duplicates dropped, ...).
-    pub warnings: Vec<Warning>,
-    /// HTTP requests made, retries and any IAM project lookup included.
-    pub requests: u32,
-    /// False when the caller's callback broke the read off.
-    pub complete: bool,
-}
+/// What a streamed instance list saw; the instances themselves went to the caller one by one.
+pub type OffsiteInstanceListing = Listing;
 
 /// Body of one page, as the API documents it: an object with an `offsite_backup_instances`
 /// array of objects and, optionally, a non-negative integer `total_count`. Anything else is
@@ -110,48 +92,22 @@ pub(crate) async fn list_each<F>(
 where
     F: FnMut(OffsiteInstance) -> ControlFlow<()>,
 {
-    let attempts = AtomicU32::new(0);
-    let project_id = client
-        .project_id_counting(region, &attempts, deadline, cancel)
-        .await?;
-    let (base, endpoint) = client.base_url(Service::Rds, region)?;
-    let call = PagedCall {
+    let list = ListCall {
         items: "instances",
-        base: &base,
-        endpoint: &endpoint,
-        segments: &OFFSITE_INSTANCES_PATH,
-        project_id: &project_id,
+        path: &|_| OFFSITE_INSTANCES_PATH.map(String::from).to_vec(),
         query: &page_query,
-        deadline,
     };
-    let (paged, complete) = read_pages(
+    list_paged(
         client,
-        &call,
-        &attempts,
+        region,
+        &list,
+        deadline,
         cancel,
         decode_page,
         |instance: &OffsiteInstance| instance.id.as_deref(),
         each,
     )
-    .await?;
-    let requests = attempts.load(Ordering::Relaxed);
-    debug!(
-        region,
-        pages = paged.pages,
-        requests,
-        instances = paged.kept,
-        warnings = paged.warnings.len(),
-        complete,
-        "listed offsite backup instances"
-    );
-    Ok(OffsiteInstanceListing {
-        project_id,
-        total_count: paged.total_count,
-        received: paged.kept,
-        warnings: paged.warnings,
-        requests,
-        complete,
-    })
+    .await
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@
 //!
 //! A list call supplies only its path, its query, its page decoder and its item id.
 
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use tokio_util::sync::CancellationToken;
+use tracing::debug;
 
 use crate::client::Client;
 use crate::deadline::Deadline;
@@ -16,6 +17,89 @@ use crate::endpoints::{BaseUrl, Service};
 use crate::errors::{DecodeError, Error};
 use crate::http::ApiRequest;
 use crate::paging::{Paged, Pager, Step};
+use crate::warning::Warning;
+
+/// What a streamed list call saw; the items themselves went to the caller one by one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    pub project_id: String,
+    /// `total_count` reported by the first page; `None` when it had none (never replaced by a
+    /// count of our own; a [`Warning`] then says it was missing).
+    pub total_count: Option<u64>,
+    /// Items handed to the caller, each id once.
+    pub received: u64,
+    /// Irregularities met while paging (total changed, duplicates dropped, ...), each with a
+    /// [`crate::WarningKind`] and a specific detail.
+    pub warnings: Vec<Warning>,
+    /// HTTP requests made, retries and any IAM project lookup included.
+    pub requests: u32,
+    /// False when the caller's callback broke the read off.
+    pub complete: bool,
+}
+
+/// One RDS list call in `region`: what it lists (plural, for messages), its path from the
+/// region's project id, and the query of the page at an offset.
+pub(crate) struct ListCall<'a> {
+    pub items: &'static str,
+    pub path: &'a (dyn Fn(&str) -> Vec<String> + Sync),
+    pub query: &'a (dyn Fn(u64) -> Vec<(String, String)> + Sync),
+}
+
+/// Looks up the region's project (counted in the listing's requests), then reads every page of
+/// `list` in `region` with [`read_pages`], handing each new item to `each`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn list_paged<T, D, I, F>(
+    client: &Client,
+    region: &str,
+    list: &ListCall<'_>,
+    deadline: Option<Deadline>,
+    cancel: &CancellationToken,
+    decode: D,
+    id: I,
+    each: F,
+) -> Result<Listing, Error>
+where
+    D: Fn(&[u8]) -> Result<DecodedPage<T>, serde_json::Error>,
+    I: Fn(&T) -> Option<&str>,
+    F: FnMut(T) -> std::ops::ControlFlow<()>,
+{
+    let attempts = AtomicU32::new(0);
+    let project_id = client
+        .project_id_counting(region, &attempts, deadline, cancel)
+        .await?;
+    let (base, endpoint) = client.base_url(Service::Rds, region)?;
+    let path = (list.path)(&project_id);
+    let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+    let call = PagedCall {
+        items: list.items,
+        base: &base,
+        endpoint: &endpoint,
+        segments: &segments,
+        project_id: &project_id,
+        query: list.query,
+        deadline,
+    };
+    let (paged, complete) = read_pages(client, &call, &attempts, cancel, decode, id, each).await?;
+    let requests = attempts.load(Ordering::Relaxed);
+    debug!(
+        region,
+        items = list.items,
+        pages = paged.pages,
+        requests,
+        received = paged.kept,
+        warnings = paged.warnings.len(),
+        complete,
+        "listed every page"
+    );
+    Ok(Listing {
+        project_id,
+        total_count: paged.total_count,
+        received: paged.kept,
+        warnings: paged.warnings,
+        requests,
+        complete,
+    })
+}
 
 /// One decoded page: its items, in page order, and the `total_count` it reported.
 pub(crate) struct DecodedPage<T> {
