@@ -374,7 +374,9 @@ impl Error {
         match self {
             Error::InvalidOption(_) | Error::HttpClient(_) => ErrorKind::InvalidOption,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
-            Error::Api(e) if e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) => {
+            Error::Api(e)
+                if e.status == 404 && e.code.as_deref() == Some(INSTANCE_NOT_FOUND_CODE) =>
+            {
                 ErrorKind::InstanceNotFound
             }
             Error::Api(e) => match e.status {
@@ -957,6 +959,10 @@ mod tests {
             Error::Api(Box::new(unknown_instance)).kind(),
             ErrorKind::InstanceNotFound
         );
+        // The code with another status is not "not found" (the API documents it with 404).
+        let mut odd = api_error(Service::Rds, 400);
+        odd.code = Some("DBS.200002".into());
+        assert_eq!(Error::Api(Box::new(odd)).kind(), ErrorKind::OtherStatus);
         assert_eq!(
             transport("invalid peer certificate: UnknownIssuer").kind(),
             ErrorKind::TlsCertificate

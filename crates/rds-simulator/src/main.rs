@@ -38,7 +38,8 @@ use rds_simulator::{
 ///   instance answers 404 DBS.200002.
 ///
 /// Every fault option applies to every RDS route (a route that is not paged counts as the
-/// page at offset 0); IAM is never faulted.
+/// page at offset 0), except --grow-total-after-first-page, which changes the backup list
+/// only; IAM is never faulted.
 ///
 /// Like the real cloud, each region has its own project: the first --region (the default
 /// region) has --project-id, every other region a fixed id derived from its name (the first
@@ -174,7 +175,7 @@ struct Cli {
     /// are, e.g. `{}` or a page without `backups`. Repeatable; the first match wins.
     #[arg(long, value_name = "OFFSET=FILE", value_parser = parse_page_body)]
     page_body: Vec<PageBody>,
-    /// An instance of the source region (cn-east-3) without an offsite backup policy
+    /// An instance of the source region (--source-region) without an offsite backup policy
     /// (repeatable): GET /v3/{project_id}/instances/{ID}/backups/offsite-policy, with the
     /// source region's project, answers {"policy_para":[]}. Every instance of the dataset has
     /// a policy there (one entry per backup type it has, naming the default region as the

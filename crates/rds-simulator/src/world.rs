@@ -45,11 +45,15 @@ pub fn instance_name(instance_id: &str, datastore_type: &str) -> String {
         "sqlserver" => "sqlserver",
         _ => "rds",
     };
-    let stem = match instance_id.len().checked_sub(4) {
-        Some(cut) if instance_id[cut..].starts_with("in") && instance_id.is_char_boundary(cut) => {
-            &instance_id[..cut]
-        }
-        _ => instance_id,
+    // `get` instead of slicing: an id from a data file may hold multi-byte characters.
+    let stem = match instance_id.len().checked_sub(4).and_then(|cut| {
+        instance_id
+            .get(cut..)
+            .filter(|suffix| suffix.starts_with("in"))
+            .and_then(|_| instance_id.get(..cut))
+    }) {
+        Some(stem) => stem,
+        None => instance_id,
     };
     let tail: String = {
         let chars: Vec<char> = stem.chars().collect();
@@ -175,7 +179,10 @@ pub fn restore_windows(
         None => Some((start, end)),
         Some(day) => {
             let day_start = day.with_time(Time::MIDNIGHT).assume_utc();
-            let day_end = day_start + Duration::days(1) - Duration::milliseconds(1);
+            // Checked: the day after 9999-12-31 is beyond what `time` represents.
+            let day_end = day
+                .with_time(time::macros::time!(23:59:59.999))
+                .assume_utc();
             let (start, end) = (start.max(day_start), end.min(day_end));
             (start <= end).then_some((start, end))
         }
@@ -359,6 +366,15 @@ mod tests {
         assert_eq!(offsite_policy(&scenario, "i2").expect("known").len(), 1);
         assert_eq!(offsite_policy(&scenario, "bare"), Some(Vec::new()));
         assert_eq!(offsite_policy(&scenario, "unknown"), None);
+    }
+
+    #[test]
+    fn the_last_representable_day_and_odd_ids_do_not_panic() {
+        let last = restore_windows(&dataset(), "i1", Some(date!(9999 - 12 - 31))).expect("known");
+        assert!(last.is_empty());
+        assert_eq!(instance_name("ééaéin01", "MySQL"), "mysql-ééaé");
+        // Four bytes from the end falls inside "é": slicing there would panic.
+        assert_eq!(instance_name("éabc", "MySQL"), "mysql-éabc");
     }
 
     #[test]
