@@ -28,9 +28,11 @@ pub fn matches(arguments: &Arguments, instance: &OffsiteInstance) -> bool {
             .engine
             .as_ref()
             .is_none_or(|w| engine.is_some_and(|e| e.eq_ignore_ascii_case(w)))
-        && arguments
-            .keep_days
-            .is_none_or(|w| instance.keep_days == Some(w))
+        && arguments.keep_days.is_none_or(|w| {
+            instance
+                .keep_days
+                .is_some_and(|days| i64::try_from(days) == Ok(w))
+        })
 }
 
 /// The same query always has the same ID: a digest of region, project and filters (`engine`
@@ -81,7 +83,9 @@ pub fn state(
         (names::ENGINE, text(&arguments.engine)),
         (
             names::KEEP_DAYS,
-            arguments.keep_days.map_or(Value::Null, Value::from),
+            arguments.keep_days.map_or(Value::Null, |days| {
+                Value::from(tfplugin::cty::Number::from(days))
+            }),
         ),
         (names::TIMEOUTS, arguments.timeouts.clone()),
         (names::ID, Value::from(id(region, project_id, arguments))),
@@ -124,7 +128,9 @@ pub fn instance_value(instance: &OffsiteInstance) -> Value {
         ),
         (
             instance_names::KEEP_DAYS,
-            instance.keep_days.map_or(Value::Null, Value::from),
+            instance.keep_days.map_or(Value::Null, |days| {
+                Value::from(tfplugin::cty::Number::from(days))
+            }),
         ),
     ])
 }

@@ -61,7 +61,9 @@ pub fn policy_value(policy: &OffsiteBackupPolicy) -> Value {
         ),
         (
             policy_names::KEEP_DAYS,
-            policy.keep_days.map_or(Value::Null, Value::from),
+            policy.keep_days.map_or(Value::Null, |days| {
+                Value::from(tfplugin::cty::Number::from(days))
+            }),
         ),
         (
             policy_names::DESTINATION_REGION,
@@ -78,7 +80,7 @@ pub fn policy_value(policy: &OffsiteBackupPolicy) -> Value {
 mod tests {
     use super::*;
 
-    fn keeping(days: Option<i64>) -> OffsiteBackupPolicy {
+    fn keeping(days: Option<u64>) -> OffsiteBackupPolicy {
         OffsiteBackupPolicy {
             backup_type: Some("auto".into()),
             keep_days: days,

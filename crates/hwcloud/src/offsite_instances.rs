@@ -44,7 +44,7 @@ pub struct OffsiteInstance {
     pub destination_project_id: Option<String>,
     /// Days the cross-region backups are kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<u64>,
 }
 
 /// What a streamed instance list saw; the instances themselves went to the caller one by one.
@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_a_page_are_errors() {
-        let not_pages: [&[u8]; 12] = [
+        let not_pages: [&[u8]; 13] = [
             b"{}",
             b"[]",
             br#"{"backups":[],"total_count":0}"#,
@@ -171,6 +171,7 @@ mod tests {
             br#"{"offsite_backup_instances":[],"total_count":null}"#,
             br#"{"offsite_backup_instances":[{"keep_days":1.5}],"total_count":1}"#,
             br#"{"offsite_backup_instances":[{"keep_days":"7"}],"total_count":1}"#,
+            br#"{"offsite_backup_instances":[{"keep_days":-7}],"total_count":1}"#,
             br#"{"offsite_backup_instances":[{"datastore":["MySQL"]}],"total_count":1}"#,
         ];
         for body in not_pages {

@@ -30,7 +30,7 @@ pub struct OffsiteBackupPolicy {
     pub backup_type: Option<String>,
     /// Days the backup files are kept in the destination region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<u64>,
     /// The region the backups are copied to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_region: Option<String>,
@@ -184,6 +184,8 @@ mod tests {
             assert!(decode(body).is_err(), "{shown} was read as a policy");
         }
         assert!(decode(br#"{"policy_para":[{"keep_days":1.5}]}"#).is_err());
+        // keep_days is a number of days: never negative.
+        assert!(decode(br#"{"policy_para":[{"keep_days":-1}]}"#).is_err());
         assert!(decode(br#"{"policy_para":[{"backup_type":"au"#).is_err());
     }
 }

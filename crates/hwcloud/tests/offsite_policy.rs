@@ -37,7 +37,7 @@ async fn read(
     .expect("policy call hung")
 }
 
-fn policy(backup_type: &str, keep_days: i64) -> OffsiteBackupPolicy {
+fn policy(backup_type: &str, keep_days: u64) -> OffsiteBackupPolicy {
     OffsiteBackupPolicy {
         backup_type: Some(backup_type.into()),
         keep_days: Some(keep_days),
