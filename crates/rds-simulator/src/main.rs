@@ -23,7 +23,8 @@ use rds_simulator::{
 /// - GET /v3/{project_id}/offsite-backups (ListOffSiteBackups): the backups, paged.
 ///
 /// - GET /v3/backups/offsite-backup-instance (ListOffSiteInstances; project in the
-///   X-Project-Id header): one instance per instance of the dataset, paged.
+///   X-Project-Id header): one instance per instance of the dataset, paged; an empty list in
+///   any region but the default (backup) region.
 ///
 /// - GET /v3/{project_id}/instances/{instance_id}/offsite-restore-time[?date=yyyy-mm-dd]
 ///   (ListOffSiteRestoreTimes) answers {"restore_time":[{"start_time":MS,"end_time":MS}]}
@@ -31,7 +32,8 @@ use rds_simulator::{
 ///   COMPLETED backups (a window opens at the end of a full backup and grows while the next
 ///   backup begins within 26 hours); with date, only their parts within that UTC day. An
 ///   instance without backups answers 404 DBS.200002, a date that is not a real yyyy-mm-dd day
-///   400 DBS.280001.
+///   400 DBS.280001. Only the default (backup) region has restore windows: elsewhere every
+///   instance answers 404 DBS.200002.
 ///
 /// - GET /v3/{project_id}/instances/{instance_id}/backups/offsite-policy
 ///   (ShowOffSiteBackupPolicy): served for the source region's project only; an unknown

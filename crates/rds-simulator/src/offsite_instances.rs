@@ -9,7 +9,7 @@ use crate::handler::{Outcome, Shared};
 use crate::model::OffsiteInstanceList;
 use crate::query_params::parse_page_request;
 use crate::route_faults::{check_project, json_answer, page_faults, request_faults};
-use crate::world::offsite_instances;
+use crate::world::{is_backup_region_project, offsite_instances};
 
 pub(crate) fn list_offsite_instances(
     shared: &Shared,
@@ -42,7 +42,12 @@ pub(crate) fn list_offsite_instances(
     if let Some(outcome) = page_faults(shared, offset) {
         return outcome;
     }
-    let instances = offsite_instances(&shared.scenario);
+    // Only the backup region holds offsite backups: elsewhere the list is empty.
+    let instances = if is_backup_region_project(&shared.scenario, project_id) {
+        offsite_instances(&shared.scenario)
+    } else {
+        Vec::new()
+    };
     let total_count = instances.len() as u64;
     let page = instances
         .into_iter()

@@ -11,7 +11,7 @@ use crate::api_error::{ApiError, INSTANCE_NOT_FOUND};
 use crate::handler::{Outcome, Shared};
 use crate::model::RestoreTimeList;
 use crate::route_faults::{check_project, json_answer, page_faults, request_faults};
-use crate::world::restore_windows;
+use crate::world::{is_backup_region_project, restore_windows};
 
 pub(crate) fn list_offsite_restore_times(
     shared: &Shared,
@@ -33,7 +33,11 @@ pub(crate) fn list_offsite_restore_times(
     if let Some(outcome) = page_faults(shared, 0) {
         return outcome;
     }
-    let Some(restore_time) = restore_windows(&shared.scenario.dataset, instance_id, date) else {
+    // Restore windows exist only where the backups are: the backup region.
+    let windows = is_backup_region_project(&shared.scenario, project_id)
+        .then(|| restore_windows(&shared.scenario.dataset, instance_id, date))
+        .flatten();
+    let Some(restore_time) = windows else {
         return Outcome::answer(
             ApiError::new(404, INSTANCE_NOT_FOUND, "The DB instance does not exist.")
                 .into_response(),

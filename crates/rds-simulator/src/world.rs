@@ -62,6 +62,13 @@ pub fn instance_name(instance_id: &str, datastore_type: &str) -> String {
     format!("{prefix}-{tail}")
 }
 
+/// Whether `project_id` is the backup (destination) region's project, where the instances'
+/// offsite backups and restore windows are: other regions hold none of them.
+pub fn is_backup_region_project(scenario: &Scenario, project_id: &str) -> bool {
+    project_id == scenario.project_id
+        || scenario.region_of_project(project_id) == Some(scenario.destination_region())
+}
+
 /// Every instance with offsite backups, in the order of its first backup in the dataset.
 pub fn offsite_instances(scenario: &Scenario) -> Vec<OffsiteInstance> {
     let destination_region = scenario.destination_region().to_owned();

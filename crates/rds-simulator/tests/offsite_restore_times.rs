@@ -111,6 +111,15 @@ async fn the_project_must_be_known_and_match_the_header() {
         (answer.status, answer.error_code().as_str()),
         (404, "DBS.280238")
     );
+    // The source region is known, but the backups (and so the windows) are in the backup
+    // region only: there the instance does not exist.
+    let source = rds_simulator::derived_project_id(rds_simulator::DEFAULT_SOURCE_REGION);
+    let path = format!("/v3/{source}/instances/{INSTANCE}/offsite-restore-time");
+    let answer = get_signed(&sim, &path, &[]).await;
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (404, "DBS.200002")
+    );
     sim.shutdown().await;
 }
 
