@@ -5,9 +5,11 @@
 data "rds_offsite_backup_instances" "here" {}
 
 locals {
-  # Instance names are the keys of every map below.
+  # Instance names are the keys of every map below (the ID when the API sends no name).
+  # RDS does not require unique names: with two instances of one name, key by ID instead.
   instances = {
-    for instance in data.rds_offsite_backup_instances.here.instances : instance.name => instance
+    for instance in data.rds_offsite_backup_instances.here.instances :
+    coalesce(instance.name, instance.id) => instance
   }
 }
 
@@ -31,7 +33,7 @@ output "recovery_points" {
   value = {
     for name, instance in local.instances : name => {
       instance_id            = instance.id
-      engine                 = "${instance.datastore.type} ${instance.datastore.version}"
+      engine                 = try("${instance.datastore.type} ${instance.datastore.version}", null)
       backup_id              = try(one(data.rds_offsite_backups.newest_completed[name].backups).id, null)
       backup_end_time        = try(one(data.rds_offsite_backups.newest_completed[name].backups).end_time, null)
       latest_restorable_time = data.rds_offsite_restore_times.all[name].latest_restorable_time
