@@ -341,3 +341,75 @@ async fn hostile_error_bodies_cannot_paint_the_terminal() {
 async fn echoed_headers_are_redacted() {
     fault_class(FaultClass::EchoedHeaders).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_ids_regions_and_time_limits_are_errors_at_validate() {
+    let simulator = simulator(Faults::default()).await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(&simulator, ""),
+        &[
+            ("spaced_id", of("abc def", "")),
+            ("empty_id", of("", "")),
+            ("bad_region", of(INSTANCE, "  region = \"Not A Region\"")),
+            (
+                "bad_limit",
+                of(INSTANCE, "  timeouts = { read = \"10 minutes\" }"),
+            ),
+        ],
+    ));
+    let validation = blocking(|| workdir.validate_json());
+    assert_eq!(validation["valid"], false, "{validation}");
+    let errors: Vec<&Value> = validation["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 4, "{validation}");
+    for (name, summary) in [
+        ("spaced_id", "instance_id"),
+        ("empty_id", "instance_id"),
+        ("bad_region", "region"),
+        ("bad_limit", "timeouts.read"),
+    ] {
+        let address = format!("data.rds_offsite_restore_times.{name}");
+        let diagnostic = errors
+            .iter()
+            .find(|d| d["address"] == address.as_str())
+            .unwrap_or_else(|| panic!("no error for {address}: {validation}"));
+        let text = diagnostic["summary"].as_str().expect("summary");
+        assert!(text.contains(summary), "{address}: {text}");
+    }
+    assert!(simulator.requests().is_empty(), "validate sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_never_waits_past_timeouts_read() {
+    let simulator = simulator(Faults {
+        fail_first: vec![rds_simulator::FailSpec {
+            status: 429,
+            count: 100,
+            retry_after: Some(300),
+        }],
+        ..Faults::default()
+    })
+    .await;
+    let workdir = Workdir::new(&configuration(
+        &provider_block(&simulator, ""),
+        &[("slow", of(INSTANCE, "  timeouts = { read = \"2s\" }"))],
+    ));
+    let apply = try_apply(&workdir);
+    apply.assert_failure();
+    let message = flattened(&apply);
+    assert!(message.contains("did not finish within 2s"), "{message}");
+    assert!(message.contains("timeouts.read"), "{message}");
+    assert!(
+        !message.contains("begin_time"),
+        "no argument of another data source: {message}"
+    );
+    assert_eq!(
+        outcomes(&simulator).len(),
+        1,
+        "one attempt, then the wait hit the limit"
+    );
+}
