@@ -189,3 +189,50 @@ impl<D: Definition> DataSource<Configured> for Frame<D> {
 pub fn provider_bug<D: Definition>(problem: &str) -> Diagnostic {
     crate::typed_config::provider_bug(D::TYPE_NAME, problem)
 }
+
+#[cfg(test)]
+mod tests {
+    use tfplugin::Schema;
+
+    /// Each data source's `names::ALL` is its schema's attributes, in order, and each schema
+    /// is well formed: the names the decoder and the state use are the schema's.
+    #[test]
+    fn every_data_sources_names_are_its_schemas_attributes_in_order() {
+        let cases: [(&str, Schema, &[&str]); 4] = [
+            (
+                "rds_offsite_backups",
+                crate::offsite_backups::schema::data_source_schema(),
+                &crate::offsite_backups::schema::names::ALL,
+            ),
+            (
+                "rds_offsite_backup_instances",
+                crate::offsite_backup_instances::schema::data_source_schema(),
+                &crate::offsite_backup_instances::schema::names::ALL,
+            ),
+            (
+                "rds_offsite_restore_times",
+                crate::offsite_restore_times::schema::data_source_schema(),
+                &crate::offsite_restore_times::schema::names::ALL,
+            ),
+            (
+                "rds_offsite_backup_policy",
+                crate::offsite_backup_policy::schema::data_source_schema(),
+                &crate::offsite_backup_policy::schema::names::ALL,
+            ),
+        ];
+        for (type_name, schema, all) in cases {
+            let declared: Vec<&str> = schema
+                .block
+                .attributes
+                .iter()
+                .map(|attribute| attribute.name.as_str())
+                .collect();
+            assert_eq!(declared, all, "{type_name}");
+            assert!(
+                schema.problems().is_empty(),
+                "{type_name}: {:?}",
+                schema.problems()
+            );
+        }
+    }
+}

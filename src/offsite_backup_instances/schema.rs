@@ -198,19 +198,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_names_are_the_schemas_attributes_in_order() {
-        let schema = data_source_schema();
-        let declared: Vec<&str> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|attribute| attribute.name.as_str())
-            .collect();
-        assert_eq!(declared, names::ALL);
-        assert!(schema.problems().is_empty(), "{:?}", schema.problems());
-    }
-
-    #[test]
     fn the_engine_description_names_every_engine() {
         let schema = data_source_schema();
         let engine = schema

@@ -97,18 +97,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_names_are_the_schemas_attributes_in_order() {
-        let schema = data_source_schema();
-        let declared: Vec<&str> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|attribute| attribute.name.as_str())
-            .collect();
-        assert_eq!(declared, names::ALL);
-    }
-
-    #[test]
     fn the_region_description_says_source_region() {
         let schema = data_source_schema();
         let region = schema

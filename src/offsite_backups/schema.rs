@@ -261,16 +261,4 @@ mod tests {
                 .contains("one 256 MiB plugin protocol message")
         );
     }
-
-    #[test]
-    fn the_names_are_the_schemas_attributes_in_order() {
-        let schema = data_source_schema();
-        let declared: Vec<&str> = schema
-            .block
-            .attributes
-            .iter()
-            .map(|attribute| attribute.name.as_str())
-            .collect();
-        assert_eq!(declared, names::ALL);
-    }
 }
