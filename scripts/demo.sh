@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds the provider and the local RDS API simulator, starts the simulator,
 # runs examples/demo with Terraform against it, and prints the cross-region backups it
-# found and the most recent completed one. Touches no cloud account and needs no
+# found, the most recent completed one, and the region's instances with the latest point in
+# time each can be restored to. Touches no cloud account and needs no
 # credentials. To run the same configuration against Huawei Cloud, see
 # examples/demo/README.md.
 #

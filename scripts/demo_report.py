@@ -3,7 +3,8 @@
 
 Used by scripts/demo.sh; standard library only. Reads the JSON from the file named
 as the only argument (or standard input) and prints a table of the backups, newest
-first, and the most recent completed backup.
+first, the most recent completed backup, and the instances of the region with the latest
+point in time each can be restored to.
 """
 
 import json
@@ -85,6 +86,23 @@ def report(outputs):
         print(f"  ended       {chosen.get('end_time')}")
     else:
         print("No completed backup: there is nothing to restore from.")
+
+    instances = value(outputs, "instances")
+    if instances is not None:
+        print()
+        print(f"Instances with cross-region backups in this region: {len(instances)}")
+        print()
+        rows = [
+            (
+                i.get("name") or "-",
+                i.get("id") or "-",
+                i.get("engine") or "-",
+                i.get("keep_days") if i.get("keep_days") is not None else "-",
+                i.get("latest_restorable_time") or "none",
+            )
+            for i in instances
+        ]
+        print(table(rows, ("NAME", "ID", "ENGINE", "KEEP DAYS", "RESTORABLE UP TO (UTC)")))
 
 
 def main(argv):

@@ -234,6 +234,24 @@ fn demo_lists_every_backup_and_the_newest_completed_one() {
     assert_eq!(chosen["id"], json!(completed.id), "{chosen:#}");
     assert_eq!(chosen["name"], json!(completed.name));
     assert_eq!(chosen["end_time"], json!(completed.end_time));
+
+    // The disaster-recovery view: every instance of the world, in its order, each with a
+    // latest restorable time (exact values are checked by the disaster-recovery example).
+    let instances = output(&outputs, "instances")
+        .as_array()
+        .expect("instances is a list");
+    let expected_instances = rds_simulator::offsite_instances(&rds_simulator::Scenario::default());
+    let listed: Vec<&str> = instances.iter().filter_map(|i| i["id"].as_str()).collect();
+    let expected: Vec<&str> = expected_instances.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(listed, expected);
+    for (instance, world) in instances.iter().zip(&expected_instances) {
+        assert_eq!(instance["name"], json!(world.name));
+        assert_eq!(instance["keep_days"], json!(world.keep_days));
+        let latest = instance["latest_restorable_time"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(latest.ends_with('Z'), "{instance:#}");
+    }
 }
 
 #[test]

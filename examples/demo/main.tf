@@ -50,3 +50,25 @@ output "most_recent_completed" {
     }
   ])
 }
+
+# The disaster-recovery view of the same backup region: every instance with offsite backups
+# here, and the latest point in time each can be restored to.
+data "rds_offsite_backup_instances" "here" {}
+
+data "rds_offsite_restore_times" "each" {
+  for_each    = toset([for instance in data.rds_offsite_backup_instances.here.instances : instance.id])
+  instance_id = each.value
+}
+
+output "instances" {
+  description = "Every instance with offsite backups in this region, in the API's order, with the latest point in time it can be restored to."
+  value = [
+    for instance in data.rds_offsite_backup_instances.here.instances : {
+      id                     = instance.id
+      name                   = instance.name
+      engine                 = try("${instance.datastore.type} ${instance.datastore.version}", null)
+      keep_days              = instance.keep_days
+      latest_restorable_time = data.rds_offsite_restore_times.each[instance.id].latest_restorable_time
+    }
+  ]
+}
