@@ -34,6 +34,7 @@ mod offsite_policy;
 mod offsite_restore_times;
 mod paged_read;
 pub mod paging;
+mod profile_file;
 mod retry;
 mod secret;
 pub mod signing;
@@ -66,6 +67,9 @@ pub use offsite_restore_times::{
     OffsiteRestoreTimes, RESTORE_DATE_FORMAT, validate_restore_date,
 };
 pub use paged_read::Listing;
+pub use profile_file::{
+    DEFAULT_PROFILE_FILE, ProfileCredentials, ProfileError, parse_profile, read_profile,
+};
 pub use secret::Secret;
 pub use tokio_util::sync::CancellationToken;
 pub use validate::{
