@@ -140,6 +140,31 @@ pub const SECURITY_TOKEN: SettingSpec = SettingSpec {
     )
 };
 
+pub const SHARED_CONFIG_FILE: SettingSpec = SettingSpec {
+    default: Some(SettingDefault::Text("~/.hcloud/config.json")),
+    note: "; read only when it or `profile` is set. Access key, secret key, security token, \
+           region and project_id set in the provider block or their own variables win over \
+           the profile's. The file must be stored unencrypted \
+           (`hcloud configure set --cli-auth-encrypt=false`).",
+    ..string(
+        "shared_config_file",
+        "HW_SHARED_CONFIG_FILE",
+        "The KooCLI (`hcloud`) profile file, JSON, to take credentials, region and project_id \
+         from: a profile of mode `AKSK` gives `accessKeyId`, `secretAccessKey` and \
+         `securityToken`, one of mode `SSO` the same keys under `ssoAuth.stsToken`.",
+    )
+};
+
+pub const PROFILE: SettingSpec = SettingSpec {
+    note: "; defaults to the file's `current` profile. Setting it makes the provider read \
+           `shared_config_file`.",
+    ..string(
+        "profile",
+        "HW_PROFILE",
+        "The profile of the KooCLI file `shared_config_file` to use.",
+    )
+};
+
 pub const CLOUD: SettingSpec = SettingSpec {
     default: Some(SettingDefault::Text(DEFAULT_CLOUD)),
     note: " (`myhuaweicloud.eu` for regions starting with `eu-west-1`).",
@@ -216,6 +241,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     ACCESS_KEY,
     SECRET_KEY,
     SECURITY_TOKEN,
+    SHARED_CONFIG_FILE,
+    PROFILE,
     CLOUD,
     ENDPOINTS,
     INSECURE,

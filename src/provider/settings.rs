@@ -12,7 +12,8 @@ use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT};
 
 use crate::provider::setting_table::{
     ACCESS_KEY, CLOUD, CREDENTIALS, ENDPOINT_KEYS, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS,
-    MAX_RETRIES, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SETTINGS, SettingSpec,
+    MAX_RETRIES, PROFILE, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SETTINGS,
+    SHARED_CONFIG_FILE, SettingSpec,
 };
 
 /// Where environment variables come from (the process environment, or a map in tests).
@@ -65,6 +66,8 @@ fn validate_object(config: &ConfigObject<'_>) -> Diagnostics {
     for credential in CREDENTIALS {
         check(checked_string(config, credential.name, hwcloud::validate_credential).map(drop));
     }
+    check(non_empty_string(config, SHARED_CONFIG_FILE.name).map(drop));
+    check(non_empty_string(config, PROFILE.name).map(drop));
     check(config_value::bool(config, INSECURE.name).map(drop));
     check(max_retries(config).map(drop));
     check(max_concurrent_requests(config).map(drop));
@@ -273,6 +276,126 @@ fn env_parse<T: std::str::FromStr>(
     }
 }
 
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Block,
+    Env(&'static str),
+}
+
+/// A string setting from the block, else its variable, with where it came from (no rule: a
+/// path or a profile name is checked by reading the file).
+fn with_origin(
+    config: &ConfigObject<'_>,
+    spec: SettingSpec,
+    env: Env<'_>,
+) -> Option<(String, Origin)> {
+    if let Ok(Setting::Known(value)) = non_empty_string(config, spec.name) {
+        return Some((value, Origin::Block));
+    }
+    let var = spec.env?;
+    env(var).map(|value| (value, Origin::Env(var)))
+}
+
+/// The KooCLI profile, read only when `shared_config_file` or `profile` is set (block or
+/// environment). `None` when neither is set.
+fn read_profile(
+    config: &ConfigObject<'_>,
+    env: Env<'_>,
+) -> Result<Option<hwcloud::ProfileCredentials>, Diagnostic> {
+    let file = with_origin(config, SHARED_CONFIG_FILE, env);
+    let profile = with_origin(config, PROFILE, env);
+    if file.is_none() && profile.is_none() {
+        return Ok(None);
+    }
+    let home = env("HOME");
+    let path = match &file {
+        Some((path, _)) => match (path.strip_prefix("~/"), &home) {
+            (Some(rest), Some(home)) => std::path::Path::new(home).join(rest),
+            _ => std::path::PathBuf::from(path),
+        },
+        None => match &home {
+            Some(home) => std::path::Path::new(home).join(hwcloud::DEFAULT_PROFILE_FILE),
+            None => {
+                return Err(profile_diagnostic(
+                    "HOME is not set, so the default profile file \
+                     ~/.hcloud/config.json cannot be found"
+                        .to_owned(),
+                    false,
+                    &file,
+                    &profile,
+                ));
+            }
+        },
+    };
+    let name = profile.as_ref().map(|(name, _)| name.as_str());
+    hwcloud::read_profile(&path, name)
+        .map(Some)
+        .map_err(|error| {
+            let about_profile = error.profile().is_some();
+            profile_diagnostic(error.to_string(), about_profile, &file, &profile)
+        })
+}
+
+/// A problem with the profile file, at the attribute it is about when the block set it (the
+/// file's for file problems, `profile`'s for a missing profile or keys), else naming the
+/// variables that chose the file and the profile. `reason` names the file and the profile,
+/// never a value read from the file.
+fn profile_diagnostic(
+    reason: String,
+    about_profile: bool,
+    file: &Option<(String, Origin)>,
+    profile: &Option<(String, Origin)>,
+) -> Diagnostic {
+    let (first, second) = if about_profile {
+        ((PROFILE, profile), (SHARED_CONFIG_FILE, file))
+    } else {
+        ((SHARED_CONFIG_FILE, file), (PROFILE, profile))
+    };
+    let mut origins = Vec::new();
+    for (spec, value) in [first, second] {
+        match value {
+            Some((_, Origin::Env(var))) => origins.push(format!("{} is set by {var}", spec.name)),
+            Some((_, Origin::Block)) => {}
+            None => {}
+        }
+    }
+    let mut detail = format!("Cannot take credentials from the KooCLI profile: {reason}.");
+    if !origins.is_empty() {
+        detail.push_str(&format!(" ({}.)", origins.join("; ")));
+    }
+    let diagnostic = Diagnostic::error("Unusable profile", detail);
+    match [first, second]
+        .into_iter()
+        .find(|(_, value)| matches!(value, Some((_, Origin::Block))))
+    {
+        Some((spec, _)) => diagnostic.at(AttributePath::root(spec.name)),
+        None => diagnostic,
+    }
+}
+
+/// A value from the profile that must pass one of the client's rules, else an error naming
+/// the file's profile and the field (never the value).
+fn profile_value(
+    value: Option<&String>,
+    field: &str,
+    profile: &hwcloud::ProfileCredentials,
+    rule: Rule,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let value = value?;
+    if let Err(reason) = rule(value) {
+        diags.push(Diagnostic::error(
+            "Unusable profile",
+            format!(
+                "The {field} of the KooCLI profile {:?} is not valid: {reason}.",
+                profile.profile
+            ),
+        ));
+    }
+    Some(value.clone())
+}
+
 /// Resolves the configuration plus environment into the client's configuration, or explains
 /// every problem at once.
 pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnostics> {
@@ -283,12 +406,51 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         return Err(diags);
     }
     let mut checked = |spec: SettingSpec, rule: Rule| with_env(config, spec, env, rule, &mut diags);
-    let region = checked(REGION, hwcloud::validate_region);
-    let project_id = checked(PROJECT_ID, hwcloud::validate_project_id);
-    let access_key = checked(ACCESS_KEY, hwcloud::validate_credential);
-    let secret_key = checked(SECRET_KEY, hwcloud::validate_credential);
-    let security_token = checked(SECURITY_TOKEN, hwcloud::validate_credential);
+    let mut region = checked(REGION, hwcloud::validate_region);
+    let mut project_id = checked(PROJECT_ID, hwcloud::validate_project_id);
+    let mut access_key = checked(ACCESS_KEY, hwcloud::validate_credential);
+    let mut secret_key =
+        checked(SECRET_KEY, hwcloud::validate_credential).map(hwcloud::Secret::new);
+    let mut security_token =
+        checked(SECURITY_TOKEN, hwcloud::validate_credential).map(hwcloud::Secret::new);
     let cloud = checked(CLOUD, hwcloud::validate_cloud);
+
+    // The profile fills in what the block and the environment leave unset. Its keys are used
+    // only as a pair, and only when neither key is set explicitly (never an explicit access
+    // key signed with the profile's secret).
+    match read_profile(config, env) {
+        Ok(Some(profile)) => {
+            if region.is_none() {
+                region = profile_value(
+                    profile.region.as_ref(),
+                    "region",
+                    &profile,
+                    hwcloud::validate_region,
+                    &mut diags,
+                );
+            }
+            // A project belongs to one region: the profile's project only serves its region.
+            if project_id.is_none() && (profile.region.is_none() || region == profile.region) {
+                project_id = profile_value(
+                    profile.project_id.as_ref(),
+                    "projectId",
+                    &profile,
+                    hwcloud::validate_project_id,
+                    &mut diags,
+                );
+            }
+            if access_key.is_none() && secret_key.is_none() {
+                access_key = Some(profile.access_key.clone());
+                secret_key = Some(profile.secret_key.clone());
+                security_token = security_token.or(profile.security_token.clone());
+            }
+        }
+        Ok(None) => {}
+        Err(diagnostic) => {
+            diags.push(diagnostic);
+            return Err(diags);
+        }
+    }
 
     let insecure = match config_value::bool(config, INSECURE.name) {
         Ok(Setting::Known(b)) => b,
@@ -348,11 +510,14 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
                 "Missing credentials",
                 format!(
                     "The provider signs every request with an access key and a secret key: set \
-                     {} and {} in the provider block, or the environment variables {} and {}.",
+                     {} and {} in the provider block, or the environment variables {} and {}, \
+                     or name a KooCLI profile with {} or {}.",
                     ACCESS_KEY.name,
                     SECRET_KEY.name,
                     const { env_var(ACCESS_KEY) },
-                    const { env_var(SECRET_KEY) }
+                    const { env_var(SECRET_KEY) },
+                    PROFILE.name,
+                    const { env_var(PROFILE) }
                 ),
             )
             .at(AttributePath::root(ACCESS_KEY.name)),
@@ -372,8 +537,8 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     let client = hwcloud::ClientOptions {
         credentials: hwcloud::Credentials {
             access_key,
-            secret_key: hwcloud::Secret::new(secret_key),
-            security_token: security_token.map(hwcloud::Secret::new),
+            secret_key,
+            security_token,
         },
         // A project belongs to one region: the configured one is the provider region's; data
         // sources reading another region have its project looked up from IAM.
@@ -874,5 +1039,158 @@ mod tests {
             !printed.contains("very-secret") && !printed.contains("tok-secret"),
             "{printed}"
         );
+    }
+
+    /// A KooCLI file with the profiles `desk` (current, AKSK with region and project) and
+    /// `bare` (no keys).
+    fn profile_file() -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            file.path(),
+            r#"{"current": "desk", "profiles": [
+                {"name": "desk", "mode": "AKSK", "accessKeyId": "AKFILE",
+                 "secretAccessKey": "sk-file-secret", "region": "cn-north-4",
+                 "projectId": "pfile"},
+                {"name": "bare", "mode": "AKSK", "accessKeyId": "", "secretAccessKey": ""}]}"#,
+        )
+        .unwrap();
+        file
+    }
+
+    #[test]
+    fn the_profile_supplies_keys_region_and_project() {
+        let file = profile_file();
+        let path = file.path().to_str().unwrap();
+        for resolved in [
+            resolve_with(&config(&[("shared_config_file", path.into())]), &[]),
+            resolve_with(&config(&[]), &[("HW_SHARED_CONFIG_FILE", path)]),
+            resolve_with(
+                &config(&[("profile", "desk".into())]),
+                &[("HW_SHARED_CONFIG_FILE", path)],
+            ),
+        ] {
+            let resolved = resolved.unwrap();
+            assert_eq!(resolved.region, "cn-north-4");
+            let client = resolved.client;
+            assert_eq!(client.credentials.access_key, "AKFILE");
+            assert_eq!(client.credentials.secret_key.expose(), "sk-file-secret");
+            assert_eq!(
+                client.project_ids.get("cn-north-4").map(String::as_str),
+                Some("pfile")
+            );
+        }
+    }
+
+    #[test]
+    fn block_wins_over_environment_wins_over_profile() {
+        let file = profile_file();
+        let path = file.path().to_str().unwrap();
+        let env = [
+            ("HW_SHARED_CONFIG_FILE", path),
+            ("HW_ACCESS_KEY", "AKENV"),
+            ("HW_SECRET_KEY", "SKENV"),
+            ("HW_REGION_NAME", "ap-southeast-1"),
+        ];
+        let resolved = resolve_with(&config(&[]), &env).unwrap();
+        assert_eq!(resolved.region, "ap-southeast-1");
+        assert_eq!(resolved.client.credentials.access_key, "AKENV");
+        assert_eq!(resolved.client.credentials.secret_key.expose(), "SKENV");
+        // The profile's project belongs to its region, not to the one set explicitly.
+        assert!(resolved.client.project_ids.is_empty());
+        let resolved = resolve_with(
+            &config(&[
+                ("access_key", "AKBLOCK".into()),
+                ("secret_key", "SKBLOCK".into()),
+                ("region", "eu-west-101".into()),
+                ("project_id", "pblock".into()),
+            ]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(resolved.region, "eu-west-101");
+        assert_eq!(resolved.client.credentials.access_key, "AKBLOCK");
+        assert_eq!(resolved.client.credentials.secret_key.expose(), "SKBLOCK");
+        assert_eq!(
+            resolved
+                .client
+                .project_ids
+                .get("eu-west-101")
+                .map(String::as_str),
+            Some("pblock")
+        );
+    }
+
+    #[test]
+    fn profile_errors_name_the_file_and_the_profile_never_a_key() {
+        let file = profile_file();
+        let path = file.path().to_str().unwrap();
+        let diags = resolve_with(
+            &config(&[
+                ("shared_config_file", path.into()),
+                ("profile", "prod".into()),
+            ]),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(attribute_of(&diags), ["profile"]);
+        let detail = &diags.0[0].detail;
+        assert!(
+            detail.contains(path) && detail.contains("\"prod\""),
+            "{detail}"
+        );
+
+        let diags = resolve_with(
+            &config(&[]),
+            &[("HW_SHARED_CONFIG_FILE", path), ("HW_PROFILE", "bare")],
+        )
+        .unwrap_err();
+        assert!(attribute_of(&diags).is_empty(), "{diags:?}");
+        let detail = &diags.0[0].detail;
+        assert!(
+            detail.contains(path) && detail.contains("\"bare\""),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("HW_PROFILE") && detail.contains("HW_SHARED_CONFIG_FILE"),
+            "{detail}"
+        );
+
+        let missing = file.path().with_extension("missing");
+        let diags = resolve_with(
+            &config(&[("shared_config_file", missing.to_str().unwrap().into())]),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(attribute_of(&diags), ["shared_config_file"]);
+        assert!(diags.0[0].detail.contains(missing.to_str().unwrap()));
+
+        std::fs::write(file.path(), "ENCRYPTED:sk-file-secret").unwrap();
+        let diags = resolve_with(
+            &config(&[("profile", "desk".into())]),
+            &[("HW_SHARED_CONFIG_FILE", path)],
+        )
+        .unwrap_err();
+        assert_eq!(attribute_of(&diags), ["profile"]);
+        assert!(diags.0[0].detail.contains("is not JSON"), "{diags:?}");
+        for printed in [format!("{diags:?}")] {
+            assert!(!printed.contains("sk-file-secret") && !printed.contains("AKFILE"));
+        }
+    }
+
+    #[test]
+    fn the_default_file_is_read_only_when_asked_for() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".hcloud")).unwrap();
+        std::fs::copy(
+            profile_file().path(),
+            home.path().join(".hcloud/config.json"),
+        )
+        .unwrap();
+        let home_path = home.path().to_str().unwrap();
+        let diags = resolve_with(&config(&[]), &[("HOME", home_path)]).unwrap_err();
+        assert_eq!(attribute_of(&diags), ["region", "access_key"]);
+        let resolved =
+            resolve_with(&config(&[]), &[("HOME", home_path), ("HW_PROFILE", "desk")]).unwrap();
+        assert_eq!(resolved.client.credentials.access_key, "AKFILE");
     }
 }
