@@ -39,6 +39,8 @@ mod tests {
                 "| `HW_ACCESS_KEY` | `access_key` | no |",
                 "| `HW_SECRET_KEY` | `secret_key` | yes |",
                 "| `HW_SECURITY_TOKEN` | `security_token` | yes |",
+                "| `HW_SHARED_CONFIG_FILE` | `shared_config_file` | no |",
+                "| `HW_PROFILE` | `profile` | no |",
                 "| `HW_CLOUD` | `cloud` | no |",
                 "| `HW_INSECURE` | `insecure` | no |",
                 "| `HW_MAX_RETRIES` | `max_retries` | no |",

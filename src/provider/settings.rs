@@ -1172,9 +1172,8 @@ mod tests {
         .unwrap_err();
         assert_eq!(attribute_of(&diags), ["profile"]);
         assert!(diags.0[0].detail.contains("is not JSON"), "{diags:?}");
-        for printed in [format!("{diags:?}")] {
-            assert!(!printed.contains("sk-file-secret") && !printed.contains("AKFILE"));
-        }
+        let printed = format!("{diags:?}");
+        assert!(!printed.contains("sk-file-secret") && !printed.contains("AKFILE"));
     }
 
     #[test]
