@@ -91,7 +91,7 @@ fn expected_shape(
 }
 
 #[test]
-fn provider_schema_has_the_ten_settings_with_types_sensitivity_and_descriptions() {
+fn provider_schema_has_the_twelve_settings_with_types_sensitivity_and_descriptions() {
     let provider = provider_schemas()["provider"].clone();
     let block = &provider["block"];
 
@@ -105,6 +105,8 @@ fn provider_schema_has_the_ten_settings_with_types_sensitivity_and_descriptions(
             ("access_key", json!("string"), OPTIONAL),
             ("secret_key", json!("string"), SECRET),
             ("security_token", json!("string"), SECRET),
+            ("shared_config_file", json!("string"), OPTIONAL),
+            ("profile", json!("string"), OPTIONAL),
             ("cloud", json!("string"), OPTIONAL),
             ("endpoints", json!(["map", "string"]), OPTIONAL),
             ("insecure", json!("bool"), OPTIONAL),
