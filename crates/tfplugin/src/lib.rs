@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use cty::{Type, Value};
 pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
-pub use schema::{Attribute, Block, NestedAttributes, Nesting, Schema};
+pub use schema::{Attribute, Block, BlockNesting, NestedAttributes, NestedBlock, Nesting, Schema};
 pub use server::{MAX_MESSAGE_SIZE, ServeOptions, serve};
 
 /// What a provider implements. The server calls these methods from the matching RPCs; it owns

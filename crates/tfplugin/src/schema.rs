@@ -12,11 +12,14 @@ pub struct Schema {
     pub block: Block,
 }
 
-/// The top-level block: attributes only (nested blocks are not needed by this project; nested
-/// *attributes* are the protocol-6 form the framework prefers).
+/// A block: attributes and nested blocks. Nested *attributes* are the protocol-6 form the
+/// framework prefers; nested *blocks* exist for settings that must be written as blocks
+/// (`name { ... }`) to stay compatible with configurations written for an SDKv2 provider.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Block {
     pub attributes: Vec<Attribute>,
+    /// Nested block types, each written as `type_name { ... }` in the configuration.
+    pub blocks: Vec<NestedBlock>,
     /// Markdown description, shown by `terraform providers schema -json` and in generated docs.
     pub description: String,
     pub deprecated: bool,
@@ -35,6 +38,75 @@ pub enum Nesting {
     List,
     Set,
     Map,
+}
+
+/// How many times a nested block may appear, and how its value is shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockNesting {
+    /// At most one block; its value is an object, null when the block is absent.
+    Single,
+    /// Any number of blocks (within `min_items`/`max_items`); its value is a list of objects,
+    /// empty when none is written.
+    List,
+}
+
+/// A nested block type: `type_name { ... }` inside its parent block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedBlock {
+    pub type_name: String,
+    pub nesting: BlockNesting,
+    pub block: Block,
+    /// For [`BlockNesting::List`]: the fewest and most blocks accepted (0 = no limit).
+    pub min_items: i64,
+    pub max_items: i64,
+}
+
+impl NestedBlock {
+    /// A block written at most once: `type_name { ... }`, null when absent.
+    pub fn single(
+        type_name: impl Into<String>,
+        description: impl Into<String>,
+        attributes: Vec<Attribute>,
+    ) -> Self {
+        Self {
+            type_name: type_name.into(),
+            nesting: BlockNesting::Single,
+            block: Block {
+                attributes,
+                blocks: Vec::new(),
+                description: description.into(),
+                deprecated: false,
+            },
+            min_items: 0,
+            max_items: 0,
+        }
+    }
+
+    /// The cty type of this block's value in its parent object.
+    pub fn value_type(&self) -> Type {
+        let object = self.block.value_type();
+        match self.nesting {
+            BlockNesting::Single => object,
+            BlockNesting::List => Type::list(object),
+        }
+    }
+}
+
+impl Block {
+    /// The cty object type of a value of this block: its attributes and its nested blocks.
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.value_type()))
+                .chain(
+                    self.blocks
+                        .iter()
+                        .map(|b| (b.type_name.clone(), b.value_type())),
+                )
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,15 +133,27 @@ impl Schema {
             version: 0,
             block: Block {
                 attributes,
+                blocks: Vec::new(),
                 description: description.into(),
                 deprecated: false,
             },
         }
     }
 
+    /// This schema with one more nested block type.
+    pub fn with_block(mut self, block: NestedBlock) -> Self {
+        self.block.blocks.push(block);
+        self
+    }
+
     /// The cty object type of a value conforming to this schema.
     pub fn value_type(&self) -> Type {
-        attributes_type(&self.block.attributes)
+        self.block.value_type()
+    }
+
+    /// The nested block type named `type_name`.
+    pub fn nested_block(&self, type_name: &str) -> Option<&NestedBlock> {
+        self.block.blocks.iter().find(|b| b.type_name == type_name)
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
@@ -82,8 +166,19 @@ impl Schema {
     /// when the schema is sound.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        collect_problems(&self.block.attributes, "", &mut problems);
+        collect_block_problems(&self.block, "", &mut problems);
         problems
+    }
+}
+
+fn collect_block_problems(block: &Block, prefix: &str, problems: &mut Vec<String>) {
+    collect_problems(&block.attributes, prefix, problems);
+    for nested in &block.blocks {
+        let path = format!("{prefix}{}", nested.type_name);
+        if block.attributes.iter().any(|a| a.name == nested.type_name) {
+            problems.push(format!("block \"{path}\" has the name of an attribute"));
+        }
+        collect_block_problems(&nested.block, &format!("{path}."), problems);
     }
 }
 
@@ -290,5 +385,39 @@ mod tests {
         assert_eq!(set, Type::set(Type::object([("b", Type::Bool)])));
         let map = Attribute::nested("m", Nesting::Map, vec![Attribute::bool("b")]).value_type();
         assert_eq!(map, Type::map(Type::object([("b", Type::Bool)])));
+    }
+
+    #[test]
+    fn a_single_block_is_an_object_in_the_value_type() {
+        let schema = Schema::new("", vec![Attribute::string("region").optional()]).with_block(
+            NestedBlock::single("assume_role", "", vec![Attribute::string("agency_name").optional()]),
+        );
+        assert_eq!(
+            schema.value_type(),
+            Type::object([
+                ("region", Type::String),
+                ("assume_role", Type::object([("agency_name", Type::String)])),
+            ])
+        );
+        let list = NestedBlock {
+            nesting: BlockNesting::List,
+            ..NestedBlock::single("rule", "", vec![Attribute::bool("on").optional()])
+        };
+        assert_eq!(list.value_type(), Type::list(Type::object([("on", Type::Bool)])));
+        assert!(schema.nested_block("assume_role").is_some());
+    }
+
+    #[test]
+    fn block_attributes_are_checked_and_names_must_not_clash() {
+        let schema = Schema::new("", vec![Attribute::string("x").optional()])
+            .with_block(NestedBlock::single("x", "", vec![]))
+            .with_block(NestedBlock::single("b", "", vec![Attribute::string("loose")]));
+        assert_eq!(
+            schema.problems(),
+            [
+                "block \"x\" has the name of an attribute",
+                "attribute \"b.loose\" is neither required, optional nor computed",
+            ]
+        );
     }
 }
