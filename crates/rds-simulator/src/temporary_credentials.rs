@@ -87,7 +87,7 @@ impl CredentialStore {
             access_key: random_text(20).to_ascii_uppercase(),
             secret_key: random_text(40),
             security_token: format!("gQpzaW11bGF0b3I{}", random_text(320)),
-            expires_at: now + issue.lifetime,
+            expires_at: to_microseconds(now + issue.lifetime),
             kind: issue.kind,
             agency_name: issue.agency_name.map(str::to_owned),
             principal: issue.principal.to_owned(),
@@ -123,6 +123,15 @@ impl CredentialStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// `instant` cut to whole microseconds: `expires_at` is written with six decimals, and the
+/// expiry a client reads must be exactly the one the gateway applies.
+fn to_microseconds(instant: OffsetDateTime) -> OffsetDateTime {
+    let nanos = instant.nanosecond();
+    instant
+        .replace_nanosecond(nanos - nanos % 1_000)
+        .unwrap_or(instant)
 }
 
 /// `length` random ASCII letters and digits.
@@ -165,6 +174,11 @@ mod tests {
         let later = now + Duration::from_secs(10);
         store.expire_all(later);
         assert!(store.snapshot().iter().all(|c| !c.is_valid_at(later)));
+        assert_eq!(
+            first.expires_at.nanosecond() % 1_000,
+            0,
+            "whole microseconds"
+        );
         let debug = format!("{first:?}");
         assert!(!debug.contains(&first.secret_key) && !debug.contains(&first.security_token));
     }
