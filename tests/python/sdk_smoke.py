@@ -19,6 +19,16 @@ With SIM_CALL=offsite_policy it reads ShowOffSiteBackupPolicy of SIM_INSTANCE_ID
 
 With SIM_CALL=offsite_instances it reads every page of ListOffSiteInstances instead and prints
 {"total_count": N, "ids": [...], "first": {...}}.
+
+With SIM_CALL=assume_role it calls IAM's CreateTemporaryAccessKeyByAgency (huaweicloudsdkiam)
+with SIM_AK/SIM_SK for SIM_AGENCY_NAME of SIM_AGENCY_DOMAIN_NAME (SIM_DURATION seconds), lists
+one page of SIM_INSTANCE_ID's backups with the temporary keys (BasicCredentials with the
+security token), assumes SIM_UNKNOWN_AGENCY too, and prints {"access", "expires_at",
+"total_count", "unknown_agency": {"status", "error_code"}}.
+
+With SIM_CALL=metadata it reads the ECS metadata credentials with the core SDK's own
+MetadataAccessor, its endpoint pointed at SIM_ENDPOINT (never 169.254.169.254), lists one page
+with them, and prints {"access", "total_count"}.
 """
 
 import json
@@ -176,7 +186,94 @@ def offsite_policy():
     print(json.dumps({"policy_para": policies}))
 
 
+def list_one_page(access, secret, security_token):
+    """ListOffSiteBackups (one backup) signed with temporary keys: the total count."""
+    credentials = BasicCredentials(access, secret, env("SIM_PROJECT_ID")).with_security_token(
+        security_token
+    )
+    client = (
+        RdsClient.new_builder()
+        .with_http_config(HttpConfig.get_default_config())
+        .with_credentials(credentials)
+        .with_endpoints([env("SIM_ENDPOINT")])
+        .build()
+    )
+    response = client.list_off_site_backups(
+        ListOffSiteBackupsRequest(
+            instance_id=env("SIM_INSTANCE_ID"), backup_type="auto", limit=1, offset=0
+        )
+    )
+    return response.total_count
+
+
+def assume_role():
+    """CreateTemporaryAccessKeyByAgency, the keys used, and an unknown agency's error."""
+    from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+    from huaweicloudsdkiam.v3 import (
+        AgencyAuth,
+        AgencyAuthIdentity,
+        CreateTemporaryAccessKeyByAgencyRequest,
+        CreateTemporaryAccessKeyByAgencyRequestBody,
+        IamClient,
+        IdentityAssumerole,
+    )
+
+    # With a domain id given, GlobalCredentials looks nothing up before the call.
+    credentials = GlobalCredentials(env("SIM_AK"), env("SIM_SK"), env("SIM_DOMAIN_ID"))
+    client = (
+        IamClient.new_builder()
+        .with_http_config(HttpConfig.get_default_config())
+        .with_credentials(credentials)
+        .with_endpoints([env("SIM_ENDPOINT")])
+        .build()
+    )
+
+    def request(agency_name):
+        assume = IdentityAssumerole(
+            agency_name=agency_name,
+            domain_name=env("SIM_AGENCY_DOMAIN_NAME"),
+            duration_seconds=int(env("SIM_DURATION")),
+        )
+        body = CreateTemporaryAccessKeyByAgencyRequestBody(
+            auth=AgencyAuth(
+                identity=AgencyAuthIdentity(methods=["assume_role"], assume_role=assume)
+            )
+        )
+        return client.create_temporary_access_key_by_agency(
+            CreateTemporaryAccessKeyByAgencyRequest(body=body)
+        )
+
+    credential = request(env("SIM_AGENCY_NAME")).credential
+    total_count = list_one_page(credential.access, credential.secret, credential.securitytoken)
+    try:
+        request(env("SIM_UNKNOWN_AGENCY"))
+        unknown = None
+    except exceptions.ClientRequestException as error:
+        unknown = {"status": error.status_code, "error_code": error.error_code}
+    return {
+        "access": credential.access,
+        "expires_at": credential.expires_at,
+        "total_count": total_count,
+        "unknown_agency": unknown,
+    }
+
+
+def metadata():
+    """The core SDK's MetadataAccessor against the simulator, and the keys it gets used."""
+    from huaweicloudsdkcore.auth.internal import MetadataAccessor
+
+    # The accessor's endpoint is a class constant; point it at the simulator.
+    MetadataAccessor._METADATA_ENDPOINT = env("SIM_ENDPOINT")
+    credential = MetadataAccessor().get_credential()
+    if not credential.expire_at:
+        sys.exit("sdk_smoke: the metadata credential has no expiry")
+    total_count = list_one_page(credential.access, credential.secret, credential.security_token)
+    return {"access": credential.access, "total_count": total_count}
+
+
 CALLS = {
+    "assume_role": lambda: print(json.dumps(assume_role())),
+    "metadata": lambda: print(json.dumps(metadata())),
     "offsite_policy": offsite_policy,
     "offsite_instances": lambda: print(json.dumps(offsite_instances())),
 }

@@ -14,6 +14,16 @@ pub const PROJECT_NOT_FOUND: &str = "DBS.280238";
 pub const INSTANCE_NOT_FOUND: &str = "DBS.200002";
 /// Gateway: AK/SK authentication failed.
 pub const IAM_AUTH_FAILED: &str = "APIG.0301";
+/// Gateway: a temporary access key whose security token has expired. The gateway answers
+/// this `APIGW.*` code (not `APIG.0301`) so a client can tell "refresh the credentials" from
+/// "the keys are wrong".
+pub const TOKEN_EXPIRED: &str = "APIGW.0301";
+/// IAM: invalid request parameter, `"Request parameter %(key)s is invalid."` (HTTP 400), as
+/// in the error examples of the IAM API reference (e.g. "Obtaining a Temporary AK/SK").
+pub const IAM_INVALID_PARAMETER: &str = "IAM.0007";
+/// IAM: `"You are not authorized to perform the requested action."` (HTTP 403), the IAM API
+/// reference's first 403 example; answered for an agency the caller may not assume.
+pub const IAM_FORBIDDEN: &str = "IAM.0002";
 /// Gateway: no such API.
 pub const API_NOT_FOUND: &str = "APIGW.0101";
 /// Gateway: throttled.
@@ -54,6 +64,24 @@ impl ApiError {
             401,
             IAM_AUTH_FAILED,
             format!("Incorrect IAM authentication information: {detail}"),
+        )
+    }
+
+    /// HTTP 401 for a temporary access key that has expired.
+    pub fn token_expired() -> ApiError {
+        ApiError::new(
+            401,
+            TOKEN_EXPIRED,
+            "Incorrect IAM authentication information: the security token has expired",
+        )
+    }
+
+    /// HTTP 400 from IAM naming the offending request parameter (a JSON path of the body).
+    pub fn iam_invalid_parameter(key: &str, why: &str) -> ApiError {
+        ApiError::new(
+            400,
+            IAM_INVALID_PARAMETER,
+            format!("Request parameter {key} is invalid. {why}"),
         )
     }
 

@@ -1,6 +1,7 @@
-//! The gateway's AK/SK check (`SDK-HMAC-SHA256`): which access key, which headers must be
-//! signed, how far `X-Sdk-Date` may be from the clock, and what a failure answers. The
-//! signature itself is recomputed by `signature.rs`, independently of the client.
+//! The gateway's AK/SK check (`SDK-HMAC-SHA256`): which access key (the permanent one, or a
+//! temporary one the simulator issued, with its security token, while it is valid), which
+//! headers must be signed, how far `X-Sdk-Date` may be from the clock, and what a failure
+//! answers. The signature itself is recomputed by `signature.rs`, independently of the client.
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -10,6 +11,7 @@ use crate::api_error::ApiError;
 use crate::request_log::SignatureCheck;
 use crate::scenario::Scenario;
 use crate::signature::{self, Authorization};
+use crate::temporary_credentials::{CredentialKind, CredentialStore};
 
 /// Result of checking one request; `rejection` is the 401 to answer, if any.
 #[derive(Debug, Clone)]
@@ -18,6 +20,25 @@ pub(crate) struct AuthOutcome {
     pub access_key: Option<String>,
     pub signed_headers: Vec<String>,
     pub rejection: Option<ApiError>,
+    /// Which kind of key the request names, when the simulator knows the key.
+    pub credential: Option<CredentialKind>,
+    /// Whom the key belongs to at the root (see [`crate::IssuedCredential::principal`]): the
+    /// permanent access key itself, or the principal of a temporary key.
+    pub principal: Option<String>,
+}
+
+impl AuthOutcome {
+    /// The outcome for a route that is not signed (the metadata service).
+    pub(crate) fn unsigned() -> AuthOutcome {
+        AuthOutcome {
+            check: SignatureCheck::NotChecked,
+            access_key: None,
+            signed_headers: Vec::new(),
+            rejection: None,
+            credential: None,
+            principal: None,
+        }
+    }
 }
 
 /// What the verifier needs of a request.
@@ -32,9 +53,20 @@ pub(crate) struct SignedRequest<'a> {
 }
 
 const SIGNATURE_FAILED: &str = "verify aksk signature fail";
+/// What the real gateway answers for a temporary access key without its security token, or
+/// with another one (`APIG.0301 ... decrypt token fail`).
+const TOKEN_FAILED: &str = "decrypt token fail";
+const SECURITY_TOKEN: &str = "x-security-token";
+
+/// The secret to verify with, once the access key (and for a temporary key, its token and
+/// expiry) has been accepted.
+struct KnownKey {
+    secret_key: String,
+}
 
 pub(crate) fn check_request(
     scenario: &Scenario,
+    credentials: &CredentialStore,
     request: &SignedRequest<'_>,
     now: OffsetDateTime,
 ) -> AuthOutcome {
@@ -50,7 +82,18 @@ pub(crate) fn check_request(
             .map(|a| a.signed_headers.clone())
             .unwrap_or_default(),
         rejection: None,
+        credential: None,
+        principal: None,
     };
+    if let Some(auth) = &parsed {
+        if auth.access_key == scenario.access_key {
+            outcome.credential = Some(CredentialKind::Permanent);
+            outcome.principal = Some(auth.access_key.clone());
+        } else if let Some(issued) = credentials.find(&auth.access_key) {
+            outcome.credential = Some(issued.kind);
+            outcome.principal = Some(issued.principal);
+        }
+    }
     if !scenario.check_signatures {
         return outcome;
     }
@@ -62,7 +105,7 @@ pub(crate) fn check_request(
     } else {
         match parsed {
             None => Err(invalid("malformed Authorization header", SIGNATURE_FAILED)),
-            Some(auth) => verify(scenario, request, &auth, now),
+            Some(auth) => verify(scenario, credentials, request, &auth, now),
         }
     };
     match verdict {
@@ -82,15 +125,68 @@ fn invalid(reason: &str, answer: &str) -> (SignatureCheck, ApiError) {
     )
 }
 
+/// The key `auth` names: the permanent key (with or without an `X-Security-Token`: tests
+/// configure a token next to the permanent keys, and nothing here depends on it), or an
+/// issued temporary key whose token is sent, signed and equal to the one issued, and which
+/// has not expired at `now`.
+fn known_key(
+    scenario: &Scenario,
+    credentials: &CredentialStore,
+    request: &SignedRequest<'_>,
+    auth: &Authorization,
+    now: OffsetDateTime,
+) -> Result<KnownKey, (SignatureCheck, ApiError)> {
+    if auth.access_key == scenario.access_key {
+        return Ok(KnownKey {
+            secret_key: scenario.secret_key.clone(),
+        });
+    }
+    let Some(issued) = credentials.find(&auth.access_key) else {
+        return Err(invalid("unknown access key", SIGNATURE_FAILED));
+    };
+    let token = request
+        .headers
+        .get(SECURITY_TOKEN)
+        .and_then(|value| value.to_str().ok());
+    let Some(token) = token else {
+        return Err(invalid(
+            "temporary access key without X-Security-Token",
+            TOKEN_FAILED,
+        ));
+    };
+    if !auth
+        .signed_headers
+        .iter()
+        .any(|name| name == SECURITY_TOKEN)
+    {
+        return Err(invalid(
+            "SignedHeaders does not include x-security-token",
+            SIGNATURE_FAILED,
+        ));
+    }
+    if token.trim() != issued.security_token {
+        return Err(invalid(
+            "X-Security-Token is not the one issued with this access key",
+            TOKEN_FAILED,
+        ));
+    }
+    // The gateway learns the expiry from the token, before it can check the signature.
+    if !issued.is_valid_at(now) {
+        return Err((SignatureCheck::Expired, ApiError::token_expired()));
+    }
+    Ok(KnownKey {
+        secret_key: issued.secret_key,
+    })
+}
+
 fn verify(
     scenario: &Scenario,
+    credentials: &CredentialStore,
     request: &SignedRequest<'_>,
     auth: &Authorization,
     now: OffsetDateTime,
 ) -> Result<(), (SignatureCheck, ApiError)> {
-    if auth.access_key != scenario.access_key {
-        return Err(invalid("unknown access key", SIGNATURE_FAILED));
-    }
+    let key = known_key(scenario, credentials, request, auth, now)?;
     for required in ["host", "x-sdk-date"] {
         if !auth.signed_headers.iter().any(|name| name == required) {
             return Err(invalid(
@@ -147,7 +243,7 @@ fn verify(
         &signed_headers,
     );
     let string_to_sign = signature::string_to_sign(sdk_date, &canonical);
-    if !signature::signature_matches(&scenario.secret_key, &string_to_sign, &auth.signature) {
+    if !signature::signature_matches(&key.secret_key, &string_to_sign, &auth.signature) {
         return Err(invalid("signature mismatch", SIGNATURE_FAILED));
     }
     Ok(())

@@ -1,5 +1,6 @@
-//! The single entry point of every HTTP request: routing, signature check, request log,
-//! `X-Request-Id`, latency and connection dropping.
+//! The single entry point of every HTTP request: routing, signature check (every route but
+//! the unsigned metadata service), request log, `X-Request-Id`, latency and connection
+//! dropping.
 
 use std::sync::Arc;
 
@@ -12,18 +13,22 @@ use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use crate::api_error::{API_NOT_FOUND, ApiError};
-use crate::auth::{SignedRequest, check_request};
+use crate::auth::{AuthOutcome, SignedRequest, check_request};
+use crate::credential_log::CredentialLog;
 use crate::fault_state::FaultState;
 use crate::iam::projects_body;
+use crate::metadata::{self, MetadataTokens};
 use crate::offsite_backups::list_offsite_backups;
 use crate::offsite_instances::list_offsite_instances;
 use crate::offsite_policy::show_offsite_policy;
 use crate::offsite_restore_times::list_offsite_restore_times;
 use crate::query_params::decode_query;
-use crate::request_log::{RequestLog, RequestRecord};
+use crate::request_log::{RequestLog, RequestRecord, SignatureCheck};
 use crate::scenario::Scenario;
+use crate::security_tokens;
+use crate::temporary_credentials::CredentialStore;
 
-/// Largest request body read (requests of this API have none).
+/// Largest request body read (only IAM's `securitytokens` takes one, a small JSON document).
 const MAX_BODY: usize = 1024 * 1024;
 
 /// State shared by all connections of one simulator.
@@ -31,6 +36,10 @@ pub(crate) struct Shared {
     pub scenario: Scenario,
     pub log: RequestLog,
     pub faults: FaultState,
+    /// Temporary keys issued by `securitytokens` and the metadata service.
+    pub credentials: CredentialStore,
+    pub credential_log: CredentialLog,
+    pub metadata_tokens: MetadataTokens,
 }
 
 /// Put into each request's extensions by the server: cancelling it closes the request's
@@ -67,6 +76,12 @@ impl Outcome {
 /// The endpoints the simulator serves.
 enum Route {
     IamProjects,
+    /// `POST /v3.0/OS-CREDENTIAL/securitytokens`.
+    IamSecurityTokens,
+    /// `PUT /meta-data/latest/api/token` (unsigned).
+    MetadataToken,
+    /// `GET /openstack/latest/securitykey` (unsigned).
+    MetadataSecurityKey,
     OffsiteBackups {
         project_id: String,
     },
@@ -81,12 +96,26 @@ enum Route {
     OffsiteInstances,
 }
 
-fn route(method: &str, decoded_path: &str) -> Option<Route> {
-    if method != "GET" {
-        return None;
+impl Route {
+    /// The metadata service is not AK/SK signed: its requests are not checked.
+    fn is_signed(&self) -> bool {
+        !matches!(self, Route::MetadataToken | Route::MetadataSecurityKey)
     }
+}
+
+fn route(method: &str, decoded_path: &str) -> Option<Route> {
     let segments: Vec<&str> = decoded_path.trim_matches('/').split('/').collect();
-    match segments.as_slice() {
+    match (method, segments.as_slice()) {
+        ("POST", ["v3.0", "OS-CREDENTIAL", "securitytokens"]) => Some(Route::IamSecurityTokens),
+        ("PUT", ["meta-data", "latest", "api", "token"]) => Some(Route::MetadataToken),
+        ("GET", ["openstack", "latest", "securitykey"]) => Some(Route::MetadataSecurityKey),
+        ("GET", segments) => get_route(segments),
+        _ => None,
+    }
+}
+
+fn get_route(segments: &[&str]) -> Option<Route> {
+    match segments {
         ["v3", "projects"] => Some(Route::IamProjects),
         ["v3", "backups", "offsite-backup-instance"] => Some(Route::OffsiteInstances),
         ["v3", project_id, "offsite-backups"] => Some(Route::OffsiteBackups {
@@ -130,18 +159,26 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let query = decode_query(&raw_query);
     let decoded_path = percent_decode_str(&path).decode_utf8_lossy().into_owned();
 
-    let auth = check_request(
-        &shared.scenario,
-        &SignedRequest {
-            method: &method,
-            path: &decoded_path,
-            query: &query,
-            headers: &parts.headers,
-            body: &body,
-        },
-        OffsetDateTime::now_utc(),
-    );
+    let now = OffsetDateTime::now_utc();
     let route = route(&method, &decoded_path);
+    let auth = match &route {
+        Some(route) if !route.is_signed() => AuthOutcome::unsigned(),
+        _ => check_request(
+            &shared.scenario,
+            &shared.credentials,
+            &SignedRequest {
+                method: &method,
+                path: &decoded_path,
+                query: &query,
+                headers: &parts.headers,
+                body: &body,
+            },
+            now,
+        ),
+    };
+    if auth.check == SignatureCheck::Expired {
+        shared.credential_log.count_expired_rejection();
+    }
     let project_region = match &route {
         Some(
             Route::OffsiteBackups { project_id }
@@ -168,6 +205,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             )
             .into_response(),
         ),
+        // It records refused calls too, with the body fields they carried.
+        Some(Route::IamSecurityTokens) => {
+            security_tokens::assume_role(&shared, &auth, &parts.headers, &body, now)
+        }
+        Some(Route::MetadataToken) => metadata::token(&shared, &parts.headers, now),
+        Some(Route::MetadataSecurityKey) => metadata::security_key(&shared, &parts.headers, now),
         Some(_) if auth.rejection.is_some() => Outcome::answer(
             auth.rejection
                 .clone()
@@ -212,6 +255,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         signature: auth.check,
         access_key: auth.access_key,
         signed_headers: auth.signed_headers,
+        credential: auth.credential,
         fault: None,
         project_region,
     };

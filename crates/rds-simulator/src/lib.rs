@@ -13,8 +13,10 @@
 //! hostile or header-echoing error bodies, bodies that trickle in).
 //! Used in-process by tests ([`Simulator::start`]) and as the `rds-api-simulator` binary.
 
+mod agency;
 mod api_error;
 mod auth;
+mod credential_log;
 mod dataset;
 mod engine;
 mod fault_state;
@@ -23,6 +25,7 @@ mod generate;
 mod handler;
 mod iam;
 mod listing;
+mod metadata;
 mod model;
 mod offsite_backups;
 mod offsite_instances;
@@ -33,12 +36,18 @@ mod query_params;
 mod request_log;
 mod route_faults;
 mod scenario;
+mod security_tokens;
 mod server;
 mod signature;
+mod temporary_credentials;
 mod time_format;
 mod world;
 
+pub use agency::{
+    Agency, DEFAULT_AGENCY_DOMAIN_ID, DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME,
+};
 pub use api_error::ApiError;
+pub use credential_log::{AssumeRoleCall, MetadataCall, MetadataRoute};
 pub use dataset::{Dataset, DatasetError, Query};
 pub use engine::Engine;
 pub use faults::{
@@ -49,16 +58,22 @@ pub use generate::{
     DEMO_MYSQL_INSTANCE_ID, DEMO_POSTGRESQL_INSTANCE_ID, DEMO_SQLSERVER_INSTANCE_ID, GenerateSpec,
     InstanceSpec,
 };
+pub use metadata::MetadataTokenApi;
 pub use model::{Backup, BackupDatabase, Datastore, OffsiteInstance, OffsitePolicy, RestoreTime};
 pub use page_body::{PageBody, PageOffsets, parse_page_body};
 pub use query_params::decode_query;
 pub use request_log::{RequestRecord, SignatureCheck};
 pub use scenario::{
-    DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_PROJECT_ID, DEFAULT_REGION,
-    DEFAULT_SECRET_KEY, DEFAULT_SOURCE_REGION, Scenario, derived_project_id,
+    DEFAULT_ACCESS_KEY, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_METADATA_CREDENTIAL_LIFETIME,
+    DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY, DEFAULT_SOURCE_REGION, Scenario,
+    derived_project_id,
 };
+pub use security_tokens::{DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS};
 pub use server::Simulator;
-pub use time_format::{format_api_time, parse_api_time};
+pub use temporary_credentials::{CredentialKind, IssuedCredential, METADATA_PRINCIPAL};
+pub use time_format::{
+    format_api_time, format_credential_expiry, parse_api_time, parse_credential_expiry,
+};
 pub use world::{
     KEEP_DAYS_CHOICES, MAX_LOG_GAP, instance_name, keep_days_of, offsite_instances, offsite_policy,
     restore_windows,

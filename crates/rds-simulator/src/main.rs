@@ -8,17 +8,38 @@ use std::time::Duration;
 
 use clap::Parser;
 use rds_simulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY,
-    DEFAULT_SOURCE_REGION, Dataset, FailSpec, Faults, GenerateSpec, InstanceSpec, PageBody,
-    Scenario, Simulator, TotalCountChange, parse_error_status, parse_fail_fraction_spec,
+    Agency, DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_REGION, DEFAULT_SECRET_KEY,
+    DEFAULT_SOURCE_REGION, Dataset, FailSpec, Faults, GenerateSpec, InstanceSpec, MetadataTokenApi,
+    PageBody, Scenario, Simulator, TotalCountChange, parse_error_status, parse_fail_fraction_spec,
     parse_offset_times, parse_page_body,
 };
 
-/// Local simulator of the Huawei Cloud RDS disaster-recovery read API and the IAM project
-/// lookup, all served on one address, from one consistent world: the instances of the dataset
-/// run in --source-region and copy their backups to the default region.
+/// Local simulator of the Huawei Cloud RDS disaster-recovery read API, the IAM calls a client
+/// makes (project lookup, assuming an agency) and the ECS metadata service, all served on one
+/// address, from one consistent world: the instances of the dataset run in --source-region and
+/// copy their backups to the default region.
+///
+/// Default credentials: access key SIMULATORAK, secret key simulator-secret-key (see
+/// --access-key, --secret-key). The temporary keys it issues (assumed agencies, metadata) are
+/// accepted on every signed route too, with their X-Security-Token (signed), until they
+/// expire; then they answer 401 APIGW.0301.
 ///
 /// - GET /v3/projects?name={region} (IAM): the project of a known region.
+///
+/// - POST /v3.0/OS-CREDENTIAL/securitytokens (IAM, CreateTemporaryAccessKeyByAgency): body
+///   {"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":..,
+///   "domain_name" or "domain_id":..,"duration_seconds":900..43200 (default 900)}}}}, signed;
+///   answers 201 {"credential":{"access","secret","securitytoken","expires_at"}} (expires_at
+///   like 2026-12-08T12:00:00.000000Z). A bad body answers 400 IAM.0007 naming the field, an
+///   agency not given by --agency (or not assumable by the caller) 403 IAM.0002. Default
+///   agency: rds_dr_reader of domain backup-account (id 5f0c1b2a3d4e4f6a8b9c0d1e2f3a4b5c).
+///
+/// - PUT /meta-data/latest/api/token with X-Metadata-Token-Ttl-Seconds (1..21600), then
+///   GET /openstack/latest/securitykey with X-Metadata-Token (ECS metadata, not signed):
+///   the instance agency's temporary credentials,
+///   {"credential":{"access","secret","securitytoken","expires_at"}}. See --no-metadata,
+///   --metadata-token-api and --metadata-credential-lifetime; point clients' metadata
+///   endpoint at this address (never at 169.254.169.254).
 ///
 /// - GET /v3/{project_id}/offsite-backups (ListOffSiteBackups): the backups, paged.
 ///
@@ -41,7 +62,7 @@ use rds_simulator::{
 ///
 /// Every fault option applies to every RDS route (a route that is not paged counts as the
 /// page at offset 0), except --grow-total-after-first-page, which changes the backup list
-/// only; IAM is never faulted.
+/// only; IAM and the metadata service are never faulted (--latency-ms delays them too).
 ///
 /// Like the real cloud, each region has its own project: the first --region (the default
 /// region) has --project-id, every other region a fixed id derived from its name (the first
@@ -49,8 +70,8 @@ use rds_simulator::{
 /// offsite-backups endpoint accepts the project of any known region (all regions serve the
 /// same data); a path project must match the X-Project-Id header.
 ///
-/// Requests must be signed with SDK-HMAC-SHA256 using the configured access/secret key
-/// (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
+/// Requests (but the metadata service's) must be signed with SDK-HMAC-SHA256 using the
+/// configured access/secret key or a temporary key it issued (unless --no-verify-signatures). Query strings are decoded like the real server: a literal
 /// '+' is a space, so times must carry '%2B0800'.
 ///
 /// Without --data or --instance, a demo dataset is served: MySQL instance
@@ -71,8 +92,9 @@ struct Cli {
     #[arg(long, default_value = DEFAULT_ACCESS_KEY)]
     access_key: String,
 
-    /// Secret key clients must sign with (never printed).
-    #[arg(long, default_value = DEFAULT_SECRET_KEY, hide_default_value = true)]
+    /// Secret key clients must sign with (a value given here is never printed; the default is
+    /// shown so the simulator can be used by hand).
+    #[arg(long, default_value = DEFAULT_SECRET_KEY)]
     secret_key: String,
 
     /// Project id of the first (default) region, accepted in /v3/{project_id}/... and
@@ -185,6 +207,38 @@ struct Cli {
     #[arg(long, value_name = "ID")]
     without_offsite_policy: Vec<String>,
 
+    /// An agency POST /v3.0/OS-CREDENTIAL/securitytokens lets callers assume (repeatable;
+    /// replaces the default agency): DOMAIN_NAME:DOMAIN_ID:AGENCY_NAME, optionally followed by
+    /// :WHO[,WHO...] naming who may assume it: access keys (the permanent key at the root of
+    /// temporary keys counts) or ecs-metadata (keys from the metadata service); without WHO,
+    /// every authenticated caller.
+    #[arg(
+        long = "agency",
+        value_name = "DOMAIN_NAME:DOMAIN_ID:AGENCY_NAME[:WHO[,WHO...]]"
+    )]
+    agencies: Vec<Agency>,
+
+    /// Every assumed credential lives SECONDS, whatever duration_seconds asks for (which is
+    /// still validated), e.g. 5 to watch clients refresh.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    assumed_credential_lifetime: Option<u64>,
+
+    /// Do not serve the ECS metadata service: both of its routes answer 404.
+    #[arg(long)]
+    no_metadata: bool,
+
+    /// How PUT /meta-data/latest/api/token answers: required (a token, which the GET then
+    /// requires: 401 without it or with a wrong or expired one), 404, 405 or 503 (as a service
+    /// without the token API: the GET works without a token), or 500 (an error; the GET
+    /// answers 401).
+    #[arg(long, value_name = "MODE", default_value = "required")]
+    metadata_token_api: MetadataTokenApi,
+
+    /// Lifetime of each credential GET /openstack/latest/securitykey hands out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    metadata_credential_lifetime: u64,
+
     /// Print one line per request on stderr.
     #[arg(long)]
     request_log: bool,
@@ -244,6 +298,15 @@ impl Cli {
             faults: self.faults(),
             check_signatures: !self.no_verify_signatures,
             instances_without_offsite_policy: self.without_offsite_policy.clone(),
+            agencies: if self.agencies.is_empty() {
+                vec![Agency::default()]
+            } else {
+                self.agencies.clone()
+            },
+            assumed_credential_lifetime: self.assumed_credential_lifetime.map(Duration::from_secs),
+            metadata_enabled: !self.no_metadata,
+            metadata_token_api: self.metadata_token_api,
+            metadata_credential_lifetime: Duration::from_secs(self.metadata_credential_lifetime),
             ..Scenario::default()
         })
     }

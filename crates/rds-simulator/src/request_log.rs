@@ -2,15 +2,21 @@
 
 use std::sync::Mutex;
 
+use crate::temporary_credentials::CredentialKind;
+
 /// Outcome of the signature check of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureCheck {
-    /// Signed with the configured key, recomputed signature equal, date within the skew.
+    /// Signed with the permanent key or a valid temporary key (with its token), recomputed
+    /// signature equal, date within the skew.
     Valid,
     /// No `Authorization` header.
     Missing,
     /// Present but rejected; the reason never contains key material.
     Invalid(String),
+    /// Signed with a temporary access key (and its token) that had expired: answered 401
+    /// `APIGW.0301`.
+    Expired,
     /// Signature checking is disabled.
     NotChecked,
 }
@@ -32,6 +38,9 @@ pub struct RequestRecord {
     pub access_key: Option<String>,
     /// `SignedHeaders` of `Authorization`, lowercase, as sent.
     pub signed_headers: Vec<String>,
+    /// Which kind of key `access_key` is, when the simulator knows it (also for a rejected
+    /// request, e.g. an expired temporary key); `None` for an unknown key or none.
+    pub credential: Option<CredentialKind>,
     /// The injected fault, e.g. `fail-first 503`, `drop-connection`, `malformed-json`.
     pub fault: Option<String>,
     /// For `/v3/{project_id}/...` requests: the region whose project the path names

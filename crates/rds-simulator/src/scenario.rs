@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::agency::Agency;
 use crate::dataset::Dataset;
 use crate::faults::Faults;
+use crate::metadata::MetadataTokenApi;
 
 pub const DEFAULT_ACCESS_KEY: &str = "SIMULATORAK";
 pub const DEFAULT_SECRET_KEY: &str = "simulator-secret-key";
@@ -17,12 +19,15 @@ pub const DEFAULT_SOURCE_REGION: &str = "cn-east-3";
 /// The real gateway's tolerance for the `X-Sdk-Date` clock skew.
 pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
+/// How long metadata credentials live unless the scenario says otherwise.
+pub const DEFAULT_METADATA_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
 /// Configuration of one [`crate::Simulator`].
 ///
 /// `Debug` never shows the secret key.
 #[derive(Clone)]
 pub struct Scenario {
-    /// The only access key accepted.
+    /// The permanent access key accepted (besides the temporary keys the simulator issued).
     pub access_key: String,
     /// Secret key of `access_key`, used to verify signatures.
     pub secret_key: String,
@@ -47,11 +52,26 @@ pub struct Scenario {
     pub check_signatures: bool,
     /// Largest accepted difference between `X-Sdk-Date` and the simulator's clock.
     pub max_clock_skew: Duration,
+    /// Agencies `POST /v3.0/OS-CREDENTIAL/securitytokens` lets callers assume; any other
+    /// answers 403 `IAM.0002`.
+    pub agencies: Vec<Agency>,
+    /// Lifetime of every assumed credential, instead of the `duration_seconds` requested
+    /// (which is still validated), so a test can make credentials expire within seconds.
+    pub assumed_credential_lifetime: Option<Duration>,
+    /// Serve the ECS metadata service (`PUT /meta-data/latest/api/token`,
+    /// `GET /openstack/latest/securitykey`); when false both answer 404.
+    pub metadata_enabled: bool,
+    /// How the metadata token API behaves.
+    pub metadata_token_api: MetadataTokenApi,
+    /// Lifetime of each credential `GET /openstack/latest/securitykey` hands out.
+    pub metadata_credential_lifetime: Duration,
 }
 
 impl Default for Scenario {
     /// Default credentials and project, region `cn-north-4`, the demo dataset, no faults,
-    /// signatures checked.
+    /// signatures checked; the default agency ([`Agency::default`]) may be assumed with the
+    /// requested duration; the metadata service is on, requires its token and hands out
+    /// credentials valid for [`DEFAULT_METADATA_CREDENTIAL_LIFETIME`].
     fn default() -> Self {
         Scenario {
             access_key: DEFAULT_ACCESS_KEY.to_owned(),
@@ -64,6 +84,11 @@ impl Default for Scenario {
             faults: Faults::default(),
             check_signatures: true,
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+            agencies: vec![Agency::default()],
+            assumed_credential_lifetime: None,
+            metadata_enabled: true,
+            metadata_token_api: MetadataTokenApi::Required,
+            metadata_credential_lifetime: DEFAULT_METADATA_CREDENTIAL_LIFETIME,
         }
     }
 }
@@ -123,6 +148,17 @@ impl std::fmt::Debug for Scenario {
             .field("faults", &self.faults)
             .field("check_signatures", &self.check_signatures)
             .field("max_clock_skew", &self.max_clock_skew)
+            .field("agencies", &self.agencies)
+            .field(
+                "assumed_credential_lifetime",
+                &self.assumed_credential_lifetime,
+            )
+            .field("metadata_enabled", &self.metadata_enabled)
+            .field("metadata_token_api", &self.metadata_token_api)
+            .field(
+                "metadata_credential_lifetime",
+                &self.metadata_credential_lifetime,
+            )
             .finish()
     }
 }

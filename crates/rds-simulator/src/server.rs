@@ -18,13 +18,16 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use crate::credential_log::{AssumeRoleCall, CredentialLog, MetadataCall};
 use crate::dataset::{Dataset, Query};
 use crate::fault_state::FaultState;
 use crate::handler::{ConnectionAborter, Shared, handle};
 use crate::listing::current_listing;
+use crate::metadata::MetadataTokens;
 use crate::model::Backup;
 use crate::request_log::{RequestLog, RequestRecord};
 use crate::scenario::Scenario;
+use crate::temporary_credentials::{CredentialStore, IssuedCredential};
 
 /// How long shutdown waits for requests in flight before closing their connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -51,6 +54,9 @@ impl Simulator {
             faults: FaultState::new(scenario.faults.clone()),
             scenario,
             log: RequestLog::default(),
+            credentials: CredentialStore::default(),
+            credential_log: CredentialLog::default(),
+            metadata_tokens: MetadataTokens::default(),
         });
         let router = Router::new()
             .fallback(handle)
@@ -80,9 +86,54 @@ impl Simulator {
         self.shared.log.snapshot()
     }
 
-    /// Forgets the requests logged so far (fault counters are not reset).
+    /// Forgets the requests logged so far, and the credential records
+    /// ([`Simulator::assume_role_calls`], [`Simulator::metadata_calls`],
+    /// [`Simulator::expired_credential_rejections`]); fault counters are not reset and issued
+    /// credentials stay valid.
     pub fn clear_requests(&self) {
         self.shared.log.clear();
+        self.shared.credential_log.clear();
+    }
+
+    /// Every `POST /v3.0/OS-CREDENTIAL/securitytokens` so far, in arrival order, with the body
+    /// fields it carried and its answer (refused ones included).
+    pub fn assume_role_calls(&self) -> Vec<AssumeRoleCall> {
+        self.shared.credential_log.assume_role_calls()
+    }
+
+    /// The `securitytokens` calls that issued credentials (answered 201).
+    pub fn successful_assume_role_calls(&self) -> usize {
+        self.assume_role_calls()
+            .iter()
+            .filter(|call| call.status == 201)
+            .count()
+    }
+
+    /// Every metadata request so far (`PUT .../api/token`, `GET .../securitykey`), in
+    /// arrival order.
+    pub fn metadata_calls(&self) -> Vec<MetadataCall> {
+        self.shared.credential_log.metadata_calls()
+    }
+
+    /// How many requests were refused (401 `APIGW.0301`) because the temporary key they were
+    /// signed with had expired.
+    pub fn expired_credential_rejections(&self) -> usize {
+        self.shared.credential_log.expired_rejections()
+    }
+
+    /// Every temporary credential issued so far (assumed and metadata), in issue order, with
+    /// its secret and token (to sign test requests with).
+    pub fn issued_credentials(&self) -> Vec<IssuedCredential> {
+        self.shared.credentials.snapshot()
+    }
+
+    /// Makes every temporary credential issued so far expire now: requests signed with them
+    /// are refused with 401 `APIGW.0301` from here on (to test refresh-on-401 without
+    /// waiting for a lifetime to pass).
+    pub fn expire_issued_credentials(&self) {
+        self.shared
+            .credentials
+            .expire_all(time::OffsetDateTime::now_utc());
     }
 
     /// The configured dataset (without backups inserted by the `total_count_change` fault).

@@ -38,13 +38,32 @@ fn help_documents_flags_and_demo_instance() {
         "--echo-headers-status",
         "--trickle-ms",
         "--pad-pages-to",
+        "--agency",
+        "--assumed-credential-lifetime",
+        "--no-metadata",
+        "--metadata-token-api",
+        "--metadata-credential-lifetime",
+        "POST /v3.0/OS-CREDENTIAL/securitytokens",
+        "PUT /meta-data/latest/api/token",
+        "GET /openstack/latest/securitykey",
+        "APIGW.0301",
+        "IAM.0007",
+        "IAM.0002",
+        "2026-12-08T12:00:00.000000Z",
         rds_simulator::DEMO_MYSQL_INSTANCE_ID,
+        // Users start the simulator by hand from the docs: the defaults they sign with and
+        // the default agency they assume must be in --help.
+        rds_simulator::DEFAULT_ACCESS_KEY,
+        rds_simulator::DEFAULT_SECRET_KEY,
+        rds_simulator::DEFAULT_AGENCY_NAME,
+        rds_simulator::DEFAULT_AGENCY_DOMAIN_NAME,
+        rds_simulator::DEFAULT_AGENCY_DOMAIN_ID,
     ] {
         assert!(help.contains(expected), "--help lacks {expected}");
     }
     assert!(
-        !help.contains(rds_simulator::DEFAULT_SECRET_KEY),
-        "secret shown"
+        help.contains("[default: simulator-secret-key]"),
+        "the secret key's default is shown: {help}"
     );
     assert!(help.contains("FRACTION:STATUS[:RETRY_AFTER]"), "{help}");
     assert!(help.contains("each region has its own project"), "{help}");
@@ -62,6 +81,11 @@ fn bad_flags_are_clear_errors_not_panics() {
         &["--drop-connection-at", "x"],
         &["--listen", "nowhere"],
         &["--no-such-flag"],
+        &["--agency", "acme:0123"],
+        &["--agency", "acme::reader"],
+        &["--metadata-token-api", "401"],
+        &["--assumed-credential-lifetime", "0"],
+        &["--metadata-credential-lifetime", "soon"],
     ] {
         let output = run(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -257,6 +281,131 @@ async fn source_region_names_where_the_instances_run() {
         assert_eq!(
             instance["source_project_id"],
             rds_simulator::derived_project_id("ap-southeast-1")
+        );
+    }
+}
+
+/// A POST of `body` to `path`, signed with the default keys by the client's signer.
+async fn signed_post(base_url: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+    use hwcloud::signing;
+    let host = base_url.trim_start_matches("http://").to_owned();
+    let sdk_date = signing::format_sdk_date(time::OffsetDateTime::now_utc());
+    let headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("host".to_owned(), host),
+        ("x-sdk-date".to_owned(), sdk_date.clone()),
+    ];
+    let canonical = signing::canonical_request("POST", path, &[], &headers, body.as_bytes());
+    let signature = signing::signature(
+        rds_simulator::DEFAULT_SECRET_KEY,
+        &signing::string_to_sign(&sdk_date, &canonical),
+    );
+    let authorization = signing::authorization_header(
+        rds_simulator::DEFAULT_ACCESS_KEY,
+        &signing::signed_header_names(&headers),
+        &signature,
+    );
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}{path}"))
+        .header("Authorization", authorization)
+        .header("Content-Type", "application/json")
+        .header("X-Sdk-Date", sdk_date)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
+}
+
+fn assume_body(domain_name: &str, agency_name: &str) -> String {
+    serde_json::json!({"auth": {"identity": {"methods": ["assume_role"], "assume_role": {
+        "agency_name": agency_name, "domain_name": domain_name, "duration_seconds": 3600}}}})
+    .to_string()
+}
+
+fn seconds_left(credential: &serde_json::Value) -> i64 {
+    let expires_at = credential["credential"]["expires_at"]
+        .as_str()
+        .expect("expires_at");
+    let expiry = rds_simulator::parse_credential_expiry(expires_at).expect("the IAM format");
+    (expiry - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[tokio::test]
+async fn agency_and_metadata_flags_shape_the_credential_routes() {
+    let (_running, base_url) = start_binary(&[
+        "--agency",
+        "acme:0123456789abcdef:reader",
+        "--assumed-credential-lifetime",
+        "5",
+        "--metadata-token-api",
+        "404",
+        "--metadata-credential-lifetime",
+        "120",
+    ])
+    .await;
+    let path = "/v3.0/OS-CREDENTIAL/securitytokens";
+    let (status, body) = signed_post(&base_url, path, &assume_body("acme", "reader")).await;
+    assert_eq!(status, 201, "{body}");
+    assert!((0..=5).contains(&seconds_left(&body)), "{body}");
+    // --agency replaces the default agency.
+    let (status, body) = signed_post(
+        &base_url,
+        path,
+        &assume_body(
+            rds_simulator::DEFAULT_AGENCY_DOMAIN_NAME,
+            rds_simulator::DEFAULT_AGENCY_NAME,
+        ),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error_code"], "IAM.0002");
+
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{base_url}/meta-data/latest/api/token"))
+        .header("X-Metadata-Token-Ttl-Seconds", "21600")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(put.status().as_u16(), 404);
+    let key: serde_json::Value = client
+        .get(format!("{base_url}/openstack/latest/securitykey"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert!((110..=120).contains(&seconds_left(&key)), "{key}");
+}
+
+#[tokio::test]
+async fn default_agency_and_no_metadata() {
+    let (_running, base_url) = start_binary(&["--no-metadata"]).await;
+    let (status, body) = signed_post(
+        &base_url,
+        "/v3.0/OS-CREDENTIAL/securitytokens",
+        &assume_body(
+            rds_simulator::DEFAULT_AGENCY_DOMAIN_NAME,
+            rds_simulator::DEFAULT_AGENCY_NAME,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    // No --assumed-credential-lifetime: the requested 3600 s.
+    assert!((3590..=3600).contains(&seconds_left(&body)), "{body}");
+    let client = reqwest::Client::new();
+    for request in [
+        client
+            .put(format!("{base_url}/meta-data/latest/api/token"))
+            .header("X-Metadata-Token-Ttl-Seconds", "21600"),
+        client.get(format!("{base_url}/openstack/latest/securitykey")),
+    ] {
+        assert_eq!(
+            request.send().await.expect("request").status().as_u16(),
+            404
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The official Python SDK (`huaweicloudsdkrds`) lists backups from the simulator: an
-//! independent client agreeing with the simulator's signing, query decoding and JSON.
+//! The official Python SDK (`huaweicloudsdkrds`, `huaweicloudsdkiam`, the core's metadata
+//! accessor) against the simulator: an independent client agreeing with the simulator's
+//! signing (also with temporary keys and their token), query decoding, bodies and JSON.
 
 use std::path::PathBuf;
 
@@ -225,4 +226,118 @@ async fn official_python_sdk_lists_offsite_instances() {
         assert!(record.signed_headers.contains(&"x-project-id".to_owned()));
     }
     sim.shutdown().await;
+}
+
+/// IAM's `CreateTemporaryAccessKeyByAgency` of the official `huaweicloudsdkiam` assumes the
+/// default agency (its body, signature and 201 answer agree with the simulator), the SDK
+/// signs an RDS call with the temporary keys and their token, and an unknown agency comes
+/// back as the SDK's 403 with `IAM.0002`.
+#[tokio::test]
+async fn official_python_sdk_assumes_an_agency_and_uses_the_keys() {
+    use rds_simulator::{
+        AssumeRoleCall, CredentialKind, DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME,
+        parse_credential_expiry,
+    };
+    let sim = Simulator::start(Scenario::default()).await.expect("start");
+    let project_id = sim.scenario().project_id.clone();
+    let result = sdk_run(
+        &sim,
+        &project_id,
+        &[
+            ("SIM_CALL", "assume_role"),
+            // The caller's own account id, which GlobalCredentials sends as X-Domain-Id (the
+            // simulator does not check it); given, so the SDK looks nothing up first.
+            ("SIM_DOMAIN_ID", "9b0e4e1a0f6c4d2c8f7a5e3b1d9c7a52"),
+            ("SIM_AGENCY_NAME", DEFAULT_AGENCY_NAME),
+            ("SIM_AGENCY_DOMAIN_NAME", DEFAULT_AGENCY_DOMAIN_NAME),
+            ("SIM_UNKNOWN_AGENCY", "no_such_agency"),
+            ("SIM_DURATION", "3600"),
+            ("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID),
+        ],
+    )
+    .await;
+    let issued = sim.issued_credentials();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(result["access"], issued[0].access_key.as_str());
+    let expires_at = result["expires_at"].as_str().expect("expires_at");
+    assert_eq!(
+        parse_credential_expiry(expires_at),
+        Some(issued[0].expires_at)
+    );
+    assert_eq!(
+        result["total_count"], 120,
+        "the demo instance's auto backups"
+    );
+    assert_eq!(
+        result["unknown_agency"],
+        serde_json::json!({"status": 403, "error_code": "IAM.0002"})
+    );
+
+    let calls = sim.assume_role_calls();
+    assert_eq!(calls.len(), 2);
+    let AssumeRoleCall {
+        methods,
+        agency_name,
+        domain_name,
+        domain_id,
+        duration_seconds,
+        status,
+        signed_with,
+        ..
+    } = &calls[0];
+    assert_eq!(methods.as_deref(), Some(&["assume_role".to_owned()][..]));
+    assert_eq!(agency_name.as_deref(), Some(DEFAULT_AGENCY_NAME));
+    assert_eq!(domain_name.as_deref(), Some(DEFAULT_AGENCY_DOMAIN_NAME));
+    assert_eq!(*domain_id, None);
+    assert_eq!(*duration_seconds, Some(3600));
+    assert_eq!(*status, 201);
+    assert_eq!(*signed_with, Some(CredentialKind::Permanent));
+    let log = sim.requests();
+    let list = log
+        .iter()
+        .find(|r| r.path.ends_with("/offsite-backups"))
+        .expect("the list request");
+    assert_eq!(list.signature, SignatureCheck::Valid);
+    assert_eq!(list.credential, Some(CredentialKind::Assumed));
+    assert!(list.signed_headers.contains(&"x-security-token".to_owned()));
+    sim.shutdown().await;
+}
+
+/// The core SDK's own `MetadataAccessor` (endpoint pointed at the simulator) gets the ECS
+/// agency's credentials, with the session token and, when the token API answers 404, without
+/// it, and the SDK signs an RDS call with them.
+#[tokio::test]
+async fn official_python_sdk_reads_ecs_metadata_credentials() {
+    use rds_simulator::{CredentialKind, MetadataRoute, MetadataTokenApi};
+    for mode in [MetadataTokenApi::Required, MetadataTokenApi::NotFound] {
+        let sim = Simulator::start(Scenario {
+            metadata_token_api: mode,
+            ..Scenario::default()
+        })
+        .await
+        .expect("start");
+        let project_id = sim.scenario().project_id.clone();
+        let result = sdk_run(
+            &sim,
+            &project_id,
+            &[
+                ("SIM_CALL", "metadata"),
+                ("SIM_INSTANCE_ID", DEMO_MYSQL_INSTANCE_ID),
+            ],
+        )
+        .await;
+        let issued = sim.issued_credentials();
+        assert_eq!(issued.len(), 1, "{mode:?}");
+        assert_eq!(issued[0].kind, CredentialKind::Metadata);
+        assert_eq!(result["access"], issued[0].access_key.as_str());
+        assert_eq!(result["total_count"], 120);
+        let calls = sim.metadata_calls();
+        assert_eq!(calls.len(), 2, "{mode:?}: {calls:?}");
+        assert_eq!(calls[0].route, MetadataRoute::Token);
+        assert_eq!(calls[0].ttl_seconds.as_deref(), Some("21600"));
+        assert_eq!(calls[1].route, MetadataRoute::SecurityKey);
+        assert_eq!(calls[1].status, 200);
+        assert_eq!(calls[1].with_token, mode == MetadataTokenApi::Required);
+        sim.shutdown().await;
+    }
 }

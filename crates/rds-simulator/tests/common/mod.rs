@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use hwcloud::signing;
-use rds_simulator::{Scenario, Simulator};
+use rds_simulator::{IssuedCredential, Scenario, Simulator};
 use time::OffsetDateTime;
 
 pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -24,6 +24,8 @@ pub struct Signing {
     /// Sign these pairs instead of the ones sent (to simulate a client that signs one thing
     /// and sends another).
     pub signed_query_override: Option<Vec<(String, String)>>,
+    /// Extra headers, sent but not signed.
+    pub unsigned_headers: Vec<(String, String)>,
 }
 
 impl Signing {
@@ -34,7 +36,115 @@ impl Signing {
             date: OffsetDateTime::now_utc(),
             extra_headers: Vec::new(),
             signed_query_override: None,
+            unsigned_headers: Vec::new(),
         }
+    }
+
+    /// Signs with a temporary credential the simulator issued, its token sent and signed as
+    /// `X-Security-Token`.
+    pub fn for_credential(credential: &IssuedCredential) -> Signing {
+        Signing {
+            access_key: credential.access_key.clone(),
+            secret_key: credential.secret_key.clone(),
+            date: OffsetDateTime::now_utc(),
+            extra_headers: vec![(
+                "X-Security-Token".to_owned(),
+                credential.security_token.clone(),
+            )],
+            signed_query_override: None,
+            unsigned_headers: Vec::new(),
+        }
+    }
+}
+
+/// The access, secret and token of an IAM or metadata `{"credential":{...}}` answer, as the
+/// simulator's own record of it (so a test can sign with it).
+pub fn issued_from_answer(sim: &Simulator, answer: &Answer) -> IssuedCredential {
+    let body = answer.json();
+    let access = body["credential"]["access"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no credential.access in {}", answer.body));
+    let issued = sim
+        .issued_credentials()
+        .into_iter()
+        .find(|credential| credential.access_key == access)
+        .expect("the simulator records what it issued");
+    assert_eq!(body["credential"]["secret"], issued.secret_key.as_str());
+    assert_eq!(
+        body["credential"]["securitytoken"],
+        issued.security_token.as_str()
+    );
+    issued
+}
+
+/// Sends `method path` with `body`, signed per `signing` over `signed_body` (default: the
+/// body sent), with `Content-Type: application/json` signed too unless `signing` already
+/// names a Content-Type.
+pub async fn send_signed(
+    sim: &Simulator,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    signed_body: Option<&[u8]>,
+    signing: &Signing,
+) -> Answer {
+    let sdk_date = signing::format_sdk_date(signing.date);
+    let mut headers = vec![
+        ("host".to_owned(), sim.addr().to_string()),
+        ("x-sdk-date".to_owned(), sdk_date.clone()),
+    ];
+    if !signing
+        .extra_headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push((
+            "Content-Type".to_owned(),
+            "application/json;charset=UTF-8".to_owned(),
+        ));
+    }
+    headers.extend(signing.extra_headers.iter().cloned());
+    let canonical =
+        signing::canonical_request(method, path, &[], &headers, signed_body.unwrap_or(body));
+    let signature = signing::signature(
+        &signing.secret_key,
+        &signing::string_to_sign(&sdk_date, &canonical),
+    );
+    let names = signing::signed_header_names(&headers);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = client()
+        .request(method, format!("{}{}", sim.base_url(), path))
+        .header(
+            "Authorization",
+            signing::authorization_header(&signing.access_key, &names, &signature),
+        )
+        .body(body.to_vec());
+    for (name, value) in headers.iter().chain(&signing.unsigned_headers) {
+        if name != "host" {
+            request = request.header(name.as_str(), value.as_str());
+        }
+    }
+    into_answer(request.send().await.expect("an HTTP answer")).await
+}
+
+/// Reads a response into an [`Answer`].
+pub async fn into_answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let request_id = header("x-request-id");
+    let retry_after = header("retry-after");
+    let body = response.text().await.expect("a body");
+    Answer {
+        status,
+        request_id,
+        retry_after,
+        body,
     }
 }
 
@@ -96,6 +206,9 @@ pub async fn get_raw(
             ("x-sdk-date".to_owned(), sdk_date.clone()),
         ];
         headers.extend(signing.extra_headers.iter().cloned());
+        for (name, value) in &signing.unsigned_headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         let query = signing
             .signed_query_override
             .clone()
