@@ -539,7 +539,8 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             access_key,
             secret_key,
             security_token,
-        },
+        }
+        .into(),
         // A project belongs to one region: the configured one is the provider region's; data
         // sources reading another region have its project looked up from IAM.
         project_ids: project_id
@@ -610,11 +611,21 @@ mod tests {
         .unwrap();
         assert_eq!(resolved.region, "cn-north-4");
         let client = resolved.client;
-        assert_eq!(client.credentials.access_key, "AK");
-        assert_eq!(client.credentials.secret_key.expose(), "SK");
+        assert_eq!(client.credentials.static_keys().unwrap().access_key, "AK");
         assert_eq!(
             client
                 .credentials
+                .static_keys()
+                .unwrap()
+                .secret_key
+                .expose(),
+            "SK"
+        );
+        assert_eq!(
+            client
+                .credentials
+                .static_keys()
+                .unwrap()
                 .security_token
                 .as_ref()
                 .map(|t| t.expose()),
@@ -649,7 +660,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resolved.region, "ap-southeast-1");
-        assert_eq!(resolved.client.credentials.access_key, "AK2");
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .access_key,
+            "AK2"
+        );
         assert_eq!(resolved.client.max_retries, 0);
         assert_eq!(resolved.client.max_concurrent_requests, 32);
     }
@@ -687,8 +706,25 @@ mod tests {
         let half = config(&[("region", "r".into()), ("access_key", "AK".into())]);
         assert!(validate(&half).is_empty());
         let resolved = resolve_with(&half, &[("HW_SECRET_KEY", "SK")]).unwrap();
-        assert_eq!(resolved.client.credentials.access_key, "AK");
-        assert_eq!(resolved.client.credentials.secret_key.expose(), "SK");
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .access_key,
+            "AK"
+        );
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .secret_key
+                .expose(),
+            "SK"
+        );
     }
 
     #[test]
@@ -1072,8 +1108,19 @@ mod tests {
             let resolved = resolved.unwrap();
             assert_eq!(resolved.region, "cn-north-4");
             let client = resolved.client;
-            assert_eq!(client.credentials.access_key, "AKFILE");
-            assert_eq!(client.credentials.secret_key.expose(), "sk-file-secret");
+            assert_eq!(
+                client.credentials.static_keys().unwrap().access_key,
+                "AKFILE"
+            );
+            assert_eq!(
+                client
+                    .credentials
+                    .static_keys()
+                    .unwrap()
+                    .secret_key
+                    .expose(),
+                "sk-file-secret"
+            );
             assert_eq!(
                 client.project_ids.get("cn-north-4").map(String::as_str),
                 Some("pfile")
@@ -1093,8 +1140,25 @@ mod tests {
         ];
         let resolved = resolve_with(&config(&[]), &env).unwrap();
         assert_eq!(resolved.region, "ap-southeast-1");
-        assert_eq!(resolved.client.credentials.access_key, "AKENV");
-        assert_eq!(resolved.client.credentials.secret_key.expose(), "SKENV");
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .access_key,
+            "AKENV"
+        );
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .secret_key
+                .expose(),
+            "SKENV"
+        );
         // The profile's project belongs to its region, not to the one set explicitly.
         assert!(resolved.client.project_ids.is_empty());
         let resolved = resolve_with(
@@ -1108,8 +1172,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resolved.region, "eu-west-101");
-        assert_eq!(resolved.client.credentials.access_key, "AKBLOCK");
-        assert_eq!(resolved.client.credentials.secret_key.expose(), "SKBLOCK");
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .access_key,
+            "AKBLOCK"
+        );
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .secret_key
+                .expose(),
+            "SKBLOCK"
+        );
         assert_eq!(
             resolved
                 .client
@@ -1190,6 +1271,14 @@ mod tests {
         assert_eq!(attribute_of(&diags), ["region", "access_key"]);
         let resolved =
             resolve_with(&config(&[]), &[("HOME", home_path), ("HW_PROFILE", "desk")]).unwrap();
-        assert_eq!(resolved.client.credentials.access_key, "AKFILE");
+        assert_eq!(
+            resolved
+                .client
+                .credentials
+                .static_keys()
+                .unwrap()
+                .access_key,
+            "AKFILE"
+        );
     }
 }

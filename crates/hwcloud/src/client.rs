@@ -245,6 +245,13 @@ impl Client {
         if let Some(known) = cell.get() {
             return Ok(known.clone());
         }
+        // A sub-project is looked up by its own name; by default the region's project.
+        let name = self
+            .inner
+            .options
+            .project_names
+            .get(region)
+            .map_or(region, String::as_str);
         // Waiting for another caller's lookup of the same region must also honour our token.
         let lookup = cell.get_or_try_init(|| {
             iam::lookup_project_id(
@@ -252,6 +259,7 @@ impl Client {
                 &base,
                 &endpoint,
                 region,
+                name,
                 attempts,
                 deadline,
                 cancel,

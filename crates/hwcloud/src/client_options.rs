@@ -1,9 +1,14 @@
-//! Client settings: credentials, cloud/endpoints, TLS, retries, concurrency and timeouts.
+//! Client settings: credentials (their source, assume_role), cloud/endpoints, projects, TLS,
+//! retries, concurrency and timeouts.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use crate::ca_certificates::validate_ca_certificates;
+use crate::credential::{
+    AssumeRole, CredentialSource, validate_assume_role, validate_ecs_metadata_endpoint,
+};
 use crate::endpoints::Endpoints;
 use crate::errors::{ClientOption, Error, OptionError, OptionProblem};
 use crate::secret::Secret;
@@ -49,11 +54,20 @@ impl fmt::Debug for Credentials {
 /// Everything a [`crate::Client`] needs. Build it with struct update syntax over `Default`.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    pub credentials: Credentials,
+    /// Where the (base) keys come from: given keys, a KooCLI profile, or the ECS metadata
+    /// service. `Credentials { .. }.into()` for given keys.
+    pub credentials: CredentialSource,
+    /// Temporary credentials of an agency, obtained with the base keys of `credentials` and
+    /// refreshed before they expire; every request is then signed with them.
+    pub assume_role: Option<AssumeRole>,
     /// Project ids known in advance, by region (a Huawei Cloud project belongs to one region).
     /// A region not listed here has its project id looked up from IAM
     /// (`GET /v3/projects?name={region}`) once and cached for the client's life.
     pub project_ids: BTreeMap<String, String>,
+    /// IAM project names to look up instead of the region's own name, by region (sub-projects
+    /// such as `cn-north-4_backup`): `GET /v3/projects?name={name}`, and the project found must
+    /// have exactly that name. A region in `project_ids` needs no lookup.
+    pub project_names: BTreeMap<String, String>,
     /// Cloud domain, default [`DEFAULT_CLOUD`]. While it is left at the default, regions
     /// starting with `eu-west-1` use `myhuaweicloud.eu` (as the official tooling does); to force
     /// `myhuaweicloud.com` there, set an explicit endpoint in [`ClientOptions::endpoints`].
@@ -62,6 +76,9 @@ pub struct ClientOptions {
     pub endpoints: Endpoints,
     /// Skip TLS certificate verification (for test environments only).
     pub insecure: bool,
+    /// Extra CA certificates to trust (a PEM bundle, e.g. a TLS-intercepting proxy's CA),
+    /// added to the usual roots; checked by [`crate::validate_ca_certificates`].
+    pub ca_certificates_pem: Option<Vec<u8>>,
     /// Retries after the first attempt for throttling, 5xx gateway errors and network errors;
     /// at most [`MAX_RETRIES_LIMIT`].
     pub max_retries: u32,
@@ -77,11 +94,14 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            credentials: Credentials::default(),
+            credentials: CredentialSource::default(),
+            assume_role: None,
             project_ids: BTreeMap::new(),
+            project_names: BTreeMap::new(),
             cloud: DEFAULT_CLOUD.to_owned(),
             endpoints: Endpoints::default(),
             insecure: false,
+            ca_certificates_pem: None,
             max_retries: DEFAULT_MAX_RETRIES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             user_agent: concat!("hwcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -95,32 +115,61 @@ impl ClientOptions {
     /// Rejects settings that can only fail later, with an error naming the field.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         let fail = |field, problem| Err(OptionError::new(field, problem).into());
-        let creds = &self.credentials;
-        if creds.access_key.trim().is_empty() {
-            return fail(ClientOption::AccessKey, OptionProblem::Empty);
-        }
-        if creds.secret_key.expose().trim().is_empty() {
-            return fail(ClientOption::SecretKey, OptionProblem::Empty);
-        }
-        if creds
-            .security_token
-            .as_ref()
-            .is_some_and(|token| token.expose().trim().is_empty())
-        {
-            return fail(ClientOption::SecurityToken, OptionProblem::SetButEmpty);
-        }
-        let credentials = [
-            (ClientOption::AccessKey, Some(creds.access_key.as_str())),
-            (ClientOption::SecretKey, Some(creds.secret_key.expose())),
-            (
-                ClientOption::SecurityToken,
-                creds.security_token.as_ref().map(Secret::expose),
-            ),
-        ];
-        for (field, value) in credentials {
-            if let Some(Err(reason)) = value.map(validate_credential) {
-                return fail(field, OptionProblem::Invalid(reason));
+        match &self.credentials {
+            CredentialSource::Static(creds) => validate_static(creds)?,
+            CredentialSource::Profile(profile) => {
+                if profile.path.as_os_str().is_empty() {
+                    return fail(ClientOption::ProfileFile, OptionProblem::Empty);
+                }
+                if profile
+                    .profile
+                    .as_deref()
+                    .is_some_and(|p| p.trim().is_empty())
+                {
+                    return fail(ClientOption::ProfileName, OptionProblem::SetButEmpty);
+                }
             }
+            CredentialSource::EcsMetadata(metadata) => {
+                if let Err(reason) = validate_ecs_metadata_endpoint(&metadata.endpoint) {
+                    return fail(
+                        ClientOption::EcsMetadataEndpoint,
+                        OptionProblem::Invalid(reason),
+                    );
+                }
+            }
+        }
+        if let Some(assume) = &self.assume_role
+            && let Err((part, reason)) = validate_assume_role(assume)
+        {
+            return fail(
+                ClientOption::AssumeRole(part),
+                OptionProblem::Invalid(reason),
+            );
+        }
+        for (region, name) in &self.project_names {
+            if let Err(reason) = validate_region(region) {
+                return fail(
+                    ClientOption::ProjectNames { region: None },
+                    OptionProblem::Invalid(reason),
+                );
+            }
+            let field = ClientOption::ProjectNames {
+                region: Some(region.clone()),
+            };
+            if name.trim().is_empty() {
+                return fail(field, OptionProblem::Empty);
+            }
+            if name.chars().any(char::is_control) {
+                return fail(
+                    field,
+                    OptionProblem::Invalid("it contains a control character".into()),
+                );
+            }
+        }
+        if let Some(pem) = &self.ca_certificates_pem
+            && let Err(reason) = validate_ca_certificates(pem)
+        {
+            return fail(ClientOption::CaCertificates, OptionProblem::Invalid(reason));
         }
         // The message never quotes the value: it is not a domain, so it may be anything, even a
         // pasted secret.
@@ -165,17 +214,63 @@ impl ClientOptions {
     }
 }
 
+/// Rules of given keys: both halves present, a token only when non-empty, nothing that
+/// cannot be sent in a header.
+fn validate_static(creds: &Credentials) -> Result<(), Error> {
+    let fail = |field, problem| Err(OptionError::new(field, problem).into());
+    if creds.access_key.trim().is_empty() {
+        return fail(ClientOption::AccessKey, OptionProblem::Empty);
+    }
+    if creds.secret_key.expose().trim().is_empty() {
+        return fail(ClientOption::SecretKey, OptionProblem::Empty);
+    }
+    if creds
+        .security_token
+        .as_ref()
+        .is_some_and(|token| token.expose().trim().is_empty())
+    {
+        return fail(ClientOption::SecurityToken, OptionProblem::SetButEmpty);
+    }
+    let credentials = [
+        (ClientOption::AccessKey, Some(creds.access_key.as_str())),
+        (ClientOption::SecretKey, Some(creds.secret_key.expose())),
+        (
+            ClientOption::SecurityToken,
+            creds.security_token.as_ref().map(Secret::expose),
+        ),
+    ];
+    for (field, value) in credentials {
+        if let Some(Err(reason)) = value.map(validate_credential) {
+            return fail(field, OptionProblem::Invalid(reason));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn keys() -> CredentialSource {
+        Credentials {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            security_token: None,
+        }
+        .into()
+    }
+
+    /// The static keys of `options`, to change them.
+    fn static_keys(options: &mut ClientOptions) -> &mut Credentials {
+        match &mut options.credentials {
+            CredentialSource::Static(credentials) => credentials,
+            _ => panic!("not static"),
+        }
+    }
+
     fn valid() -> ClientOptions {
         ClientOptions {
-            credentials: Credentials {
-                access_key: "AK".into(),
-                secret_key: "SK".into(),
-                security_token: None,
-            },
+            credentials: keys(),
             ..ClientOptions::default()
         }
     }
@@ -193,11 +288,11 @@ mod tests {
     #[test]
     fn rejects_missing_credentials_and_bad_concurrency() {
         let mut options = valid();
-        options.credentials.access_key.clear();
+        static_keys(&mut options).access_key.clear();
         assert!(options.validate().is_err());
 
         let mut options = valid();
-        options.credentials.secret_key = Secret::default();
+        static_keys(&mut options).secret_key = Secret::default();
         assert!(options.validate().is_err());
 
         for bad in [0, 33] {
@@ -245,8 +340,13 @@ mod tests {
         let with_access_key = |key: &str| ClientOptions {
             credentials: Credentials {
                 access_key: key.into(),
-                ..valid().credentials
-            },
+                ..valid()
+                    .credentials
+                    .static_keys()
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            .into(),
             ..valid()
         };
         let err = with_access_key("AK\n").validate().expect_err("newline");
@@ -256,7 +356,7 @@ mod tests {
             "{err}"
         );
         let mut options = valid();
-        options.credentials.secret_key = "the secret".into();
+        static_keys(&mut options).secret_key = "the secret".into();
         let err = options.validate().expect_err("space");
         assert!(
             err.to_string().contains("secret_key: it contains a space"),
@@ -264,7 +364,7 @@ mod tests {
         );
         assert!(!err.to_string().contains("the secret"), "{err}");
         let mut options = valid();
-        options.credentials.security_token = Some("tok\u{7}en".into());
+        static_keys(&mut options).security_token = Some("tok\u{7}en".into());
         let err = options.validate().expect_err("bell");
         assert!(
             err.to_string()
@@ -322,8 +422,8 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let mut options = valid();
-        options.credentials.secret_key = "the-secret-key".into();
-        options.credentials.security_token = Some("the-token".into());
+        static_keys(&mut options).secret_key = "the-secret-key".into();
+        static_keys(&mut options).security_token = Some("the-token".into());
         let printed = format!("{options:?}");
         assert!(!printed.contains("the-secret-key"));
         assert!(!printed.contains("the-token"));

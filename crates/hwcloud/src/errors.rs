@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::credential::{AssumeRolePart, CredentialError};
 use crate::endpoints::Service;
 use crate::paging::{MAX_ITEMS, MAX_PAGES, PAGE_SIZE, PageLimitExceeded};
 use crate::untrusted::Redactor;
@@ -187,6 +188,20 @@ pub enum ClientOption {
     MaxRetries,
     /// `connect_timeout` and `request_timeout`.
     Timeouts,
+    /// The path of a [`crate::ProfileSource`].
+    ProfileFile,
+    /// The profile name of a [`crate::ProfileSource`].
+    ProfileName,
+    /// The endpoint of [`crate::EcsMetadata`].
+    EcsMetadataEndpoint,
+    /// A part of [`crate::AssumeRole`].
+    AssumeRole(AssumeRolePart),
+    /// A region named in `project_names` (`None`), or the name given for it.
+    ProjectNames {
+        region: Option<String>,
+    },
+    /// `ca_certificates_pem`.
+    CaCertificates,
 }
 
 impl ClientOption {
@@ -206,6 +221,19 @@ impl ClientOption {
             ClientOption::MaxConcurrentRequests => "max_concurrent_requests".into(),
             ClientOption::MaxRetries => "max_retries".into(),
             ClientOption::Timeouts => "timeouts".into(),
+            ClientOption::ProfileFile => "credentials.profile.path".into(),
+            ClientOption::ProfileName => "credentials.profile.profile".into(),
+            ClientOption::EcsMetadataEndpoint => "credentials.ecs_metadata.endpoint".into(),
+            ClientOption::AssumeRole(part) => match part {
+                AssumeRolePart::AgencyName => "assume_role.agency_name".into(),
+                AssumeRolePart::Domain => "assume_role.domain".into(),
+                AssumeRolePart::Duration => "assume_role.duration".into(),
+            },
+            ClientOption::ProjectNames {
+                region: Some(region),
+            } => format!("project_names[{region:?}]"),
+            ClientOption::ProjectNames { region: None } => "project_names".into(),
+            ClientOption::CaCertificates => "ca_certificates_pem".into(),
         }
     }
 }
@@ -296,6 +324,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// HTTP 401 from `service`: credentials, signature or clock.
     InvalidCredentials(Service),
+    /// Credentials could not be obtained from their source (ECS metadata, assume_role, a
+    /// profile file): [`Error::Credentials`].
+    Credentials,
     /// HTTP 403 from `service`: a missing permission.
     PermissionDenied(Service),
     /// HTTP 429, after the retries.
@@ -353,9 +384,19 @@ pub enum Error {
     /// IAM returned no project named after the region.
     #[error("{}", self.summary())]
     ProjectNotFound { region: String, endpoint: String },
+    /// IAM returned no project with the name configured for the region (`project_names`).
+    #[error("{}", self.summary())]
+    ProjectNameNotFound {
+        region: String,
+        name: String,
+        endpoint: String,
+    },
     /// The caller's cancellation token fired.
     #[error("the Huawei Cloud request was cancelled")]
     Cancelled,
+    /// Credentials could not be obtained (metadata service, assume_role, profile file).
+    #[error("{0}")]
+    Credentials(Box<CredentialError>),
     /// The list needs more pages than one read may make; listing a part would be a wrong
     /// answer. Callers say how to narrow the query.
     #[error("{}", self.summary())]
@@ -392,9 +433,12 @@ impl Error {
             Error::DeadlineExceeded(_) => ErrorKind::DeadlineExceeded,
             Error::BodyTooLarge(_) => ErrorKind::BodyTooLarge,
             Error::UrlTooLong(_) => ErrorKind::UrlTooLong,
-            Error::ProjectNotFound { .. } => ErrorKind::ProjectNotFound,
+            Error::ProjectNotFound { .. } | Error::ProjectNameNotFound { .. } => {
+                ErrorKind::ProjectNotFound
+            }
             Error::Cancelled => ErrorKind::Cancelled,
             Error::TooManyItems(_) => ErrorKind::TooManyItems,
+            Error::Credentials(_) => ErrorKind::Credentials,
         }
     }
 
@@ -431,7 +475,11 @@ impl Error {
             Error::ProjectNotFound { region, .. } => {
                 format!("No Huawei Cloud project found for region {region}")
             }
+            Error::ProjectNameNotFound { region, name, .. } => {
+                format!("No Huawei Cloud project {name:?} found for region {region}")
+            }
             Error::Cancelled => "Huawei Cloud request cancelled".into(),
+            Error::Credentials(_) => "Could not obtain Huawei Cloud credentials".into(),
             Error::TooManyItems(exceeded) => {
                 format!("Too many {} to list in one read", exceeded.items)
             }
@@ -470,10 +518,16 @@ impl Error {
                     .into(),
             ),
             Error::ProjectNotFound { .. } => Some(
-                "check the region name, or give the region's project id in the client's \
-                 project_ids."
+                "check the region name (or the project name looked up for it), or give the \
+                 region's project id in the client's project_ids."
                     .into(),
             ),
+            Error::ProjectNameNotFound { .. } => Some(
+                "check the project name configured for the region (the whole name, e.g. \
+                 cn-north-4_backup), or give the project's id in the client's project_ids."
+                    .into(),
+            ),
+            Error::Credentials(e) => e.hint(),
             _ => None,
         }
     }
@@ -552,10 +606,26 @@ impl Error {
                     "IAM at {endpoint} lists no project named {region:?} for these credentials."
                 ));
             }
+            Error::ProjectNameNotFound {
+                region,
+                name,
+                endpoint,
+            } => {
+                lines.push(format!(
+                    "IAM at {endpoint} lists no project named {name:?} (configured for region \
+                     {region}) for these credentials."
+                ));
+            }
             Error::Cancelled => {
                 lines.push("The operation was cancelled before it completed.".into())
             }
             Error::TooManyItems(exceeded) => lines.push(too_many_items(exceeded)),
+            Error::Credentials(e) => {
+                lines.push(e.to_string());
+                if let Some(request) = &e.request {
+                    lines.push(format!("Request: {request}"));
+                }
+            }
         }
         lines.join("\n")
     }
@@ -570,6 +640,10 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge(e) => Some(e.status),
+            Error::Credentials(e) => match &e.problem {
+                crate::credential::CredentialProblem::Status { status, .. } => Some(*status),
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -1,4 +1,10 @@
-//! Signed HTTP GET with retries, timeouts, cancellation and client-wide throttling.
+//! Signed HTTP requests (GET, and POST with a JSON body) with retries, timeouts,
+//! cancellation and client-wide throttling.
+//!
+//! Every attempt asks the client's credential cache (`credential::cache`) for the current keys
+//! when it signs, so temporary keys refreshed in the middle of a long paged read are picked up
+//! by the next page. An HTTP 401 to keys that can be refreshed triggers one refresh and one
+//! immediate retry of that request, never more; a 401 to keys that cannot be refreshed is final.
 //!
 //! An HTTP 429 holds back every request of the client (see [`crate::throttle`]), not only the
 //! throttled one. Each attempt is signed afresh (new `X-Sdk-Date`), so a retry after a long `Retry-After`
@@ -7,7 +13,7 @@
 //! formatted, and whatever the server sent (error code and message, request id, raw body,
 //! causes of transport failures) is cleaned by the attempt's [`Redactor`] first.
 //!
-//! The loop of [`SignedHttp::get`] does only the I/O, the waiting and the logging: what an
+//! The loop of [`SignedHttp::send`] does only the I/O, the waiting and the logging: what an
 //! attempt means and what follows it are the pure [`crate::attempt::classify`] and
 //! [`crate::attempt::decide`] (which applies [`crate::retry::decide`]).
 
@@ -22,6 +28,7 @@ use tracing::debug;
 
 use crate::attempt::{Attempt, Call, Outcome, Step, classify, decide};
 use crate::client_options::{ClientOptions, Credentials};
+use crate::credential::cache::{CredentialCache, CurrentKeys};
 use crate::deadline::{self, Deadline};
 use crate::endpoints::{BaseUrl, Service, Target};
 use crate::errors::{
@@ -47,6 +54,11 @@ const X_LANGUAGE: HeaderName = HeaderName::from_static("x-language");
 pub(crate) struct ApiRequest<'a> {
     /// The service called, for error hints.
     pub service: Service,
+    pub method: http::Method,
+    /// The region of the call (the credential cache may need IAM there).
+    pub region: &'a str,
+    /// Sent and signed (its SHA-256); empty for GET.
+    pub body: &'a [u8],
     pub base: &'a BaseUrl,
     /// Base URL as configured, for messages.
     pub endpoint: &'a str,
@@ -83,7 +95,8 @@ impl ApiResponse {
 /// [`crate::Client`].
 pub(crate) struct SignedHttp {
     client: reqwest::Client,
-    credentials: Credentials,
+    /// The keys every request of the client is signed with, refreshed when temporary.
+    credentials: CredentialCache,
     max_retries: u32,
     /// Set by HTTP 429 answers; every attempt waits for it first.
     throttle: Throttle,
@@ -97,36 +110,68 @@ impl SignedHttp {
         // would put a second TLS library in the binary beside the plugin server's *ring*.
         // An error only means another provider was installed first, which is then used.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(options.user_agent.as_str())
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .tls_danger_accept_invalid_certs(options.insecure)
             // A signed request must not be replayed against another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(Error::HttpClient)?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &options.ca_certificates_pem {
+            let certificates =
+                crate::ca_certificates::reqwest_certificates(pem).map_err(|reason| {
+                    OptionError::new(ClientOption::CaCertificates, OptionProblem::Invalid(reason))
+                })?;
+            // Added to the usual roots, not in their place.
+            builder = builder.tls_certs_merge(certificates);
+        }
+        let client = builder.build().map_err(Error::HttpClient)?;
         Ok(SignedHttp {
             client,
-            credentials: options.credentials.clone(),
+            credentials: CredentialCache::new(options)?,
             max_retries: options.max_retries,
             throttle: Throttle::new(),
         })
     }
 
-    /// Sends a signed GET, retrying throttling, gateway errors and network failures, within
-    /// the request's deadline. `attempts` counts every HTTP attempt made (shared by the pages
-    /// of one list call).
-    pub(crate) async fn get(
+    /// Sends `request` signed with the client's current keys, retrying throttling, gateway
+    /// errors and network failures, within the request's deadline. `attempts` counts every
+    /// HTTP attempt made (shared by the pages of one list call).
+    pub(crate) async fn send(
         &self,
         request: &ApiRequest<'_>,
+        attempts: &AtomicU32,
+        cancel: &CancellationToken,
+    ) -> Result<ApiResponse, Error> {
+        self.send_signed(request, None, attempts, cancel).await
+    }
+
+    /// [`SignedHttp::send`], signed with `keys` instead of the client's (the base keys of an
+    /// assume_role); a 401 is then final here, the caller decides what follows.
+    ///
+    /// Boxed: it is called while the credential cache refreshes, inside another request's
+    /// [`SignedHttp::send`] (a recursion the compiler needs to see through a pointer).
+    pub(crate) fn send_with_keys<'a>(
+        &'a self,
+        request: &'a ApiRequest<'a>,
+        keys: &'a Credentials,
+        attempts: &'a AtomicU32,
+        cancel: &'a CancellationToken,
+    ) -> futures::future::BoxFuture<'a, Result<ApiResponse, Error>> {
+        Box::pin(self.send_signed(request, Some(keys), attempts, cancel))
+    }
+
+    async fn send_signed(
+        &self,
+        request: &ApiRequest<'_>,
+        fixed_keys: Option<&Credentials>,
         attempts: &AtomicU32,
         cancel: &CancellationToken,
     ) -> Result<ApiResponse, Error> {
         let query = signing::canonical_query(request.query);
         let target = request.base.target(request.segments, &query);
         let description = RequestDescription {
-            method: "GET".into(),
+            method: request.method.as_str().into(),
             endpoint: request.endpoint.to_owned(),
             path: target.path.clone(),
             offset: request.offset,
@@ -161,6 +206,8 @@ impl SignedHttp {
             request: &description,
         };
         let mut attempt: u32 = 0;
+        // Whether the one refresh after an HTTP 401 was used.
+        let mut refreshed_after_401 = false;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -171,21 +218,56 @@ impl SignedHttp {
                 waited = self.throttle.wait(cancel) => waited?,
                 () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
             }
+            // The keys current now: a refresh may have happened since the last attempt.
+            let keys = match fixed_keys {
+                Some(keys) => CurrentKeys::fixed(keys.clone()),
+                None => tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => return Err(Error::Cancelled),
+                    () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
+                    keys = self.credentials.current(self, request.region, deadline, cancel) => keys?,
+                },
+            };
             attempt = next_attempt(attempt);
-            let (headers, redactor) =
-                self.signed_headers(request, &target, OffsetDateTime::now_utc())?;
+            let (headers, redactor) = self.signed_headers(
+                request,
+                &target,
+                &keys.credentials,
+                OffsetDateTime::now_utc(),
+            )?;
             count_attempt(attempts);
             let started = Instant::now();
             let produced = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Error::Cancelled),
                 () = deadline::passed(deadline) => return Err(deadline_error(attempt, last_outcome)),
-                produced = self.attempt(&target, headers) => produced,
+                produced = self.attempt(request, &target, headers) => produced,
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let jitter: f64 = rand::random();
             let outcome = classify(produced, &call, attempt, redactor, SystemTime::now());
             log_outcome(&outcome, request, &target, attempt, elapsed_ms);
+            if let Outcome::Status {
+                status: 401,
+                last_outcome: outcome,
+                ..
+            } = &outcome
+                && keys.refreshable
+                && !refreshed_after_401
+            {
+                // Temporary keys may have been revoked or expired early: one refresh, one
+                // retry. A second 401 is the error.
+                refreshed_after_401 = true;
+                last_outcome = Some(outcome.clone());
+                self.credentials.invalidate(keys.generation);
+                debug!(
+                    path = %target.path,
+                    offset = request.offset,
+                    attempt,
+                    "HTTP 401 with temporary credentials: refreshing them and retrying once"
+                );
+                continue;
+            }
             let remaining = deadline.map(|d| d.remaining());
             let decision = decide(outcome, attempt, self.max_retries, remaining, jitter);
             if let Some(hold) = decision.hold_client {
@@ -234,6 +316,7 @@ impl SignedHttp {
         &self,
         request: &ApiRequest<'_>,
         target: &Target,
+        credentials: &Credentials,
         now: OffsetDateTime,
     ) -> Result<(HeaderMap, Redactor), Error> {
         let sdk_date = signing::format_sdk_date(now);
@@ -244,17 +327,22 @@ impl SignedHttp {
         if let Some(project_id) = request.project_id {
             signed.push(("x-project-id".into(), project_id.to_owned()));
         }
-        if let Some(token) = &self.credentials.security_token {
+        if let Some(token) = &credentials.security_token {
             signed.push(("x-security-token".into(), token.expose().to_owned()));
         }
-        let canonical =
-            signing::canonical_request("GET", &target.signing_path, request.query, &signed, b"");
+        let canonical = signing::canonical_request(
+            request.method.as_str(),
+            &target.signing_path,
+            request.query,
+            &signed,
+            request.body,
+        );
         let signature = signing::signature(
-            self.credentials.secret_key.expose(),
+            credentials.secret_key.expose(),
             &signing::string_to_sign(&sdk_date, &canonical),
         );
         let authorization = signing::authorization_header(
-            &self.credentials.access_key,
+            &credentials.access_key,
             &signing::signed_header_names(&signed),
             &signature,
         );
@@ -276,7 +364,7 @@ impl SignedHttp {
                 header_value(project_id, ClientOption::ProjectId { region: None })?,
             );
         }
-        if let Some(token) = &self.credentials.security_token {
+        if let Some(token) = &credentials.security_token {
             headers.insert(
                 X_SECURITY_TOKEN,
                 sensitive(token.expose(), ClientOption::SecurityToken)?,
@@ -288,10 +376,10 @@ impl SignedHttp {
             AUTHORIZATION,
             sensitive(&authorization, ClientOption::AccessKey)?,
         );
-        let token = self.credentials.security_token.as_ref().map(|t| t.expose());
+        let token = credentials.security_token.as_ref().map(|t| t.expose());
         let redactor = Redactor::new(
             [
-                self.credentials.secret_key.expose(),
+                credentials.secret_key.expose(),
                 signature.as_str(),
                 authorization.as_str(),
             ]
@@ -302,9 +390,21 @@ impl SignedHttp {
     }
 
     /// One HTTP exchange, body included, classified for the retry loop.
-    async fn attempt(&self, target: &Target, headers: HeaderMap) -> Attempt {
+    async fn attempt(
+        &self,
+        request: &ApiRequest<'_>,
+        target: &Target,
+        headers: HeaderMap,
+    ) -> Attempt {
         let result = async {
-            let mut response = self.client.get(&target.url).headers(headers).send().await?;
+            let mut builder = self
+                .client
+                .request(request.method.clone(), &target.url)
+                .headers(headers);
+            if !request.body.is_empty() {
+                builder = builder.body(request.body.to_vec());
+            }
+            let mut response = builder.send().await?;
             let status = response.status().as_u16();
             let headers = std::mem::take(response.headers_mut());
             let mut body = Vec::new();
@@ -352,7 +452,7 @@ fn log_outcome(
         | Outcome::Status {
             status, request_id, ..
         } => debug!(
-            method = "GET",
+            method = request.method.as_str(),
             endpoint = request.endpoint,
             path = %target.path,
             offset = request.offset,
@@ -365,7 +465,7 @@ fn log_outcome(
         Outcome::Transport {
             reason, timed_out, ..
         } => debug!(
-            method = "GET",
+            method = request.method.as_str(),
             endpoint = request.endpoint,
             path = %target.path,
             offset = request.offset,
@@ -376,7 +476,7 @@ fn log_outcome(
             "Huawei Cloud API request failed"
         ),
         Outcome::BodyTooLarge { status, .. } => debug!(
-            method = "GET",
+            method = request.method.as_str(),
             endpoint = request.endpoint,
             path = %target.path,
             offset = request.offset,

@@ -1,4 +1,5 @@
-//! Project id lookup through IAM: `GET {iam}/v3/projects?name={region}`.
+//! Project id lookup through IAM: `GET {iam}/v3/projects?name={name}`, the name being the
+//! region's own, or the project name configured for it (`ClientOptions::project_names`).
 //!
 //! RDS URLs need the project id of the region (a project belongs to one region); for a region
 //! without a configured id (`ClientOptions::project_ids`), the official tooling asks IAM for the
@@ -35,34 +36,39 @@ struct Project {
     name: Option<String>,
 }
 
-/// The id of the first project named exactly `region` in an IAM project list body.
+/// The id of the first project named exactly `name` in an IAM project list body.
 pub(crate) fn project_id_from_body(
     body: &[u8],
-    region: &str,
+    name: &str,
 ) -> Result<Option<String>, serde_json::Error> {
     let list: ProjectList = serde_json::from_slice(body)?;
     Ok(list
         .projects
         .unwrap_or_default()
         .into_iter()
-        .find(|project| project.name.as_deref() == Some(region))
+        .find(|project| project.name.as_deref() == Some(name))
         .and_then(|project| project.id)
         .filter(|id| !id.is_empty()))
 }
 
-/// Asks IAM for the project of `region` (signed without `X-Project-Id`).
+/// Asks IAM for the project named `name` of `region` (signed without `X-Project-Id`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn lookup_project_id(
     http: &SignedHttp,
     base: &BaseUrl,
     endpoint: &str,
     region: &str,
+    name: &str,
     attempts: &AtomicU32,
     deadline: Option<Deadline>,
     cancel: &CancellationToken,
 ) -> Result<String, Error> {
-    let query = [("name".to_owned(), region.to_owned())];
+    let query = [("name".to_owned(), name.to_owned())];
     let request = ApiRequest {
         service: Service::Iam,
+        method: http::Method::GET,
+        region,
+        body: b"",
         base,
         endpoint,
         segments: &PROJECTS_SEGMENTS,
@@ -71,8 +77,8 @@ pub(crate) async fn lookup_project_id(
         offset: None,
         deadline,
     };
-    let response = http.get(&request, attempts, cancel).await?;
-    match project_id_from_body(&response.body, region) {
+    let response = http.send(&request, attempts, cancel).await?;
+    match project_id_from_body(&response.body, name) {
         // The id becomes a path segment of every RDS request: a malformed one (`..`) would
         // make the path sent differ from the path signed.
         Ok(Some(id)) => match validate_project_id(&id) {
@@ -88,8 +94,13 @@ pub(crate) async fn lookup_project_id(
                 request: response.request,
             }))),
         },
-        Ok(None) => Err(Error::ProjectNotFound {
+        Ok(None) if name == region => Err(Error::ProjectNotFound {
             region: region.to_owned(),
+            endpoint: endpoint.to_owned(),
+        }),
+        Ok(None) => Err(Error::ProjectNameNotFound {
+            region: region.to_owned(),
+            name: name.to_owned(),
             endpoint: endpoint.to_owned(),
         }),
         Err(e) => Err(Error::Decode(Box::new(DecodeError {

@@ -21,8 +21,10 @@
 
 pub mod api_time;
 mod attempt;
+mod ca_certificates;
 mod client;
 mod client_options;
+mod credential;
 mod deadline;
 mod endpoints;
 mod errors;
@@ -44,10 +46,17 @@ mod untrusted;
 mod validate;
 mod warning;
 
+pub use ca_certificates::validate_ca_certificates;
 pub use client::Client;
 pub use client_options::{
     ClientOptions, Credentials, DEFAULT_CLOUD, DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_MAX_RETRIES, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT,
+};
+pub use credential::schedule as refresh_schedule;
+pub use credential::{
+    ASSUME_ROLE_DURATION_RANGE, AgencyDomain, AssumeRole, AssumeRolePart, CredentialError,
+    CredentialOrigin, CredentialProblem, CredentialSource, DEFAULT_ASSUME_ROLE_DURATION,
+    DEFAULT_ECS_METADATA_ENDPOINT, EcsMetadata, ProfileSource, validate_ecs_metadata_endpoint,
 };
 pub use deadline::CallOptions;
 pub use endpoints::{Endpoints, Service};

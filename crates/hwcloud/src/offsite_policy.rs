@@ -88,6 +88,9 @@ pub(crate) async fn show(
     ];
     let request = ApiRequest {
         service: Service::Rds,
+        method: http::Method::GET,
+        region,
+        body: b"",
         base: &base,
         endpoint: &endpoint,
         segments: &segments,
@@ -96,7 +99,7 @@ pub(crate) async fn show(
         offset: None,
         deadline,
     };
-    let response = client.http().get(&request, &attempts, cancel).await?;
+    let response = client.http().send(&request, &attempts, cancel).await?;
     let policies = decode(&response.body).map_err(|e| {
         Error::Decode(Box::new(DecodeError {
             what: WHAT.to_owned(),

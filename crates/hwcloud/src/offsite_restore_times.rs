@@ -167,6 +167,9 @@ pub(crate) async fn list(
     let pairs = query.pairs();
     let request = ApiRequest {
         service: Service::Rds,
+        method: http::Method::GET,
+        region,
+        body: b"",
         base: &base,
         endpoint: &endpoint,
         segments: &segments,
@@ -175,7 +178,7 @@ pub(crate) async fn list(
         offset: None,
         deadline,
     };
-    let response = client.http().get(&request, &attempts, cancel).await?;
+    let response = client.http().send(&request, &attempts, cancel).await?;
     let restore_times =
         decode(&response.body).map_err(|reason| decode_error(&response, &reason))?;
     let requests = attempts.load(Ordering::Relaxed);

@@ -72,6 +72,7 @@ where
     let segments: Vec<&str> = path.iter().map(String::as_str).collect();
     let call = PagedCall {
         items: list.items,
+        region,
         base: &base,
         endpoint: &endpoint,
         segments: &segments,
@@ -112,6 +113,8 @@ pub(crate) struct PagedCall<'a> {
     /// What the list holds, plural and lowercase (`backups`, `instances`), for its warnings and
     /// errors.
     pub items: &'static str,
+    /// The region called, for the credential cache (which may need IAM).
+    pub region: &'a str,
     pub base: &'a BaseUrl,
     pub endpoint: &'a str,
     pub segments: &'a [&'a str],
@@ -144,6 +147,9 @@ where
         async move {
             let request = ApiRequest {
                 service: Service::Rds,
+                method: http::Method::GET,
+                region: call.region,
+                body: b"",
                 base: call.base,
                 endpoint: call.endpoint,
                 segments: call.segments,
@@ -152,7 +158,7 @@ where
                 offset: Some(offset),
                 deadline: call.deadline,
             };
-            let response = client.http().get(&request, attempts, cancel).await?;
+            let response = client.http().send(&request, attempts, cancel).await?;
             let page = decode(&response.body).map_err(|e| {
                 Error::Decode(Box::new(DecodeError {
                     what: format!("page at offset {offset}"),

@@ -1,12 +1,14 @@
 //! The KooCLI (`hcloud`) profile file: `{"current": NAME, "profiles": [{name, mode,
 //! accessKeyId, secretAccessKey, securityToken, region, projectId, ssoAuth: {stsToken: {...}}}]}`.
-//! `mode: "SSO"` takes the keys from `ssoAuth.stsToken`; any other mode (`AKSK`) from the
-//! profile itself. The file is read as untyped JSON first, so that no error ever quotes a value
+//! `mode: "SSO"` takes the keys from `ssoAuth.stsToken` (with their `expiresAt`); any other
+//! mode (`AKSK`) from the profile itself. `domainId`, `agencyName` and `agencyDomainName` are
+//! passed on for the caller to use (e.g. for an assume_role). The file is read as untyped JSON first, so that no error ever quotes a value
 //! of it (a typed decoder's "invalid type: string ..." would print a key).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use crate::Secret;
 
@@ -23,11 +25,17 @@ pub struct ProfileCredentials {
     pub security_token: Option<Secret>,
     pub region: Option<String>,
     pub project_id: Option<String>,
+    pub domain_id: Option<String>,
+    pub agency_name: Option<String>,
+    pub agency_domain_name: Option<String>,
+    /// When SSO keys expire (`ssoAuth.stsToken.expiresAt`); `None` for keys without expiry.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// Why a profile could not be read. Every message names the file and the profile, never a value
 /// read from the file.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ProfileError {
     #[error("the profile file {} cannot be read: {reason}", path.display())]
     Unreadable { path: PathBuf, reason: String },
@@ -55,15 +63,26 @@ pub enum ProfileError {
         profile: String,
         sso: bool,
     },
+    /// A field has a value of the wrong form (named, never quoted).
+    #[error(
+        "the profile {profile:?} of {} has an unusable {field}: {reason}",
+        path.display()
+    )]
+    InvalidField {
+        path: PathBuf,
+        profile: String,
+        field: &'static str,
+        reason: &'static str,
+    },
 }
 
 impl ProfileError {
     /// The profile the error is about, when one was chosen.
     pub fn profile(&self) -> Option<&str> {
         match self {
-            ProfileError::MissingProfile { profile, .. } | ProfileError::NoKeys { profile, .. } => {
-                Some(profile)
-            }
+            ProfileError::MissingProfile { profile, .. }
+            | ProfileError::NoKeys { profile, .. }
+            | ProfileError::InvalidField { profile, .. } => Some(profile),
             _ => None,
         }
     }
@@ -131,6 +150,25 @@ pub fn parse_profile(
             sso,
         });
     };
+    let expires_at = if sso {
+        match keys.get("expiresAt") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.is_empty() => None,
+            Some(value) => Some(
+                value
+                    .as_str()
+                    .and_then(|text| crate::credential::parse_expiry(text).ok())
+                    .ok_or_else(|| ProfileError::InvalidField {
+                        path: path_buf(),
+                        profile: name.clone(),
+                        field: "ssoAuth.stsToken.expiresAt",
+                        reason: "not an RFC 3339 time",
+                    })?,
+            ),
+        }
+    } else {
+        None
+    };
     Ok(ProfileCredentials {
         profile: name,
         access_key,
@@ -138,6 +176,10 @@ pub fn parse_profile(
         security_token: non_empty(keys, "securityToken").map(Secret::new),
         region: non_empty(entry, "region"),
         project_id: non_empty(entry, "projectId"),
+        domain_id: non_empty(entry, "domainId"),
+        agency_name: non_empty(entry, "agencyName"),
+        agency_domain_name: non_empty(entry, "agencyDomainName"),
+        expires_at,
     })
 }
 
@@ -159,7 +201,8 @@ mod tests {
       "profiles": [
         {"name": "desk", "mode": "AKSK", "accessKeyId": "AKDESK",
          "secretAccessKey": "sk-desk-secret", "securityToken": "",
-         "region": "cn-north-4", "projectId": "p-desk"},
+         "region": "cn-north-4", "projectId": "p-desk", "domainId": "dom-desk",
+         "agencyName": "backup_agency", "agencyDomainName": "backup_account"},
         {"name": "sso", "mode": "SSO", "accessKeyId": "", "secretAccessKey": "",
          "region": "ap-southeast-1",
          "ssoAuth": {"stsToken": {"accessKeyId": "AKSSO", "secretAccessKey": "sk-sso-secret",
@@ -183,6 +226,10 @@ mod tests {
         assert_eq!(creds.security_token, None);
         assert_eq!(creds.region.as_deref(), Some("cn-north-4"));
         assert_eq!(creds.project_id.as_deref(), Some("p-desk"));
+        assert_eq!(creds.domain_id.as_deref(), Some("dom-desk"));
+        assert_eq!(creds.agency_name.as_deref(), Some("backup_agency"));
+        assert_eq!(creds.agency_domain_name.as_deref(), Some("backup_account"));
+        assert_eq!(creds.expires_at, None);
         assert!(!format!("{creds:?}").contains("sk-desk-secret"));
     }
 
@@ -197,6 +244,10 @@ mod tests {
         );
         assert_eq!(creds.region.as_deref(), Some("ap-southeast-1"));
         assert_eq!(creds.project_id, None);
+        assert_eq!(
+            creds.expires_at,
+            Some(time::macros::datetime!(2026-12-02 12:00:00 UTC))
+        );
         let printed = format!("{creds:?}");
         assert!(
             !printed.contains("sk-sso") && !printed.contains("tok-sso"),
@@ -269,5 +320,47 @@ mod tests {
             err.to_string().contains("/nonexistent/dir/config.json"),
             "{err}"
         );
+    }
+
+    fn sso_with_expiry(expires_at: &str) -> String {
+        format!(
+            r#"{{"current":"s","profiles":[{{"name":"s","mode":"SSO","ssoAuth":{{"stsToken":
+            {{"accessKeyId":"AKS","secretAccessKey":"sk-s","securityToken":"tok-s",
+            "expiresAt":{expires_at}}}}}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn sso_expiry_with_or_without_fractional_seconds() {
+        for (text, expected) in [
+            (
+                "\"2026-12-02T12:00:00.123Z\"",
+                time::macros::datetime!(2026-12-02 12:00:00.123 UTC),
+            ),
+            (
+                "\"2026-12-02T20:00:00+08:00\"",
+                time::macros::datetime!(2026-12-02 12:00:00 UTC),
+            ),
+        ] {
+            let creds = parse_profile(Path::new("f"), &sso_with_expiry(text), None).expect(text);
+            assert_eq!(creds.expires_at, Some(expected));
+        }
+        let creds = parse_profile(Path::new("f"), &sso_with_expiry("\"\""), None).expect("empty");
+        assert_eq!(creds.expires_at, None);
+    }
+
+    #[test]
+    fn a_malformed_expiry_names_the_field_not_the_value() {
+        for bad in ["\"next tuesday-secretish\"", "17", "{}"] {
+            let err = parse_profile(Path::new("/p/config.json"), &sso_with_expiry(bad), None)
+                .expect_err(bad);
+            let text = err.to_string();
+            assert_eq!(
+                text,
+                "the profile \"s\" of /p/config.json has an unusable ssoAuth.stsToken.expiresAt: \
+                 not an RFC 3339 time"
+            );
+            assert_eq!(err.profile(), Some("s"));
+        }
     }
 }

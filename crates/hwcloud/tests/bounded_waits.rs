@@ -201,7 +201,8 @@ fn client_of(addr: SocketAddr, request_timeout: Duration) -> Client {
         access_key: support::ACCESS_KEY.into(),
         secret_key: support::SECRET_KEY.into(),
         security_token: None,
-    };
+    }
+    .into();
     options.project_ids = [(REGION.to_owned(), support::PROJECT_ID.to_owned())].into();
     options.endpoints = hwcloud::Endpoints {
         rds: Some(url.clone()),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CancellationToken, Client, ClientOptions, OffsiteBackupQuery, Secret, WarningKind};
+use hwcloud::{CancellationToken, Client, ClientOptions, OffsiteBackupQuery, WarningKind};
 use support::{
     MockApi, PROJECT_ID, REGION, Reply, backup_id, cancelled_while_hanging, page_body, stable_page,
 };
@@ -137,7 +137,7 @@ async fn requests_are_signed_and_carry_the_documented_headers() {
 async fn security_token_is_sent_and_signed() {
     let server = stable_server(1).await;
     let mut options = server.options();
-    options.credentials.security_token = Some(Secret::new("temporary-token"));
+    options.credentials = support::keys_with_token("temporary-token").into();
     let client = Client::new(options).expect("client");
     client
         .list_offsite_backups(REGION, &query(), &CancellationToken::new())

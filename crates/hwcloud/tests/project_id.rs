@@ -286,7 +286,8 @@ fn endpoints_follow_region_cloud_and_overrides() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         ..Default::default()
     })
     .expect("client");
@@ -303,7 +304,8 @@ fn endpoints_follow_region_cloud_and_overrides() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         endpoints: hwcloud::Endpoints {
             rds: Some("https://rds.internal.example/".into()),
             iam: None,
@@ -326,7 +328,8 @@ fn invalid_configuration_is_rejected() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         endpoints: hwcloud::Endpoints {
             rds: Some("not a url".into()),
             iam: None,
@@ -341,7 +344,8 @@ fn invalid_configuration_is_rejected() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         endpoints: hwcloud::Endpoints {
             rds: None,
             iam: Some("https://admin:hunter2@iam.example.com".into()),
@@ -358,7 +362,8 @@ fn invalid_configuration_is_rejected() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         project_ids: [("cn-north-4".to_owned(), "..".to_owned())].into(),
         ..Default::default()
     })
@@ -397,7 +402,8 @@ fn insecure_client_can_be_built() {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: Some("token".into()),
-        },
+        }
+        .into(),
         insecure: true,
         ..Default::default()
     });

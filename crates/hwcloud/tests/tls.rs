@@ -63,7 +63,8 @@ fn options(url: String, insecure: bool) -> ClientOptions {
             access_key: "AK".into(),
             secret_key: "SK".into(),
             security_token: None,
-        },
+        }
+        .into(),
         project_ids: [("cn-north-4".to_owned(), "p".to_owned())].into(),
         endpoints: Endpoints {
             rds: Some(url),

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use futures::FutureExt;
-use hwcloud::{CancellationToken, Client, OffsiteBackupQuery, Secret};
+use hwcloud::{CancellationToken, Client, OffsiteBackupQuery};
 use support::{MockApi, REGION, Reply, SECRET_KEY};
 
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -23,7 +23,7 @@ fn query() -> OffsiteBackupQuery {
 /// The error of one list call, with a security token configured and no retries.
 async fn list_error(server: &MockApi) -> hwcloud::Error {
     let mut options = server.options();
-    options.credentials.security_token = Some(Secret::new(TOKEN));
+    options.credentials = support::keys_with_token(TOKEN).into();
     options.max_retries = 0;
     let client = Client::new(options).expect("client");
     let (query, cancel) = (query(), CancellationToken::new());
@@ -158,7 +158,7 @@ async fn iam_answers_that_cannot_be_used_are_cleaned() {
     .await;
     let mut options = server.options();
     options.project_ids.clear();
-    options.credentials.security_token = Some(Secret::new(TOKEN));
+    options.credentials = support::keys_with_token(TOKEN).into();
     let client = Client::new(options).expect("client");
     let error = tokio::time::timeout(
         HANG_GUARD,

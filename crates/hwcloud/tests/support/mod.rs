@@ -22,6 +22,15 @@ pub const SECRET_KEY: &str = "test-secret-key-never-printed";
 pub const PROJECT_ID: &str = "0483b6b16e954cb88930a360d2c4e663";
 pub const REGION: &str = "cn-north-4";
 
+/// The test keys with a security token.
+pub fn keys_with_token(token: &str) -> Credentials {
+    Credentials {
+        access_key: ACCESS_KEY.into(),
+        secret_key: SECRET_KEY.into(),
+        security_token: Some(token.into()),
+    }
+}
+
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
 pub struct Recorded {
@@ -135,7 +144,8 @@ impl MockApi {
                 access_key: ACCESS_KEY.into(),
                 secret_key: SECRET_KEY.into(),
                 security_token: None,
-            },
+            }
+            .into(),
             project_ids: [(REGION.to_owned(), PROJECT_ID.to_owned())].into(),
             endpoints: Endpoints {
                 rds: Some(format!("{}/", self.url())),
