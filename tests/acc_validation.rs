@@ -261,8 +261,9 @@ fn plan_without_region_or_credentials_explains_both_and_their_variables() {
         "Error: Missing region",
         "Set region in the provider block or the environment variable HW_REGION_NAME",
         "Error: Missing credentials",
-        "access_key and secret_key in the provider block, or the environment variables \
-         HW_ACCESS_KEY and HW_SECRET_KEY",
+        "explicit keys: access_key and secret_key are not set in the provider block, and \
+         HW_ACCESS_KEY and HW_SECRET_KEY are unset",
+        "the ECS metadata service: use_ecs_metadata is not set",
         "on main.tf line",
     ] {
         assert!(

@@ -10,7 +10,7 @@ use super::environment::env_table;
 use super::schema_markdown::schema_section;
 use crate::offsite_backups::schema::data_source_schema;
 use crate::provider::schema::provider_schema;
-use crate::provider::setting_table::SETTINGS;
+use crate::provider::setting_table::{ASSUME_ROLE_SETTINGS, SETTINGS};
 
 /// One generated page: where it goes (relative to the repository root) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +65,14 @@ pub fn pages() -> Vec<Page> {
     vec![
         Page {
             path: "docs/index.md",
-            contents: render(PROVIDER_TEMPLATE, &provider, Some(env_table(SETTINGS))),
+            contents: render(
+                PROVIDER_TEMPLATE,
+                &provider,
+                Some(env_table(&[
+                    ("", SETTINGS),
+                    ("assume_role.", ASSUME_ROLE_SETTINGS),
+                ])),
+            ),
         },
         Page {
             path: "docs/data-sources/rds_offsite_backups.md",

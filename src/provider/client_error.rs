@@ -6,8 +6,9 @@
 use hwcloud::{ClientOption, ErrorKind, Service};
 
 use crate::provider::setting_table::{
-    self, ACCESS_KEY, CLOUD, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS, PROJECT_ID, REGION,
-    SECRET_KEY, SECURITY_TOKEN, SettingSpec,
+    self, ACCESS_KEY, ASSUME_ROLE_AGENCY_NAME, ASSUME_ROLE_DOMAIN_ID, ASSUME_ROLE_DOMAIN_NAME,
+    ASSUME_ROLE_DURATION, CLOUD, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS, PROFILE, PROJECT_ID,
+    REGION, SECRET_KEY, SECURITY_TOKEN, SHARED_CONFIG_FILE, SettingSpec, USE_ECS_METADATA,
 };
 
 /// The credentials and clock part of the hint for HTTP 401 (authentication failed).
@@ -52,7 +53,11 @@ pub fn detail(error: &hwcloud::Error) -> String {
         }
         _ => error.detail_without_hint(),
     };
-    if let Some(hint) = hint(error.kind()).or_else(|| error.hint()) {
+    let own_hint = match error {
+        hwcloud::Error::Credentials(credential) => credentials_source_hint(credential),
+        _ => hint(error.kind()),
+    };
+    if let Some(hint) = own_hint.or_else(|| error.hint()) {
         detail.push_str("\nHint: ");
         detail.push_str(&hint);
     }
@@ -89,6 +94,42 @@ pub fn hint(kind: ErrorKind) -> Option<String> {
     Some(hint)
 }
 
+/// The client's hint about a credential source, followed by the settings that chose it.
+fn credentials_source_hint(error: &hwcloud::CredentialError) -> Option<String> {
+    let settings = match &error.origin {
+        hwcloud::CredentialOrigin::EcsMetadata { .. } => format!(
+            "The metadata service is asked because {} is true and no access key was set or \
+             found in a profile; off ECS, give keys instead ({}/{}) or set {} = false. Its \
+             address comes from {}.",
+            USE_ECS_METADATA.name,
+            ACCESS_KEY.name,
+            SECRET_KEY.name,
+            USE_ECS_METADATA.name,
+            setting_table::ECS_METADATA_ENDPOINT_ENV
+        ),
+        hwcloud::CredentialOrigin::AssumeRole { .. } => format!(
+            "The agency comes from the {} block (or {}, {}, {}, {}, or the profile's \
+             agencyName and agencyDomainName).",
+            setting_table::ASSUME_ROLE,
+            with_variable(ASSUME_ROLE_AGENCY_NAME),
+            with_variable(ASSUME_ROLE_DOMAIN_NAME),
+            with_variable(ASSUME_ROLE_DOMAIN_ID),
+            with_variable(ASSUME_ROLE_DURATION),
+        ),
+        hwcloud::CredentialOrigin::ProfileFile { .. } => format!(
+            "The profile is chosen by {} and {}.",
+            with_variable(SHARED_CONFIG_FILE),
+            with_variable(PROFILE)
+        ),
+        // A source added to the client later: its own hint alone.
+        _ => return error.hint(),
+    };
+    Some(match error.hint() {
+        Some(hint) => format!("{hint} {settings}"),
+        None => settings,
+    })
+}
+
 /// What the user needs to be allowed for calls to `service`; `None` for a service this
 /// provider does not call (the client's own hint then applies).
 fn permission(service: Service) -> Option<String> {
@@ -118,6 +159,21 @@ fn setting_name(field: &ClientOption) -> String {
         ClientOption::MaxConcurrentRequests => setting_table::MAX_CONCURRENT_REQUESTS.name.into(),
         ClientOption::MaxRetries => setting_table::MAX_RETRIES.name.into(),
         ClientOption::Timeouts => "timeouts".into(),
+        ClientOption::ProfileFile => setting_table::SHARED_CONFIG_FILE.name.into(),
+        ClientOption::ProfileName => setting_table::PROFILE.name.into(),
+        ClientOption::EcsMetadataEndpoint => setting_table::ECS_METADATA_ENDPOINT_ENV.into(),
+        ClientOption::AssumeRole(part) => {
+            let attribute = match part {
+                hwcloud::AssumeRolePart::AgencyName => ASSUME_ROLE_AGENCY_NAME.name,
+                hwcloud::AssumeRolePart::Domain => "domain_name/domain_id",
+                hwcloud::AssumeRolePart::Duration => ASSUME_ROLE_DURATION.name,
+                // A part added to the client later: its own name.
+                _ => return field.name(),
+            };
+            format!("{}.{attribute}", setting_table::ASSUME_ROLE)
+        }
+        ClientOption::ProjectNames { .. } => setting_table::PROJECT_NAME.name.into(),
+        ClientOption::CaCertificates => setting_table::CACERT_FILE.name.into(),
         // A field added to the client later: its own name until it gets a setting.
         other => other.name(),
     }

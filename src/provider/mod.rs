@@ -1,6 +1,11 @@
 //! The `rds` provider: its settings and the configured client that every read receives.
 
+pub mod assume_role;
+pub mod auth_url;
+pub mod ca_certificates;
 pub mod client_error;
+pub mod credential_chain;
+pub mod profile;
 pub mod schema;
 pub mod setting_table;
 pub mod settings;

@@ -234,20 +234,129 @@ pub const MAX_CONCURRENT_REQUESTS: SettingSpec = SettingSpec {
     note: ".",
 };
 
+pub const PROJECT_NAME: SettingSpec = SettingSpec {
+    note: "; defaults to the region's own project (the one named after the region). Ignored \
+           when `project_id` is set.",
+    ..string(
+        "project_name",
+        "HW_PROJECT_NAME",
+        "The IAM project of the provider's region to look up instead of the region's default \
+         project, e.g. a sub-project such as `cn-north-4_backup`.",
+    )
+};
+
+pub const USE_ECS_METADATA: SettingSpec = SettingSpec {
+    name: "use_ecs_metadata",
+    kind: SettingKind::Bool,
+    env: Some("HW_USE_ECS_METADATA"),
+    sensitive: false,
+    default: Some(SettingDefault::Bool(false)),
+    range: None,
+    summary: "Take temporary credentials of the ECS's agency from the instance's metadata \
+              service (`HW_ECS_METADATA_ENDPOINT`, default `http://169.254.169.254`) when no \
+              access key is set explicitly or by a profile. They are refreshed before they \
+              expire.",
+    note: ". The metadata service is never contacted unless this is true.",
+};
+
+pub const AUTH_URL: SettingSpec = SettingSpec {
+    note: "; the same as `endpoints.iam` without `/v3` (setting both to different bases is an \
+           error).",
+    ..string(
+        "auth_url",
+        "HW_AUTH_URL",
+        "The IAM endpoint as the official provider spells it, e.g. \
+         `https://iam.cn-north-4.myhuaweicloud.com/v3`.",
+    )
+};
+
+pub const CACERT_FILE: SettingSpec = SettingSpec {
+    note: ". Added to the system's trusted roots, e.g. for a TLS-intercepting proxy.",
+    ..string(
+        "cacert_file",
+        "OS_CACERT",
+        "A PEM file of extra CA certificates to trust, or the PEM text itself.",
+    )
+};
+
 /// Every setting, in schema (and docs) order.
 pub const SETTINGS: &[SettingSpec] = &[
     REGION,
     PROJECT_ID,
+    PROJECT_NAME,
     ACCESS_KEY,
     SECRET_KEY,
     SECURITY_TOKEN,
     SHARED_CONFIG_FILE,
     PROFILE,
+    USE_ECS_METADATA,
     CLOUD,
+    AUTH_URL,
     ENDPOINTS,
     INSECURE,
+    CACERT_FILE,
     MAX_RETRIES,
     MAX_CONCURRENT_REQUESTS,
+];
+
+/// The environment variable that points the ECS metadata client somewhere else than the
+/// link-local metadata address (tests point it at the simulator). Environment only, like the
+/// core SDK's: it is a property of the machine, not of a configuration.
+pub const ECS_METADATA_ENDPOINT_ENV: &str = "HW_ECS_METADATA_ENDPOINT";
+
+/// The name of the `assume_role { ... }` block, as in the official provider.
+pub const ASSUME_ROLE: &str = "assume_role";
+
+pub const ASSUME_ROLE_AGENCY_NAME: SettingSpec = SettingSpec {
+    note: "; required in the block or the environment when the block is written.",
+    ..string(
+        "agency_name",
+        "HW_ASSUME_ROLE_AGENCY_NAME",
+        "The agency to assume: its temporary credentials sign every request.",
+    )
+};
+
+pub const ASSUME_ROLE_DOMAIN_NAME: SettingSpec = SettingSpec {
+    note: "; exactly one of `domain_name` and `domain_id` is required.",
+    ..string(
+        "domain_name",
+        "HW_ASSUME_ROLE_DOMAIN_NAME",
+        "The account (domain) name that owns the agency.",
+    )
+};
+
+pub const ASSUME_ROLE_DOMAIN_ID: SettingSpec = SettingSpec {
+    note: "; exactly one of `domain_name` and `domain_id` is required.",
+    ..string(
+        "domain_id",
+        "HW_ASSUME_ROLE_DOMAIN_ID",
+        "The account (domain) ID that owns the agency.",
+    )
+};
+
+pub const ASSUME_ROLE_DURATION: SettingSpec = SettingSpec {
+    name: "duration",
+    kind: SettingKind::Number,
+    env: Some("HW_ASSUME_ROLE_DURATION"),
+    sensitive: false,
+    default: Some(SettingDefault::Number(
+        hwcloud::DEFAULT_ASSUME_ROLE_DURATION.as_secs(),
+    )),
+    range: Some((
+        *hwcloud::ASSUME_ROLE_DURATION_RANGE.start(),
+        *hwcloud::ASSUME_ROLE_DURATION_RANGE.end(),
+    )),
+    summary: "How long, in seconds, the assumed credentials last; always sent (IAM's own \
+              default would be 900).",
+    note: ". They are refreshed before they expire while the provider runs.",
+};
+
+/// The attributes of the `assume_role` block, in schema order.
+pub const ASSUME_ROLE_SETTINGS: &[SettingSpec] = &[
+    ASSUME_ROLE_AGENCY_NAME,
+    ASSUME_ROLE_DOMAIN_NAME,
+    ASSUME_ROLE_DOMAIN_ID,
+    ASSUME_ROLE_DURATION,
 ];
 
 /// The settings that hold credentials.
@@ -297,7 +406,12 @@ mod tests {
     #[test]
     fn names_and_variables_are_unique() {
         let mut names: Vec<_> = SETTINGS.iter().map(|s| s.name).collect();
-        let mut variables: Vec<_> = SETTINGS.iter().filter_map(|s| s.env).collect();
+        let mut variables: Vec<_> = SETTINGS
+            .iter()
+            .chain(ASSUME_ROLE_SETTINGS)
+            .filter_map(|s| s.env)
+            .chain([ECS_METADATA_ENDPOINT_ENV])
+            .collect();
         let (settings, fallbacks) = (names.len(), variables.len());
         names.sort_unstable();
         names.dedup();
@@ -309,7 +423,7 @@ mod tests {
     /// Every description is a sentence, however its clauses combine.
     #[test]
     fn descriptions_end_with_a_full_stop() {
-        for spec in SETTINGS {
+        for spec in SETTINGS.iter().chain(ASSUME_ROLE_SETTINGS) {
             assert!(spec.description().ends_with('.'), "{}", spec.name);
         }
     }

@@ -10,11 +10,14 @@ use crate::config_value::{self, Setting};
 use crate::typed_config::ConfigObject;
 use hwcloud::{DEFAULT_CLOUD, MAX_CONCURRENT_REQUESTS_RANGE, MAX_RETRIES_LIMIT};
 
+use crate::provider::credential_chain::{self, EcsMetadataChoice, ExplicitKeys};
+use crate::provider::profile::{self, profile_value};
 use crate::provider::setting_table::{
-    ACCESS_KEY, CLOUD, CREDENTIALS, ENDPOINT_KEYS, ENDPOINTS, INSECURE, MAX_CONCURRENT_REQUESTS,
-    MAX_RETRIES, PROFILE, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, SETTINGS,
-    SHARED_CONFIG_FILE, SettingSpec,
+    ACCESS_KEY, ASSUME_ROLE, AUTH_URL, CACERT_FILE, CLOUD, CREDENTIALS, ENDPOINT_KEYS, ENDPOINTS,
+    INSECURE, MAX_CONCURRENT_REQUESTS, MAX_RETRIES, PROFILE, PROJECT_ID, PROJECT_NAME, REGION,
+    SECRET_KEY, SECURITY_TOKEN, SETTINGS, SHARED_CONFIG_FILE, SettingSpec, USE_ECS_METADATA,
 };
+use crate::provider::{assume_role, auth_url, ca_certificates};
 
 /// Where environment variables come from (the process environment, or a map in tests).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -49,7 +52,11 @@ pub fn validate(config: &Value) -> Diagnostics {
 /// The provider block read strictly: exactly the attributes of the settings table, else a
 /// provider bug (a setting the schema and this code disagree on is never read as unset).
 fn read(config: &Value) -> Result<ConfigObject<'_>, Diagnostic> {
-    let names: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+    let names: Vec<&str> = SETTINGS
+        .iter()
+        .map(|setting| setting.name)
+        .chain([ASSUME_ROLE])
+        .collect();
     ConfigObject::strict("provider configuration", config, &names)
 }
 
@@ -66,18 +73,85 @@ fn validate_object(config: &ConfigObject<'_>) -> Diagnostics {
     for credential in CREDENTIALS {
         check(checked_string(config, credential.name, hwcloud::validate_credential).map(drop));
     }
+    check(non_empty_string(config, PROJECT_NAME.name).map(drop));
     check(non_empty_string(config, SHARED_CONFIG_FILE.name).map(drop));
     check(non_empty_string(config, PROFILE.name).map(drop));
+    check(config_value::bool(config, USE_ECS_METADATA.name).map(drop));
     check(config_value::bool(config, INSECURE.name).map(drop));
     check(max_retries(config).map(drop));
     check(max_concurrent_requests(config).map(drop));
     check(endpoints(config).map(drop));
+    check(iam_from_auth_url(config).map(drop));
+    // The home directory for `~/` is only known at configure time; a `~/` path is read then.
+    check(ca_certificates_from_block(config, None).map(drop));
+    diags.extend(assume_role::validate(config));
     diags
+}
+
+/// `auth_url` as the IAM base, checked against `endpoints.iam` when both are set.
+fn iam_from_auth_url(config: &ConfigObject<'_>) -> Result<Setting<String>, Diagnostic> {
+    let Setting::Known(url) = non_empty_string(config, AUTH_URL.name)? else {
+        return Ok(Setting::Unset);
+    };
+    let base = auth_url::iam_base(&url).map_err(|reason| {
+        Diagnostic::error(
+            "Invalid auth_url",
+            format!(
+                "auth_url must be the IAM endpoint as a full URL such as \
+                 \"https://iam.cn-north-4.myhuaweicloud.com/v3\": {reason}."
+            ),
+        )
+        .at(AttributePath::root(AUTH_URL.name))
+    })?;
+    if let Ok(Setting::Known(map)) = endpoints(config)
+        && let Some(Some(iam)) = map.get("iam")
+        && !auth_url::same_base(iam, &base)
+    {
+        return Err(conflicting_iam(&format!("endpoints[\"iam\"] is {iam:?}"))
+            .at(AttributePath::root(AUTH_URL.name)));
+    }
+    Ok(Setting::Known(base))
+}
+
+fn conflicting_iam(other: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Conflicting IAM endpoints",
+        format!(
+            "auth_url and endpoints[\"iam\"] name different IAM endpoints ({other}; auth_url \
+             is the same base followed by /v3): set only one of them, or the same base in both."
+        ),
+    )
+}
+
+/// `cacert_file` from the block, read and checked; `home` expands `~/` (unknown at validate
+/// time, where such a path is left for configure).
+fn ca_certificates_from_block(
+    config: &ConfigObject<'_>,
+    home: Option<&str>,
+) -> Result<Option<Vec<u8>>, Diagnostic> {
+    let Setting::Known(value) = non_empty_string(config, CACERT_FILE.name)? else {
+        return Ok(None);
+    };
+    if home.is_none() && value.starts_with("~/") {
+        return Ok(None);
+    }
+    ca_certificates::load(&value, home)
+        .map(Some)
+        .map_err(|reason| {
+            Diagnostic::error(
+                "Invalid cacert_file",
+                format!(
+                    "cacert_file must be a PEM file of CA certificates (or the PEM text itself): \
+                 {reason}."
+                ),
+            )
+            .at(AttributePath::root(CACERT_FILE.name))
+        })
 }
 
 /// One of the client's own rules for a setting's value (region name, project ID, ...). Its
 /// message never quotes the value, which may be a secret pasted into the wrong setting.
-type Rule = fn(&str) -> Result<(), String>;
+pub(crate) type Rule = fn(&str) -> Result<(), String>;
 
 /// A non-empty string that also passes one of the client's own rules (the single source of
 /// what the API accepts), reported at the attribute.
@@ -98,7 +172,10 @@ fn checked_string(
     Ok(setting)
 }
 
-fn non_empty_string(config: &ConfigObject<'_>, name: &str) -> Result<Setting<String>, Diagnostic> {
+pub(crate) fn non_empty_string(
+    config: &ConfigObject<'_>,
+    name: &str,
+) -> Result<Setting<String>, Diagnostic> {
     let setting = config_value::string(config, name)?;
     if let Setting::Known(value) = &setting
         && value.trim().is_empty()
@@ -276,126 +353,6 @@ fn env_parse<T: std::str::FromStr>(
     }
 }
 
-/// Where a setting's value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    Block,
-    Env(&'static str),
-}
-
-/// A string setting from the block, else its variable, with where it came from (no rule: a
-/// path or a profile name is checked by reading the file).
-fn with_origin(
-    config: &ConfigObject<'_>,
-    spec: SettingSpec,
-    env: Env<'_>,
-) -> Option<(String, Origin)> {
-    if let Ok(Setting::Known(value)) = non_empty_string(config, spec.name) {
-        return Some((value, Origin::Block));
-    }
-    let var = spec.env?;
-    env(var).map(|value| (value, Origin::Env(var)))
-}
-
-/// The KooCLI profile, read only when `shared_config_file` or `profile` is set (block or
-/// environment). `None` when neither is set.
-fn read_profile(
-    config: &ConfigObject<'_>,
-    env: Env<'_>,
-) -> Result<Option<hwcloud::ProfileCredentials>, Diagnostic> {
-    let file = with_origin(config, SHARED_CONFIG_FILE, env);
-    let profile = with_origin(config, PROFILE, env);
-    if file.is_none() && profile.is_none() {
-        return Ok(None);
-    }
-    let home = env("HOME");
-    let path = match &file {
-        Some((path, _)) => match (path.strip_prefix("~/"), &home) {
-            (Some(rest), Some(home)) => std::path::Path::new(home).join(rest),
-            _ => std::path::PathBuf::from(path),
-        },
-        None => match &home {
-            Some(home) => std::path::Path::new(home).join(hwcloud::DEFAULT_PROFILE_FILE),
-            None => {
-                return Err(profile_diagnostic(
-                    "HOME is not set, so the default profile file \
-                     ~/.hcloud/config.json cannot be found"
-                        .to_owned(),
-                    false,
-                    &file,
-                    &profile,
-                ));
-            }
-        },
-    };
-    let name = profile.as_ref().map(|(name, _)| name.as_str());
-    hwcloud::read_profile(&path, name)
-        .map(Some)
-        .map_err(|error| {
-            let about_profile = error.profile().is_some();
-            profile_diagnostic(error.to_string(), about_profile, &file, &profile)
-        })
-}
-
-/// A problem with the profile file, at the attribute it is about when the block set it (the
-/// file's for file problems, `profile`'s for a missing profile or keys), else naming the
-/// variables that chose the file and the profile. `reason` names the file and the profile,
-/// never a value read from the file.
-fn profile_diagnostic(
-    reason: String,
-    about_profile: bool,
-    file: &Option<(String, Origin)>,
-    profile: &Option<(String, Origin)>,
-) -> Diagnostic {
-    let (first, second) = if about_profile {
-        ((PROFILE, profile), (SHARED_CONFIG_FILE, file))
-    } else {
-        ((SHARED_CONFIG_FILE, file), (PROFILE, profile))
-    };
-    let mut origins = Vec::new();
-    for (spec, value) in [first, second] {
-        match value {
-            Some((_, Origin::Env(var))) => origins.push(format!("{} is set by {var}", spec.name)),
-            Some((_, Origin::Block)) => {}
-            None => {}
-        }
-    }
-    let mut detail = format!("Cannot take credentials from the KooCLI profile: {reason}.");
-    if !origins.is_empty() {
-        detail.push_str(&format!(" ({}.)", origins.join("; ")));
-    }
-    let diagnostic = Diagnostic::error("Unusable profile", detail);
-    match [first, second]
-        .into_iter()
-        .find(|(_, value)| matches!(value, Some((_, Origin::Block))))
-    {
-        Some((spec, _)) => diagnostic.at(AttributePath::root(spec.name)),
-        None => diagnostic,
-    }
-}
-
-/// A value from the profile that must pass one of the client's rules, else an error naming
-/// the file's profile and the field (never the value).
-fn profile_value(
-    value: Option<&String>,
-    field: &str,
-    profile: &hwcloud::ProfileCredentials,
-    rule: Rule,
-    diags: &mut Diagnostics,
-) -> Option<String> {
-    let value = value?;
-    if let Err(reason) = rule(value) {
-        diags.push(Diagnostic::error(
-            "Unusable profile",
-            format!(
-                "The {field} of the KooCLI profile {:?} is not valid: {reason}.",
-                profile.profile
-            ),
-        ));
-    }
-    Some(value.clone())
-}
-
 /// Resolves the configuration plus environment into the client's configuration, or explains
 /// every problem at once.
 pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnostics> {
@@ -408,49 +365,65 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
     let mut checked = |spec: SettingSpec, rule: Rule| with_env(config, spec, env, rule, &mut diags);
     let mut region = checked(REGION, hwcloud::validate_region);
     let mut project_id = checked(PROJECT_ID, hwcloud::validate_project_id);
-    let mut access_key = checked(ACCESS_KEY, hwcloud::validate_credential);
-    let mut secret_key =
-        checked(SECRET_KEY, hwcloud::validate_credential).map(hwcloud::Secret::new);
-    let mut security_token =
+    let access_key = checked(ACCESS_KEY, hwcloud::validate_credential);
+    let secret_key = checked(SECRET_KEY, hwcloud::validate_credential).map(hwcloud::Secret::new);
+    let security_token =
         checked(SECURITY_TOKEN, hwcloud::validate_credential).map(hwcloud::Secret::new);
     let cloud = checked(CLOUD, hwcloud::validate_cloud);
+
+    let project_name = checked(PROJECT_NAME, |_| Ok(()));
+    let auth_url_value = checked(AUTH_URL, |url| auth_url::iam_base(url).map(drop));
 
     // The profile fills in what the block and the environment leave unset. Its keys are used
     // only as a pair, and only when neither key is set explicitly (never an explicit access
     // key signed with the profile's secret).
-    match read_profile(config, env) {
-        Ok(Some(profile)) => {
-            if region.is_none() {
-                region = profile_value(
-                    profile.region.as_ref(),
-                    "region",
-                    &profile,
-                    hwcloud::validate_region,
-                    &mut diags,
-                );
-            }
-            // A project belongs to one region: the profile's project only serves its region.
-            if project_id.is_none() && (profile.region.is_none() || region == profile.region) {
-                project_id = profile_value(
-                    profile.project_id.as_ref(),
-                    "projectId",
-                    &profile,
-                    hwcloud::validate_project_id,
-                    &mut diags,
-                );
-            }
-            if access_key.is_none() && secret_key.is_none() {
-                access_key = Some(profile.access_key.clone());
-                secret_key = Some(profile.secret_key.clone());
-                security_token = security_token.or(profile.security_token.clone());
-            }
-        }
-        Ok(None) => {}
+    let profile = match profile::read_profile(config, env) {
+        Ok(profile) => profile,
         Err(diagnostic) => {
             diags.push(diagnostic);
             return Err(diags);
         }
+    };
+    if let Some(loaded) = &profile {
+        let keys = &loaded.credentials;
+        if region.is_none() {
+            region = profile_value(
+                keys.region.as_ref(),
+                "region",
+                keys,
+                hwcloud::validate_region,
+                &mut diags,
+            );
+        }
+        // A project belongs to one region: the profile's project only serves its region.
+        if project_id.is_none() && (keys.region.is_none() || region == keys.region) {
+            project_id = profile_value(
+                keys.project_id.as_ref(),
+                "projectId",
+                keys,
+                hwcloud::validate_project_id,
+                &mut diags,
+            );
+        }
     }
+
+    let use_ecs_metadata = match config_value::bool(config, USE_ECS_METADATA.name) {
+        Ok(Setting::Known(true)) => EcsMetadataChoice::Enabled,
+        Ok(Setting::Known(false)) => EcsMetadataChoice::DisabledInBlock,
+        _ => match env_parse::<EnvBool>(
+            env,
+            const { env_var(USE_ECS_METADATA) },
+            "true or false (or 1, 0, t, f)",
+        ) {
+            Ok(Some(EnvBool(true))) => EcsMetadataChoice::Enabled,
+            Ok(Some(EnvBool(false))) => EcsMetadataChoice::DisabledByEnv,
+            Ok(None) => EcsMetadataChoice::Unset,
+            Err(d) => {
+                diags.push(d);
+                EcsMetadataChoice::Unset
+            }
+        },
+    };
 
     let insecure = match config_value::bool(config, INSECURE.name) {
         Ok(Setting::Known(b)) => b,
@@ -488,6 +461,50 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
         .ok()
         .and_then(Setting::known)
         .unwrap_or_default();
+    let mut iam_endpoint = endpoints.get("iam").cloned().flatten();
+    if let Some(url) = &auth_url_value {
+        // From the block this passed validate(); from HW_AUTH_URL `checked` reported it.
+        if let Ok(base) = auth_url::iam_base(url) {
+            match &iam_endpoint {
+                Some(iam) if !auth_url::same_base(iam, &base) => {
+                    diags.push(conflicting_iam(&format!(
+                        "endpoints[\"iam\"] is {iam:?}, while auth_url comes from {}",
+                        match non_empty_string(config, AUTH_URL.name) {
+                            Ok(Setting::Known(_)) => "the provider block",
+                            _ => const { env_var(AUTH_URL) },
+                        }
+                    )));
+                }
+                Some(_) => {}
+                None => iam_endpoint = Some(base),
+            }
+        }
+    }
+    let home = env("HOME");
+    let ca_certificates_pem = match non_empty_string(config, CACERT_FILE.name) {
+        Ok(Setting::Known(_)) => ca_certificates_from_block(config, home.as_deref())
+            .unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            }),
+        _ => {
+            let var = const { env_var(CACERT_FILE) };
+            env(var).and_then(|value| {
+                ca_certificates::load(&value, home.as_deref())
+                    .map_err(|reason| {
+                        diags.push(Diagnostic::error(
+                            format!("Invalid {var}"),
+                            format!(
+                                "The environment variable {var} (for {}) must name a PEM file \
+                                 of CA certificates or hold the PEM text: {reason}.",
+                                CACERT_FILE.name
+                            ),
+                        ))
+                    })
+                    .ok()
+            })
+        }
+    };
 
     if region.is_none() {
         diags.push(
@@ -503,55 +520,64 @@ pub fn resolve(config: &Value, env: Env<'_>) -> Result<ResolvedSettings, Diagnos
             .at(AttributePath::root(REGION.name)),
         );
     }
-    match (&access_key, &secret_key) {
-        (Some(_), Some(_)) => {}
-        (None, None) => diags.push(
-            Diagnostic::error(
-                "Missing credentials",
-                format!(
-                    "The provider signs every request with an access key and a secret key: set \
-                     {} and {} in the provider block, or the environment variables {} and {}, \
-                     or name a KooCLI profile with {} or {}.",
-                    ACCESS_KEY.name,
-                    SECRET_KEY.name,
-                    const { env_var(ACCESS_KEY) },
-                    const { env_var(SECRET_KEY) },
-                    PROFILE.name,
-                    const { env_var(PROFILE) }
-                ),
-            )
-            .at(AttributePath::root(ACCESS_KEY.name)),
-        ),
-        (Some(_), None) => diags.push(half_pair(ACCESS_KEY, SECRET_KEY)),
-        (None, Some(_)) => diags.push(half_pair(SECRET_KEY, ACCESS_KEY)),
+    // Half a pair is reported at the half that is set, never also as "no credentials".
+    let half_pair = match (&access_key, &secret_key) {
+        (Some(_), None) => Some(half_pair(ACCESS_KEY, SECRET_KEY)),
+        (None, Some(_)) => Some(half_pair(SECRET_KEY, ACCESS_KEY)),
+        _ => None,
+    };
+    let is_half_pair = half_pair.is_some();
+    if let Some(d) = half_pair {
+        diags.push(d);
     }
+    let explicit = ExplicitKeys {
+        access_key,
+        secret_key,
+        security_token,
+    };
+    let credentials =
+        match credential_chain::base_source(explicit, profile.as_ref(), use_ecs_metadata, env) {
+            Ok(source) => Some(source),
+            Err(d) => {
+                if !is_half_pair {
+                    diags.push(d);
+                }
+                None
+            }
+        };
+    let assume_role = assume_role::resolve(config, env, profile.as_ref()).unwrap_or_else(|d| {
+        diags.push(d);
+        None
+    });
     if diags.has_errors() {
         return Err(diags);
     }
-    let (Some(region), Some(access_key), Some(secret_key)) = (region, access_key, secret_key)
-    else {
+    let (Some(region), Some(credentials)) = (region, credentials) else {
         return Err(diags);
     };
 
     let defaults = hwcloud::ClientOptions::default();
+    // `project_name` names the provider region's project, like `project_id`, which wins.
+    let project_names = match (&project_id, project_name) {
+        (None, Some(name)) => BTreeMap::from([(region.clone(), name)]),
+        _ => BTreeMap::new(),
+    };
     let client = hwcloud::ClientOptions {
-        credentials: hwcloud::Credentials {
-            access_key,
-            secret_key,
-            security_token,
-        }
-        .into(),
+        credentials,
+        assume_role,
         // A project belongs to one region: the configured one is the provider region's; data
         // sources reading another region have its project looked up from IAM.
         project_ids: project_id
             .map(|id| BTreeMap::from([(region.clone(), id)]))
             .unwrap_or_default(),
+        project_names,
         cloud: cloud.unwrap_or_else(|| DEFAULT_CLOUD.to_owned()),
         endpoints: hwcloud::Endpoints {
             rds: endpoints.get("rds").cloned().flatten(),
-            iam: endpoints.get("iam").cloned().flatten(),
+            iam: iam_endpoint,
         },
         insecure,
+        ca_certificates_pem,
         max_retries: max_retries.unwrap_or(defaults.max_retries),
         max_concurrent_requests: max_concurrent_requests
             .unwrap_or(defaults.max_concurrent_requests),
@@ -571,6 +597,7 @@ mod tests {
         let mut attributes: BTreeMap<String, Value> = SETTINGS
             .iter()
             .map(|s| (s.name.to_owned(), Value::Null))
+            .chain([(ASSUME_ROLE.to_owned(), Value::Null)])
             .collect();
         for (k, v) in pairs {
             attributes.insert(k.to_string(), v.clone());
@@ -584,6 +611,14 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         resolve(config, &|name| env.get(name).cloned())
+    }
+
+    /// The keys of a client configured with static credentials.
+    fn static_keys(client: &hwcloud::ClientOptions) -> &hwcloud::Credentials {
+        match &client.credentials {
+            hwcloud::CredentialSource::Static(keys) => keys,
+            other => panic!("expected static keys, got {other:?}"),
+        }
     }
 
     fn attribute_of(diags: &Diagnostics) -> Vec<String> {
@@ -611,21 +646,10 @@ mod tests {
         .unwrap();
         assert_eq!(resolved.region, "cn-north-4");
         let client = resolved.client;
-        assert_eq!(client.credentials.static_keys().unwrap().access_key, "AK");
+        assert_eq!(static_keys(&client).access_key, "AK");
+        assert_eq!(static_keys(&client).secret_key.expose(), "SK");
         assert_eq!(
-            client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .secret_key
-                .expose(),
-            "SK"
-        );
-        assert_eq!(
-            client
-                .credentials
-                .static_keys()
-                .unwrap()
+            static_keys(&client)
                 .security_token
                 .as_ref()
                 .map(|t| t.expose()),
@@ -660,15 +684,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resolved.region, "ap-southeast-1");
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .access_key,
-            "AK2"
-        );
+        assert_eq!(static_keys(&resolved.client).access_key, "AK2");
         assert_eq!(resolved.client.max_retries, 0);
         assert_eq!(resolved.client.max_concurrent_requests, 32);
     }
@@ -706,25 +722,8 @@ mod tests {
         let half = config(&[("region", "r".into()), ("access_key", "AK".into())]);
         assert!(validate(&half).is_empty());
         let resolved = resolve_with(&half, &[("HW_SECRET_KEY", "SK")]).unwrap();
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .access_key,
-            "AK"
-        );
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .secret_key
-                .expose(),
-            "SK"
-        );
+        assert_eq!(static_keys(&resolved.client).access_key, "AK");
+        assert_eq!(static_keys(&resolved.client).secret_key.expose(), "SK");
     }
 
     #[test]
@@ -1108,19 +1107,8 @@ mod tests {
             let resolved = resolved.unwrap();
             assert_eq!(resolved.region, "cn-north-4");
             let client = resolved.client;
-            assert_eq!(
-                client.credentials.static_keys().unwrap().access_key,
-                "AKFILE"
-            );
-            assert_eq!(
-                client
-                    .credentials
-                    .static_keys()
-                    .unwrap()
-                    .secret_key
-                    .expose(),
-                "sk-file-secret"
-            );
+            assert_eq!(static_keys(&client).access_key, "AKFILE");
+            assert_eq!(static_keys(&client).secret_key.expose(), "sk-file-secret");
             assert_eq!(
                 client.project_ids.get("cn-north-4").map(String::as_str),
                 Some("pfile")
@@ -1140,25 +1128,8 @@ mod tests {
         ];
         let resolved = resolve_with(&config(&[]), &env).unwrap();
         assert_eq!(resolved.region, "ap-southeast-1");
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .access_key,
-            "AKENV"
-        );
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .secret_key
-                .expose(),
-            "SKENV"
-        );
+        assert_eq!(static_keys(&resolved.client).access_key, "AKENV");
+        assert_eq!(static_keys(&resolved.client).secret_key.expose(), "SKENV");
         // The profile's project belongs to its region, not to the one set explicitly.
         assert!(resolved.client.project_ids.is_empty());
         let resolved = resolve_with(
@@ -1172,25 +1143,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resolved.region, "eu-west-101");
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .access_key,
-            "AKBLOCK"
-        );
-        assert_eq!(
-            resolved
-                .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .secret_key
-                .expose(),
-            "SKBLOCK"
-        );
+        assert_eq!(static_keys(&resolved.client).access_key, "AKBLOCK");
+        assert_eq!(static_keys(&resolved.client).secret_key.expose(), "SKBLOCK");
         assert_eq!(
             resolved
                 .client
@@ -1271,14 +1225,297 @@ mod tests {
         assert_eq!(attribute_of(&diags), ["region", "access_key"]);
         let resolved =
             resolve_with(&config(&[]), &[("HOME", home_path), ("HW_PROFILE", "desk")]).unwrap();
+        assert_eq!(static_keys(&resolved.client).access_key, "AKFILE");
+    }
+
+    const BASE_ENV: [(&str, &str); 3] = [
+        ("HW_REGION_NAME", "cn-north-4"),
+        ("HW_ACCESS_KEY", "AK"),
+        ("HW_SECRET_KEY", "SK"),
+    ];
+
+    fn with_base(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        BASE_ENV.iter().chain(extra).copied().collect()
+    }
+
+    fn assume_role_block(pairs: &[(&str, Value)]) -> (&'static str, Value) {
+        let mut attributes: BTreeMap<String, Value> = ASSUME_ROLE_SETTINGS
+            .iter()
+            .map(|s| (s.name.to_owned(), Value::Null))
+            .collect();
+        for (k, v) in pairs {
+            attributes.insert(k.to_string(), v.clone());
+        }
+        (ASSUME_ROLE, Value::Object(attributes))
+    }
+
+    use crate::provider::setting_table::ASSUME_ROLE_SETTINGS;
+
+    #[test]
+    fn the_assume_role_block_is_applied_on_top_of_the_keys() {
+        let block = assume_role_block(&[
+            ("agency_name", "reader".into()),
+            ("domain_name", "backup-account".into()),
+            ("duration", Value::from(7200)),
+        ]);
+        let resolved = resolve_with(&config(&[block]), &with_base(&[])).unwrap();
+        assert_eq!(static_keys(&resolved.client).access_key, "AK");
+        let role = resolved.client.assume_role.expect("assume_role");
+        assert_eq!(role.agency_name, "reader");
+        assert!(matches!(&role.domain, hwcloud::AgencyDomain::Name(n) if n == "backup-account"));
+        assert_eq!(role.duration.as_secs(), 7200);
+    }
+
+    #[test]
+    fn assume_role_from_the_environment_alone_with_the_default_duration() {
+        let resolved = resolve_with(
+            &config(&[]),
+            &with_base(&[
+                ("HW_ASSUME_ROLE_AGENCY_NAME", "reader"),
+                ("HW_ASSUME_ROLE_DOMAIN_ID", "d0123"),
+            ]),
+        )
+        .unwrap();
+        let role = resolved.client.assume_role.expect("assume_role");
+        assert!(matches!(&role.domain, hwcloud::AgencyDomain::Id(id) if id == "d0123"));
+        assert_eq!(role.duration.as_secs(), 3600);
+        let none = resolve_with(&config(&[]), &with_base(&[])).unwrap();
+        assert!(none.client.assume_role.is_none());
+    }
+
+    #[test]
+    fn a_domain_in_the_block_ignores_the_domain_variables() {
+        let block = assume_role_block(&[
+            ("agency_name", "reader".into()),
+            ("domain_name", "in-block".into()),
+        ]);
+        let resolved = resolve_with(
+            &config(&[block]),
+            &with_base(&[
+                ("HW_ASSUME_ROLE_DOMAIN_ID", "d-env"),
+                ("HW_ASSUME_ROLE_DURATION", "900"),
+            ]),
+        )
+        .unwrap();
+        let role = resolved.client.assume_role.expect("assume_role");
+        assert!(matches!(&role.domain, hwcloud::AgencyDomain::Name(n) if n == "in-block"));
+        assert_eq!(role.duration.as_secs(), 900);
+    }
+
+    #[test]
+    fn assume_role_mistakes_are_reported_at_the_block_or_the_variable() {
+        let both = assume_role_block(&[
+            ("agency_name", "reader".into()),
+            ("domain_name", "a".into()),
+            ("domain_id", "b".into()),
+        ]);
+        let diags = validate(&config(&[both]));
+        assert_eq!(attribute_of(&diags), ["assume_role.domain_id"]);
+        for bad in [899, 43201, -1] {
+            let block = assume_role_block(&[("duration", Value::from(bad))]);
+            let diags = validate(&config(&[block]));
+            assert_eq!(attribute_of(&diags), ["assume_role.duration"], "{bad}");
+            assert!(diags.0[0].detail.contains("from 900 to 43200"), "{diags:?}");
+        }
+        let empty = assume_role_block(&[("agency_name", "".into())]);
+        assert_eq!(
+            attribute_of(&validate(&config(&[empty]))),
+            ["assume_role.agency_name"]
+        );
+
+        let no_agency = assume_role_block(&[("domain_name", "a".into())]);
+        let diags = resolve_with(&config(&[no_agency]), &with_base(&[])).unwrap_err();
+        assert_eq!(attribute_of(&diags), ["assume_role"]);
+        assert!(
+            diags.0[0].detail.contains("HW_ASSUME_ROLE_AGENCY_NAME"),
+            "{diags:?}"
+        );
+
+        let no_domain = assume_role_block(&[("agency_name", "reader".into())]);
+        let diags = resolve_with(&config(&[no_domain]), &with_base(&[])).unwrap_err();
+        assert!(
+            diags.0[0].summary.contains("Missing assume_role domain"),
+            "{diags:?}"
+        );
+
+        let diags = resolve_with(
+            &config(&[]),
+            &with_base(&[
+                ("HW_ASSUME_ROLE_AGENCY_NAME", "reader"),
+                ("HW_ASSUME_ROLE_DOMAIN_NAME", "a"),
+                ("HW_ASSUME_ROLE_DURATION", "60"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(diags.0[0].summary, "Invalid HW_ASSUME_ROLE_DURATION");
+    }
+
+    #[test]
+    fn the_profile_names_an_agency_to_assume() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            file.path(),
+            r#"{"current": "dr", "profiles": [
+                {"name": "dr", "mode": "AKSK", "accessKeyId": "AKFILE",
+                 "secretAccessKey": "sk-file-secret", "region": "cn-north-4",
+                 "agencyName": "reader", "agencyDomainName": "backup-account"},
+                {"name": "half", "mode": "AKSK", "accessKeyId": "AKFILE",
+                 "secretAccessKey": "sk-file-secret", "region": "cn-north-4",
+                 "agencyName": "reader"}]}"#,
+        )
+        .unwrap();
+        let path = file.path().to_str().unwrap();
+        let resolved = resolve_with(&config(&[]), &[("HW_SHARED_CONFIG_FILE", path)]).unwrap();
+        let role = resolved.client.assume_role.expect("the profile's agency");
+        assert_eq!(role.agency_name, "reader");
+        assert!(matches!(&role.domain, hwcloud::AgencyDomain::Name(n) if n == "backup-account"));
+        let diags = resolve_with(
+            &config(&[]),
+            &[("HW_SHARED_CONFIG_FILE", path), ("HW_PROFILE", "half")],
+        )
+        .unwrap_err();
+        assert!(diags.0[0].detail.contains("agencyDomainName"), "{diags:?}");
+        assert!(!format!("{diags:?}").contains("sk-file-secret"));
+    }
+
+    #[test]
+    fn ecs_metadata_is_used_only_when_enabled_and_last() {
+        let env = [
+            ("HW_REGION_NAME", "cn-north-4"),
+            ("HW_USE_ECS_METADATA", "true"),
+            ("HW_ECS_METADATA_ENDPOINT", "http://127.0.0.1:8787"),
+        ];
+        let resolved = resolve_with(&config(&[]), &env).unwrap();
+        let hwcloud::CredentialSource::EcsMetadata(metadata) = &resolved.client.credentials else {
+            panic!("expected metadata, got {:?}", resolved.client.credentials);
+        };
+        assert_eq!(metadata.endpoint, "http://127.0.0.1:8787");
+        // Explicit keys come first, even with metadata enabled.
+        let keys = resolve_with(
+            &config(&[("use_ecs_metadata", Value::Bool(true))]),
+            &with_base(&[]),
+        )
+        .unwrap();
+        assert_eq!(static_keys(&keys.client).access_key, "AK");
+        // Disabled: the error lists every source, with why metadata was not asked.
+        let diags = resolve_with(
+            &config(&[("use_ecs_metadata", Value::Bool(false))]),
+            &[("HW_REGION_NAME", "cn-north-4")],
+        )
+        .unwrap_err();
+        assert_eq!(diags.0[0].summary, "Missing credentials");
+        assert!(
+            diags.0[0]
+                .detail
+                .contains("use_ecs_metadata is false in the provider block"),
+            "{diags:?}"
+        );
+        let diags = resolve_with(
+            &config(&[]),
+            &[
+                ("HW_REGION_NAME", "cn-north-4"),
+                ("HW_USE_ECS_METADATA", "yes"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(diags.0[0].summary, "Invalid HW_USE_ECS_METADATA");
+    }
+
+    #[test]
+    fn auth_url_sets_the_iam_endpoint_and_must_agree_with_endpoints_iam() {
+        let resolved = resolve_with(
+            &config(&[("auth_url", "http://127.0.0.1:8787/v3".into())]),
+            &with_base(&[]),
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.client.endpoints.iam.as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        let endpoints = Value::Map(BTreeMap::from([(
+            "iam".to_owned(),
+            Value::String("http://127.0.0.1:9999".into()),
+        )]));
+        let diags = validate(&config(&[
+            ("auth_url", "http://127.0.0.1:8787/v3".into()),
+            ("endpoints", endpoints.clone()),
+        ]));
+        assert_eq!(attribute_of(&diags), ["auth_url"]);
+        assert_eq!(diags.0[0].summary, "Conflicting IAM endpoints");
+        let same = Value::Map(BTreeMap::from([(
+            "iam".to_owned(),
+            Value::String("http://127.0.0.1:8787/".into()),
+        )]));
+        assert!(
+            validate(&config(&[
+                ("auth_url", "http://127.0.0.1:8787/v3".into()),
+                ("endpoints", same),
+            ]))
+            .is_empty()
+        );
+        let diags = resolve_with(
+            &config(&[("endpoints", endpoints)]),
+            &with_base(&[("HW_AUTH_URL", "http://127.0.0.1:8787/v3")]),
+        )
+        .unwrap_err();
+        assert!(diags.0[0].detail.contains("HW_AUTH_URL"), "{diags:?}");
+        let diags = validate(&config(&[("auth_url", "iam.example.com/v3".into())]));
+        assert_eq!(attribute_of(&diags), ["auth_url"]);
+    }
+
+    #[test]
+    fn project_name_names_the_provider_regions_project_unless_project_id_is_set() {
+        let resolved = resolve_with(
+            &config(&[("project_name", "cn-north-4_backup".into())]),
+            &with_base(&[]),
+        )
+        .unwrap();
         assert_eq!(
             resolved
                 .client
-                .credentials
-                .static_keys()
-                .unwrap()
-                .access_key,
-            "AKFILE"
+                .project_names
+                .get("cn-north-4")
+                .map(String::as_str),
+            Some("cn-north-4_backup")
+        );
+        let with_id = resolve_with(
+            &config(&[("project_name", "cn-north-4_backup".into())]),
+            &with_base(&[("HW_PROJECT_ID", "p1")]),
+        )
+        .unwrap();
+        assert!(with_id.client.project_names.is_empty());
+        let diags = validate(&config(&[("project_name", "".into())]));
+        assert_eq!(attribute_of(&diags), ["project_name"]);
+    }
+
+    #[test]
+    fn cacert_file_is_read_and_checked_at_the_attribute_or_the_variable() {
+        let diags = validate(&config(&[("cacert_file", "/nonexistent/ca.pem".into())]));
+        assert_eq!(attribute_of(&diags), ["cacert_file"]);
+        assert!(
+            diags.0[0].detail.contains("/nonexistent/ca.pem"),
+            "{diags:?}"
+        );
+        let diags = resolve_with(
+            &config(&[]),
+            &with_base(&[("OS_CACERT", "/nonexistent/ca.pem")]),
+        )
+        .unwrap_err();
+        assert_eq!(diags.0[0].summary, "Invalid OS_CACERT");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = rcgen::CertificateParams::new(vec!["proxy.example".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap()
+            .pem();
+        let resolved = resolve_with(
+            &config(&[("cacert_file", pem.clone().into())]),
+            &with_base(&[]),
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.client.ca_certificates_pem.as_deref(),
+            Some(pem.as_bytes())
         );
     }
 }

@@ -390,7 +390,11 @@ mod tests {
     #[test]
     fn a_single_block_is_an_object_in_the_value_type() {
         let schema = Schema::new("", vec![Attribute::string("region").optional()]).with_block(
-            NestedBlock::single("assume_role", "", vec![Attribute::string("agency_name").optional()]),
+            NestedBlock::single(
+                "assume_role",
+                "",
+                vec![Attribute::string("agency_name").optional()],
+            ),
         );
         assert_eq!(
             schema.value_type(),
@@ -403,7 +407,10 @@ mod tests {
             nesting: BlockNesting::List,
             ..NestedBlock::single("rule", "", vec![Attribute::bool("on").optional()])
         };
-        assert_eq!(list.value_type(), Type::list(Type::object([("on", Type::Bool)])));
+        assert_eq!(
+            list.value_type(),
+            Type::list(Type::object([("on", Type::Bool)]))
+        );
         assert!(schema.nested_block("assume_role").is_some());
     }
 
@@ -411,7 +418,11 @@ mod tests {
     fn block_attributes_are_checked_and_names_must_not_clash() {
         let schema = Schema::new("", vec![Attribute::string("x").optional()])
             .with_block(NestedBlock::single("x", "", vec![]))
-            .with_block(NestedBlock::single("b", "", vec![Attribute::string("loose")]));
+            .with_block(NestedBlock::single(
+                "b",
+                "",
+                vec![Attribute::string("loose")],
+            ));
         assert_eq!(
             schema.problems(),
             [
