@@ -80,15 +80,24 @@ async fn list(client: &Client) -> Result<hwcloud::OffsiteBackupList, Error> {
 #[tokio::test]
 async fn assumed_keys_sign_the_api_requests() {
     let server = server(Keyring::new()).await;
-    let client = client(&server, assume(AgencyDomain::Name("backup_account".into()), 3600));
+    let client = client(
+        &server,
+        assume(AgencyDomain::Name("backup_account".into()), 3600),
+    );
     let listed = list(&client).await.expect("listed");
     assert_eq!(listed.backups.len(), 2);
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "{requests:#?}");
     let post = &requests[0];
-    assert_eq!((post.method.as_str(), post.path.as_str()), ("POST", SECURITY_TOKENS));
-    assert!(post.signature_valid, "signed with the base keys, body included");
+    assert_eq!(
+        (post.method.as_str(), post.path.as_str()),
+        ("POST", SECURITY_TOKENS)
+    );
+    assert!(
+        post.signature_valid,
+        "signed with the base keys, body included"
+    );
     assert_eq!(post.access_key.as_deref(), Some(ACCESS_KEY));
     assert_eq!(post.header("x-security-token"), None, "permanent base keys");
     assert_eq!(post.header("x-project-id"), None);
@@ -106,7 +115,11 @@ async fn assumed_keys_sign_the_api_requests() {
 
     // The keys are kept: a second read assumes nothing.
     list(&client).await.expect("listed again");
-    let posts = server.requests().iter().filter(|r| r.method == "POST").count();
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     assert_eq!(posts, 1);
 }
 
@@ -114,7 +127,10 @@ async fn assumed_keys_sign_the_api_requests() {
 async fn a_domain_id_and_any_duration_in_range_are_sent() {
     for seconds in [900, 43200] {
         let server = server(Keyring::new()).await;
-        let client = client(&server, assume(AgencyDomain::Id("dom-0a1b".into()), seconds));
+        let client = client(
+            &server,
+            assume(AgencyDomain::Id("dom-0a1b".into()), seconds),
+        );
         list(&client).await.expect("listed");
         let post = &server.requests()[0];
         let body: serde_json::Value = serde_json::from_slice(&post.body).expect("JSON body");
@@ -129,7 +145,12 @@ async fn a_domain_id_and_any_duration_in_range_are_sent() {
 async fn temporary_base_keys_send_and_sign_their_token() {
     let keyring = Keyring::new();
     // Base keys that are themselves temporary (with a token that cannot be refreshed).
-    let _ = keyring.issue("BASETMP", "base-tmp-secret", "base-tmp-token", Duration::from_secs(3600));
+    let _ = keyring.issue(
+        "BASETMP",
+        "base-tmp-secret",
+        "base-tmp-token",
+        Duration::from_secs(3600),
+    );
     let server = server(Arc::clone(&keyring)).await;
     let client = Client::new(ClientOptions {
         credentials: hwcloud::Credentials {
@@ -162,7 +183,10 @@ async fn iam_refusals_name_the_agency_and_never_a_secret() {
         .boxed()
     })
     .await;
-    let client = client(&server, assume(AgencyDomain::Name("backup_account".into()), 3600));
+    let client = client(
+        &server,
+        assume(AgencyDomain::Name("backup_account".into()), 3600),
+    );
     let error = list(&client).await.expect_err("refused");
     assert_eq!(error.kind(), ErrorKind::Credentials);
     assert_eq!(error.status(), Some(403));
@@ -187,7 +211,11 @@ async fn iam_refusals_name_the_agency_and_never_a_secret() {
         )),
         "{text}"
     );
-    assert!(error.detail().contains("Request: POST"), "{}", error.detail());
+    assert!(
+        error.detail().contains("Request: POST"),
+        "{}",
+        error.detail()
+    );
     assert!(error.hint().expect("hint").contains("trusts"));
     // Not retried: a refusal is final (and repeated signature failures lock keys).
     assert_eq!(server.requests().len(), 1);

@@ -111,7 +111,13 @@ async fn keys_expiring_during_a_long_read_are_refreshed_once_per_expiry() {
     // Keys valid for 2 s are refreshed after 1 s (half their lifetime); the read of 40 pages,
     // 4 at a time, 300 ms each, takes about 3 s.
     let metadata = metadata(Arc::clone(&keyring), Duration::from_secs(2)).await;
-    let api = api(Arc::clone(&keyring), 4000, Duration::from_millis(300), |_| false).await;
+    let api = api(
+        Arc::clone(&keyring),
+        4000,
+        Duration::from_millis(300),
+        |_| false,
+    )
+    .await;
     let client = Client::new(ClientOptions {
         max_concurrent_requests: 4,
         ..metadata_options(&api, &metadata)
@@ -124,7 +130,10 @@ async fn keys_expiring_during_a_long_read_are_refreshed_once_per_expiry() {
     assert_eq!(pages.len(), 40, "no page retried: no key was ever refused");
     assert!(pages.iter().all(|p| p.signature_valid && !p.key_expired));
     let fetches = key_fetches(&metadata);
-    assert!(fetches.len() >= 2, "the keys were refreshed during the read");
+    assert!(
+        fetches.len() >= 2,
+        "the keys were refreshed during the read"
+    );
     // Each refresh waited until the keys were due: never two for the same keys, however
     // many page requests found them due at once.
     for pair in fetches.windows(2) {
@@ -196,7 +205,11 @@ async fn many_concurrent_401s_cause_one_refresh() {
         .filter(|r| r.access_key.as_deref() == Some("META1") && r.offset() > 0)
         .count();
     assert!(refused >= 1);
-    assert_eq!(api.requests().len(), 9 + refused, "each refused page retried once");
+    assert_eq!(
+        api.requests().len(),
+        9 + refused,
+        "each refused page retried once"
+    );
 }
 
 #[tokio::test]
@@ -303,7 +316,12 @@ async fn sso_profile_keys_are_re_read_when_they_near_expiry() {
     .expect("client");
     list(&client).await.expect("first read");
     // KooCLI renews the keys in the file.
-    let _ = keyring.issue("SSO2", "SSO2-secret", "SSO2-token", Duration::from_secs(3600));
+    let _ = keyring.issue(
+        "SSO2",
+        "SSO2-secret",
+        "SSO2-token",
+        Duration::from_secs(3600),
+    );
     std::fs::write(&path, sso_profile("SSO2", Duration::from_secs(3600))).expect("write");
     list(&client).await.expect("still the first keys");
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -339,8 +357,9 @@ async fn a_profile_without_expiry_is_read_once() {
     list(&client).await.expect("first read");
     std::fs::write(&path, profile("OTHER", "other-secret")).expect("write");
     list(&client).await.expect("second read");
-    assert!(api
-        .requests()
-        .iter()
-        .all(|r| r.access_key.as_deref() == Some(support::ACCESS_KEY)));
+    assert!(
+        api.requests()
+            .iter()
+            .all(|r| r.access_key.as_deref() == Some(support::ACCESS_KEY))
+    );
 }

@@ -130,7 +130,10 @@ async fn no_secret_in_logs_at_trace_or_in_errors() {
             if request.method == "PUT" {
                 return Reply::json(200, "metadata-session-secret-token");
             }
-            Reply::json(500, r#"{"error_msg":"broken metadata-session-secret-token"}"#)
+            Reply::json(
+                500,
+                r#"{"error_msg":"broken metadata-session-secret-token"}"#,
+            )
         }
         .boxed()
     })
@@ -156,7 +159,10 @@ async fn no_secret_in_logs_at_trace_or_in_errors() {
     shown.push(format!("{client:?}"));
     let logs = String::from_utf8_lossy(&captured.0.lock().expect("log")).into_owned();
     assert!(logs.contains("TRACE"), "the HTTP stack logged at TRACE");
-    assert!(logs.contains("HTTP 401 with temporary credentials"), "{logs}");
+    assert!(
+        logs.contains("HTTP 401 with temporary credentials"),
+        "{logs}"
+    );
     assert!(
         refused.detail().contains("denied"),
         "the echo is shown, cleaned: {}",

@@ -60,9 +60,10 @@ async fn metadata(
                 ("PUT", "/meta-data/latest/api/token") if put_status == 200 => {
                     Reply::json(200, SESSION_TOKEN)
                 }
-                ("PUT", "/meta-data/latest/api/token") => {
-                    Reply::json(put_status, r#"{"error_code":"M.1","error_msg":"no tokens here"}"#)
-                }
+                ("PUT", "/meta-data/latest/api/token") => Reply::json(
+                    put_status,
+                    r#"{"error_code":"M.1","error_msg":"no tokens here"}"#,
+                ),
                 ("GET", "/openstack/latest/securitykey") => keys(&request, &keyring),
                 _ => Reply::json(404, "not a metadata route"),
             }
@@ -73,7 +74,10 @@ async fn metadata(
 }
 
 fn issue(keyring: &Keyring) -> Reply {
-    Reply::json(200, keyring.issue(TMP_AK, TMP_SK, TMP_TOKEN, Duration::from_secs(3600)))
+    Reply::json(
+        200,
+        keyring.issue(TMP_AK, TMP_SK, TMP_TOKEN, Duration::from_secs(3600)),
+    )
 }
 
 fn client(api: &MockApi, metadata: &MockApi) -> Client {
@@ -118,7 +122,10 @@ async fn keys_come_from_the_metadata_service_with_its_session_token() {
     let asked = metadata.requests();
     assert_eq!(asked.len(), 2, "{asked:#?}");
     assert_eq!(asked[0].method, "PUT");
-    assert_eq!(asked[0].header("x-metadata-token-ttl-seconds"), Some("21600"));
+    assert_eq!(
+        asked[0].header("x-metadata-token-ttl-seconds"),
+        Some("21600")
+    );
     assert_eq!(asked[1].method, "GET");
     assert_eq!(asked[1].header("x-metadata-token"), Some(SESSION_TOKEN));
     // Unsigned: the metadata service is not the API.
@@ -174,7 +181,11 @@ async fn other_token_failures_are_errors_without_a_fallback() {
             )),
             "{text}"
         );
-        assert!(error.detail().contains("Request: PUT"), "{}", error.detail());
+        assert!(
+            error.detail().contains("Request: PUT"),
+            "{}",
+            error.detail()
+        );
         assert_eq!(metadata.requests().len(), 1, "no GET after a failed PUT");
         assert!(api.requests().is_empty(), "nothing signed without keys");
     }
@@ -219,7 +230,10 @@ async fn malformed_answers_are_errors_that_say_what_was_wrong() {
     for (body, expected) in cases {
         let keyring = Keyring::new();
         let api = api(Arc::clone(&keyring)).await;
-        let metadata = metadata(Arc::clone(&keyring), 200, move |_, _| Reply::json(200, body)).await;
+        let metadata = metadata(Arc::clone(&keyring), 200, move |_, _| {
+            Reply::json(200, body)
+        })
+        .await;
         let error = list(&client(&api, &metadata)).await.expect_err(body);
         let text = error.to_string();
         assert!(text.contains(expected), "{text}");
@@ -238,13 +252,18 @@ async fn a_refused_keys_answer_quotes_the_service_without_the_session_token() {
     let metadata = metadata(Arc::clone(&keyring), 200, |_, _| {
         Reply::json(
             404,
-            format!(r#"{{"error_msg":"Please configure Cloud Service Agency first ({SESSION_TOKEN})"}}"#),
+            format!(
+                r#"{{"error_msg":"Please configure Cloud Service Agency first ({SESSION_TOKEN})"}}"#
+            ),
         )
     })
     .await;
     let error = list(&client(&api, &metadata)).await.expect_err("no agency");
     let text = error.to_string();
-    assert!(text.contains("HTTP 404: Please configure Cloud Service Agency first (***)"), "{text}");
+    assert!(
+        text.contains("HTTP 404: Please configure Cloud Service Agency first (***)"),
+        "{text}"
+    );
     assert!(!text.contains(SESSION_TOKEN));
     assert!(error.hint().expect("hint").contains("agency"));
 }

@@ -461,7 +461,11 @@ async fn a_configured_project_name_is_looked_up_instead_of_the_region() {
         .into_iter()
         .find(|r| r.path.contains("offsite-backups"))
         .expect("a page");
-    assert!(page.path.starts_with("/v3/subproject0001/"), "{}", page.path);
+    assert!(
+        page.path.starts_with("/v3/subproject0001/"),
+        "{}",
+        page.path
+    );
 }
 
 #[tokio::test]
@@ -489,7 +493,9 @@ async fn a_project_name_must_match_exactly() {
 async fn project_names_are_validated() {
     let server = sub_project_server().await;
     let mut options = server.options();
-    options.project_names.insert(REGION.to_owned(), String::new());
+    options
+        .project_names
+        .insert(REGION.to_owned(), String::new());
     let error = Client::new(options).expect_err("empty name");
     assert_eq!(
         error.to_string(),

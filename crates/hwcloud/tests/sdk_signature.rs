@@ -62,7 +62,12 @@ async fn sdk_authorizations(requests: &serde_json::Value) -> Vec<String> {
     serde_json::from_slice(&output.stdout).expect("a JSON list")
 }
 
-fn sdk_input(request: &Recorded, sk: &str, token: &str, project_id: Option<&str>) -> serde_json::Value {
+fn sdk_input(
+    request: &Recorded,
+    sk: &str,
+    token: &str,
+    project_id: Option<&str>,
+) -> serde_json::Value {
     serde_json::json!({
         "method": request.method,
         "host": request.header("host").expect("host"),
@@ -141,7 +146,11 @@ async fn signatures_with_a_security_token_match_the_official_sdk() {
         .map(|r| r.header("authorization").expect("authorization").to_owned())
         .collect();
     assert_eq!(sent, expected);
-    assert!(sent[0].contains("SignedHeaders=host;x-sdk-date;x-security-token,"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("SignedHeaders=host;x-sdk-date;x-security-token,"),
+        "{}",
+        sent[0]
+    );
     assert!(
         sent[1].contains("SignedHeaders=host;x-project-id;x-sdk-date;x-security-token,"),
         "{}",

@@ -40,7 +40,9 @@ fn ca_and_server_certificate() -> (
     let server_key = rcgen::KeyPair::generate().expect("server key");
     let server_params =
         rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
-    let server_cert = server_params.signed_by(&server_key, &issuer).expect("issued");
+    let server_cert = server_params
+        .signed_by(&server_key, &issuer)
+        .expect("issued");
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
     (ca_cert.pem(), server_cert.der().clone(), key)
 }
@@ -211,5 +213,9 @@ async fn a_bad_ca_bundle_is_an_option_error() {
         panic!("{err:?}");
     };
     assert_eq!(option.field, hwcloud::ClientOption::CaCertificates);
-    assert!(err.to_string().contains("ca_certificates_pem: it contains no PEM certificate"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("ca_certificates_pem: it contains no PEM certificate"),
+        "{err}"
+    );
 }
