@@ -4,11 +4,18 @@
 //! Knows nothing about Terraform. Layout, one concern per module:
 //! - [`api_time`]: the API's time format (`2018-08-06T10:41:14+0800`).
 //! - [`signing`]: AK/SK request signing (`SDK-HMAC-SHA256`), pure; the simulator verifies it independently (its tests sign with it).
-//! - `secret`, `options`, `endpoints`: settings, secret handling, base URLs.
+//! - `secret`, `options`, `endpoints`: settings, secret handling, base URLs;
+//!   `ca_certificates`: extra trusted CAs ([`validate_ca_certificates`]).
+//! - `credential`: where the keys come from ([`CredentialSource`]: given keys, a KooCLI
+//!   profile re-read when its SSO keys near expiry, the ECS metadata service), [`AssumeRole`]
+//!   on top of any of them, the refresh schedule ([`refresh_schedule`], pure) and the client's
+//!   single-flight credential cache; failures are [`Error::Credentials`] ([`CredentialError`]).
 //! - `validate`: the input rules ([`validate_region`], [`validate_endpoint_url`],
 //!   [`validate_project_id`], [`validate_cloud`], [`validate_credential`],
 //!   [`validate_resource_id`]), public so the provider reports problems at the attribute.
-//! - `http`: signed GET with retries, timeouts and cancellation; `retry`: the retry policy;
+//! - `http`: signed requests (GET, POST with a body) with retries, timeouts, cancellation,
+//!   keys from the credential cache at every attempt and one refresh after a 401 to temporary
+//!   keys; `retry`: the retry policy;
 //!   `throttle`: the client-wide hold after HTTP 429; `deadline`: the time limit of a whole
 //!   call ([`CallOptions`]).
 //! - `errors`: the [`Error`] type, its [`ErrorKind`] and typed [`OptionError`], and error body
@@ -17,7 +24,8 @@
 //! - [`paging`]: paging arithmetic; `paged_read`: the concurrent paged read every list shares;
 //!   one module per call with its models and strict decoding (`offsite_backups`,
 //!   `offsite_instances`, `offsite_restore_times`, `offsite_policy`); `iam`: project id
-//!   lookup; `client`: the [`Client`] tying them together.
+//!   lookup (by region, or by a configured project name); `client`: the [`Client`] tying them
+//!   together.
 
 pub mod api_time;
 mod attempt;

@@ -409,3 +409,96 @@ fn insecure_client_can_be_built() {
     });
     assert!(client.is_ok());
 }
+
+/// IAM lists the region's project and a sub-project; the name asked for decides.
+async fn sub_project_server() -> MockApi {
+    MockApi::start(move |request, _| {
+        async move {
+            if request.path == "/v3/projects" {
+                let body = match request.param("name") {
+                    Some("cn-north-4_backup") => {
+                        r#"{"projects":[{"id":"decoy","name":"cn-north-4_backup2"},{"id":"subproject0001","name":"cn-north-4_backup"}]}"#
+                    }
+                    Some("cn-north-4_prefix") => {
+                        r#"{"projects":[{"id":"near","name":"cn-north-4_prefix_other"}]}"#
+                    }
+                    _ => r#"{"projects":[{"id":"main","name":"cn-north-4"}]}"#,
+                };
+                Reply::json(200, body)
+            } else {
+                Reply::json(200, stable_page(2, request.offset()))
+            }
+        }
+        .boxed()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_configured_project_name_is_looked_up_instead_of_the_region() {
+    let server = sub_project_server().await;
+    let mut options = server.options();
+    options.project_ids.clear();
+    options
+        .project_names
+        .insert(REGION.to_owned(), "cn-north-4_backup".to_owned());
+    let client = Client::new(options).expect("client");
+    let cancel = CancellationToken::new();
+    let listed = client
+        .list_offsite_backups(REGION, &query(), &cancel)
+        .await
+        .expect("listed");
+    assert_eq!(listed.project_id, "subproject0001");
+    let lookups: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v3/projects")
+        .map(|r| r.param("name").map(str::to_owned))
+        .collect();
+    assert_eq!(lookups, [Some("cn-north-4_backup".to_owned())]);
+    let page = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path.contains("offsite-backups"))
+        .expect("a page");
+    assert!(
+        page.path.starts_with("/v3/subproject0001/"),
+        "{}",
+        page.path
+    );
+}
+
+#[tokio::test]
+async fn a_project_name_must_match_exactly() {
+    let server = sub_project_server().await;
+    let mut options = server.options();
+    options.project_ids.clear();
+    options
+        .project_names
+        .insert(REGION.to_owned(), "cn-north-4_prefix".to_owned());
+    let client = Client::new(options).expect("client");
+    let error = client
+        .project_id(REGION, &CancellationToken::new())
+        .await
+        .expect_err("no exact match");
+    assert_eq!(error.kind(), hwcloud::ErrorKind::ProjectNotFound);
+    assert_eq!(
+        error.summary(),
+        "No Huawei Cloud project \"cn-north-4_prefix\" found for region cn-north-4"
+    );
+    assert!(error.detail().contains("configured for region cn-north-4"));
+}
+
+#[tokio::test]
+async fn project_names_are_validated() {
+    let server = sub_project_server().await;
+    let mut options = server.options();
+    options
+        .project_names
+        .insert(REGION.to_owned(), String::new());
+    let error = Client::new(options).expect_err("empty name");
+    assert_eq!(
+        error.to_string(),
+        "invalid Huawei Cloud client configuration: project_names[\"cn-north-4\"] is empty"
+    );
+}

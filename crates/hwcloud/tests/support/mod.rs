@@ -1,14 +1,18 @@
 //! A scriptable, signature-checking stand-in for the Huawei Cloud API, for integration tests.
 //!
-//! Every request is recorded (path, raw query, decoded query, headers) together with whether
-//! its `Authorization` signature verifies with the test secret key, using the crate's own
-//! `signing` functions the way a server would.
+//! Every request is recorded (method, path, raw query, decoded query, headers, body) together
+//! with whether its `Authorization` signature verifies, using the crate's own `signing`
+//! functions the way a server would: with the test keys, or with keys a test handed out
+//! (temporary keys from a mocked `securitytokens` or metadata route, see [`Keyring`]), whose
+//! security token must then be sent and signed and which stop verifying once they expire.
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -39,8 +43,15 @@ pub struct Recorded {
     pub raw_query: String,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
+    pub body: Vec<u8>,
     pub signature_valid: bool,
     pub signed_headers: Vec<String>,
+    /// The access key of the `Authorization` header.
+    pub access_key: Option<String>,
+    /// The access key is one the [`Keyring`] handed out and it has expired.
+    pub key_expired: bool,
+    /// When the request arrived.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -87,8 +98,71 @@ impl Reply {
 /// Handler: the request and its 0-based arrival number.
 pub type Handler = dyn Fn(Recorded, usize) -> BoxFuture<'static, Reply> + Send + Sync;
 
+/// Keys the mock accepts: the test keys, and temporary ones handed out by a test's handler.
+pub struct Keyring {
+    keys: Mutex<HashMap<String, IssuedKey>>,
+}
+
+#[derive(Clone)]
+struct IssuedKey {
+    secret_key: String,
+    security_token: Option<String>,
+    valid_until: Option<Instant>,
+}
+
+impl Keyring {
+    /// The test keys ([`ACCESS_KEY`]/[`SECRET_KEY`], no token, no expiry).
+    pub fn new() -> Arc<Keyring> {
+        let keyring = Keyring {
+            keys: Mutex::new(HashMap::new()),
+        };
+        keyring.insert(ACCESS_KEY, SECRET_KEY, None, None);
+        Arc::new(keyring)
+    }
+
+    fn insert(&self, ak: &str, sk: &str, token: Option<&str>, valid_until: Option<Instant>) {
+        self.keys.lock().expect("keys").insert(
+            ak.to_owned(),
+            IssuedKey {
+                secret_key: sk.to_owned(),
+                security_token: token.map(str::to_owned),
+                valid_until,
+            },
+        );
+    }
+
+    /// Hands out temporary keys valid for `lifetime`; returns the documented answer body
+    /// (`expires_at` with milliseconds) to send.
+    pub fn issue(&self, ak: &str, sk: &str, token: &str, lifetime: Duration) -> String {
+        self.insert(ak, sk, Some(token), Some(Instant::now() + lifetime));
+        credential_body(ak, sk, token, lifetime)
+    }
+
+    /// Withdraws keys: requests signed with them no longer verify.
+    pub fn revoke(&self, ak: &str) {
+        self.keys.lock().expect("keys").remove(ak);
+    }
+
+    fn get(&self, ak: &str) -> Option<IssuedKey> {
+        self.keys.lock().expect("keys").get(ak).cloned()
+    }
+}
+
+/// `{"credential":{access, secret, securitytoken, expires_at}}`, expiring `lifetime` from now.
+pub fn credential_body(ak: &str, sk: &str, token: &str, lifetime: Duration) -> String {
+    let expires_at = time::OffsetDateTime::now_utc() + lifetime;
+    let expires_at = expires_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    serde_json::json!({"credential": {
+        "access": ak, "secret": sk, "securitytoken": token, "expires_at": expires_at
+    }})
+    .to_string()
+}
+
 struct State {
     handler: Box<Handler>,
+    keyring: Arc<Keyring>,
     requests: Mutex<Vec<Recorded>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -103,8 +177,17 @@ impl MockApi {
     pub async fn start(
         handler: impl Fn(Recorded, usize) -> BoxFuture<'static, Reply> + Send + Sync + 'static,
     ) -> MockApi {
+        Self::start_with_keys(Keyring::new(), handler).await
+    }
+
+    /// [`MockApi::start`], verifying signatures against `keyring` (which handlers may add to).
+    pub async fn start_with_keys(
+        keyring: Arc<Keyring>,
+        handler: impl Fn(Recorded, usize) -> BoxFuture<'static, Reply> + Send + Sync + 'static,
+    ) -> MockApi {
         let state = Arc::new(State {
             handler: Box::new(handler),
+            keyring,
             requests: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
@@ -167,16 +250,26 @@ async fn handle(state: Arc<State>, request: Request<Body>) -> Response<Body> {
     let raw_query = parts.uri.query().unwrap_or_default().to_owned();
     let query = decode_query(&raw_query);
     let path = parts.uri.path().to_owned();
-    let (signature_valid, signed_headers) =
-        verify_signature(parts.method.as_str(), &path, &query, &parts.headers, &body);
+    let verified = verify_signature(
+        &state.keyring,
+        parts.method.as_str(),
+        &path,
+        &query,
+        &parts.headers,
+        &body,
+    );
     let recorded = Recorded {
         method: parts.method.to_string(),
         path,
         raw_query,
         query,
         headers: parts.headers,
-        signature_valid,
-        signed_headers,
+        body: body.to_vec(),
+        signature_valid: verified.valid,
+        signed_headers: verified.signed_headers,
+        access_key: verified.access_key,
+        key_expired: verified.expired,
+        at: Instant::now(),
     };
     let number = {
         let mut requests = state.requests.lock().expect("requests lock");
@@ -210,37 +303,74 @@ fn decode_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Verifies the request signature as the gateway would; returns validity and signed names.
+struct Verified {
+    valid: bool,
+    signed_headers: Vec<String>,
+    access_key: Option<String>,
+    expired: bool,
+}
+
+/// Verifies the request signature as the gateway would: a known access key, its secret key,
+/// its security token sent and signed (temporary keys), not expired.
 fn verify_signature(
+    keyring: &Keyring,
     method: &str,
     path: &str,
     query: &[(String, String)],
     headers: &HeaderMap,
     body: &[u8],
-) -> (bool, Vec<String>) {
+) -> Verified {
+    let mut verified = Verified {
+        valid: false,
+        signed_headers: Vec::new(),
+        access_key: None,
+        expired: false,
+    };
     let Some(auth) = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(signing::parse_authorization)
     else {
-        return (false, Vec::new());
+        return verified;
     };
+    verified.signed_headers = auth.signed_headers.clone();
+    verified.access_key = Some(auth.access_key.clone());
     let Some(date) = headers.get("x-sdk-date").and_then(|v| v.to_str().ok()) else {
-        return (false, auth.signed_headers);
+        return verified;
     };
-    if auth.access_key != ACCESS_KEY || signing::parse_sdk_date(date).is_none() {
-        return (false, auth.signed_headers);
+    let Some(key) = keyring.get(&auth.access_key) else {
+        return verified;
+    };
+    if key.valid_until.is_some_and(|until| Instant::now() >= until) {
+        verified.expired = true;
+        return verified;
+    }
+    if signing::parse_sdk_date(date).is_none() {
+        return verified;
+    }
+    // Keys handed out with a token need it, sent and signed; the test keys take any token
+    // (tests of the token header give one of their own).
+    if let Some(token) = &key.security_token {
+        let sent = headers
+            .get("x-security-token")
+            .and_then(|v| v.to_str().ok());
+        if sent != Some(token.as_str())
+            || !auth.signed_headers.iter().any(|h| h == "x-security-token")
+        {
+            return verified;
+        }
     }
     let mut signed = Vec::new();
     for name in &auth.signed_headers {
         match headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
             Some(value) => signed.push((name.clone(), value.to_owned())),
-            None => return (false, auth.signed_headers),
+            None => return verified,
         }
     }
     let canonical = signing::canonical_request(method, &decode(path), query, &signed, body);
-    let expected = signing::signature(SECRET_KEY, &signing::string_to_sign(date, &canonical));
-    (expected == auth.signature, auth.signed_headers)
+    let expected = signing::signature(&key.secret_key, &signing::string_to_sign(date, &canonical));
+    verified.valid = expected == auth.signature;
+    verified
 }
 
 /// Ids of a consistent data set: `b0000`, `b0001`, ...
