@@ -1,16 +1,30 @@
-//! A local HTTP simulator of the Huawei Cloud RDS disaster-recovery read API: cross-region
-//! ("offsite") backups (`GET /v3/{project_id}/offsite-backups`), the instances that have them
-//! (`GET /v3/backups/offsite-backup-instance`), their restore windows
-//! (`.../instances/{id}/offsite-restore-time`) and offsite policies
-//! (`.../instances/{id}/backups/offsite-policy`), all answers derived from one world
-//! (`world.rs`), plus the IAM project lookup (`GET /v3/projects?name={region}`). Like the real
-//! cloud, every region has its own project ([`Scenario::project_id_for`]).
+//! A local HTTP simulator of the Huawei Cloud RDS disaster-recovery read API and the calls
+//! around it, all on one listener (tests point every endpoint, RDS, IAM and the metadata
+//! service, at one simulator):
 //!
-//! It checks `SDK-HMAC-SHA256` signatures with its own verifier, reads query strings like the
-//! real server (a literal `+` is a space), validates parameters with the API's error bodies,
-//! serves deterministic realistic data, logs every request, and injects faults on demand
-//! (latency, error statuses, truncated JSON, dropped connections, data changing mid-read,
-//! hostile or header-echoing error bodies, bodies that trickle in).
+//! - `GET /v3/{project_id}/offsite-backups`: cross-region ("offsite") backups, paged;
+//! - `GET /v3/backups/offsite-backup-instance`: the instances that have them (project in
+//!   `X-Project-Id`);
+//! - `GET /v3/{project_id}/instances/{id}/offsite-restore-time`: their restore windows;
+//! - `GET /v3/{project_id}/instances/{id}/backups/offsite-policy`: their offsite policies;
+//! - `GET /v3/projects?name={region}` (IAM): a region's project; like the real cloud, every
+//!   region has its own project ([`Scenario::project_id_for`]);
+//! - `POST /v3.0/OS-CREDENTIAL/securitytokens` (IAM, `assume_role`): temporary credentials of
+//!   an agency ([`Scenario::agencies`], [`Scenario::assumed_credential_lifetime`]);
+//! - `PUT /meta-data/latest/api/token` and `GET /openstack/latest/securitykey` (the ECS
+//!   metadata service, unsigned): the instance agency's temporary credentials
+//!   ([`Scenario::metadata_enabled`], [`Scenario::metadata_token_api`],
+//!   [`Scenario::metadata_credential_lifetime`]).
+//!
+//! The RDS answers derive from one world (`world.rs`). Every route but the metadata service
+//! checks `SDK-HMAC-SHA256` signatures with its own verifier, with the permanent key or a
+//! temporary key it issued (with its signed `X-Security-Token`, until it expires: then 401
+//! `APIGW.0301`). It reads query strings like the real server (a literal `+` is a space),
+//! validates parameters with the API's error bodies, serves deterministic realistic data, logs
+//! every request ([`Simulator::requests`]) and every credential call
+//! ([`Simulator::assume_role_calls`], [`Simulator::metadata_calls`]), and injects faults on
+//! demand (latency, error statuses, truncated JSON, dropped connections, data changing
+//! mid-read, hostile or header-echoing error bodies, bodies that trickle in).
 //! Used in-process by tests ([`Simulator::start`]) and as the `rds-api-simulator` binary.
 
 mod agency;
