@@ -530,3 +530,73 @@ async fn project_name_is_the_project_looked_up() {
         "{lookups:?}"
     );
 }
+
+/// Metadata keys that last 2 s are fetched again during a read that takes longer.
+#[tokio::test(flavor = "multi_thread")]
+async fn short_lived_metadata_keys_are_renewed_during_a_long_read() {
+    let simulator = start(Scenario {
+        metadata_credential_lifetime: Duration::from_secs(2),
+        faults: Faults {
+            latency: Duration::from_millis(60),
+            ..Faults::default()
+        },
+        ..world(5_000)
+    })
+    .await;
+    let mut workdir = new_workdir(
+        &simulator,
+        "  use_ecs_metadata = true\n  max_concurrent_requests = 1\n",
+        1,
+    );
+    workdir.env("HW_ECS_METADATA_ENDPOINT", simulator.base_url());
+    let states = apply(&workdir);
+    assert_eq!(listed_ids(&states["read0"]).len(), 5_000);
+    let keys = simulator
+        .metadata_calls()
+        .iter()
+        .filter(|c| c.route == MetadataRoute::SecurityKey && c.status == 200)
+        .count();
+    // 50 pages at >= 60 ms take over 3 s: renewed at the 1 s mark and later.
+    assert!(keys >= 2, "{:?}", simulator.metadata_calls());
+    assert!(keys < 30, "{:?}", simulator.metadata_calls());
+}
+
+/// Under TF_LOG=trace, neither the base secret nor any issued secret or token appears in
+/// Terraform's output, the provider's log or the state.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_reaches_the_log_or_the_state() {
+    let simulator = start(world(3)).await;
+    let mut workdir = new_workdir(
+        &simulator,
+        &format!("  use_ecs_metadata = true\n{ASSUME_DEFAULT_AGENCY}"),
+        1,
+    );
+    workdir.env("HW_ECS_METADATA_ENDPOINT", simulator.base_url());
+    let log = workdir.debug_log();
+    let run = try_apply(&workdir);
+    run.assert_success();
+    let log_text = std::fs::read_to_string(&log).expect("the TF_LOG_PATH file");
+    let state =
+        std::fs::read_to_string(workdir.path().join("terraform.tfstate")).expect("the state file");
+    let issued = simulator.issued_credentials();
+    assert_eq!(
+        issued.len(),
+        2,
+        "one metadata and one assumed credential: {issued:?}"
+    );
+    assert!(
+        log_text.contains("provider"),
+        "the log holds the provider's lines"
+    );
+    for credential in &issued {
+        for secret in [&credential.secret_key, &credential.security_token] {
+            for (name, text) in [
+                ("output", run.combined()),
+                ("log", log_text.clone()),
+                ("state", state.clone()),
+            ] {
+                assert!(!text.contains(secret.as_str()), "a secret in the {name}");
+            }
+        }
+    }
+}

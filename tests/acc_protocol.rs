@@ -102,7 +102,7 @@ fn datastore_type() -> Value {
 }
 
 #[test]
-fn provider_schema_has_the_twelve_settings_with_types_sensitivity_and_descriptions() {
+fn provider_schema_has_its_settings_and_the_assume_role_block_with_types_and_descriptions() {
     let provider = provider_schemas()["provider"].clone();
     let block = &provider["block"];
 
@@ -113,22 +113,49 @@ fn provider_schema_has_the_twelve_settings_with_types_sensitivity_and_descriptio
         expected_shape(&[
             ("region", json!("string"), OPTIONAL),
             ("project_id", json!("string"), OPTIONAL),
+            ("project_name", json!("string"), OPTIONAL),
             ("access_key", json!("string"), OPTIONAL),
             ("secret_key", json!("string"), SECRET),
             ("security_token", json!("string"), SECRET),
             ("shared_config_file", json!("string"), OPTIONAL),
             ("profile", json!("string"), OPTIONAL),
+            ("use_ecs_metadata", json!("bool"), OPTIONAL),
             ("cloud", json!("string"), OPTIONAL),
+            ("auth_url", json!("string"), OPTIONAL),
             ("endpoints", json!(["map", "string"]), OPTIONAL),
             ("insecure", json!("bool"), OPTIONAL),
+            ("cacert_file", json!("string"), OPTIONAL),
             ("max_retries", json!("number"), OPTIONAL),
             ("max_concurrent_requests", json!("number"), OPTIONAL),
         ]),
         "{provider:#}"
     );
-    assert!(
-        block.get("block_types").is_none_or(|b| b == &json!({})),
+    // `assume_role { ... }`, a block as in the official provider, written at most once.
+    let block_types = block["block_types"].as_object().expect("block types");
+    assert_eq!(
+        block_types.keys().collect::<Vec<_>>(),
+        ["assume_role"],
         "{block:#}"
+    );
+    let assume_role = &block_types["assume_role"];
+    assert_eq!(
+        assume_role["nesting_mode"],
+        json!("single"),
+        "{assume_role:#}"
+    );
+    assert_eq!(
+        shape(&assume_role["block"]["attributes"]),
+        expected_shape(&[
+            ("agency_name", json!("string"), OPTIONAL),
+            ("domain_name", json!("string"), OPTIONAL),
+            ("domain_id", json!("string"), OPTIONAL),
+            ("duration", json!("number"), OPTIONAL),
+        ]),
+        "{assume_role:#}"
+    );
+    assert_eq!(
+        undescribed(&assume_role["block"]["attributes"], "assume_role."),
+        Vec::<String>::new()
     );
     assert_eq!(undescribed(&block["attributes"], ""), Vec::<String>::new());
     assert!(
