@@ -496,6 +496,18 @@ fn the_linux_amd64_binary_needs_glibc_2_17_at_most_and_starts() {
         String::from_utf8_lossy(&version.stdout).trim(),
         format!("{PROVIDER} {VERSION}")
     );
+    // Run by hand with no arguments: go-plugin's words, then where to look next.
+    let by_hand = Command::new(&binary)
+        .env_clear()
+        .output()
+        .expect("run the binary by hand");
+    assert_eq!(by_hand.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&by_hand.stderr);
+    assert!(stderr.starts_with("This binary is a plugin."), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Run `{PROVIDER} --help`")),
+        "no pointer to --help: {stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
