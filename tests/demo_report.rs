@@ -24,7 +24,10 @@ fn backups_are_listed_newest_first_with_every_time_in_utc() {
         "most_recent_completed": {"value": backup("london", "2026-11-27T02:30:00+0000")},
     });
     let mut child = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/demo_report.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/demo_report.py"
+        ))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -61,6 +64,12 @@ fn backups_are_listed_newest_first_with_every_time_in_utc() {
             "expected {name} at {time}, got {row:?}\n{report}"
         );
     }
-    assert!(report.contains("began       2026-11-27 02:30:00 UTC"), "{report}");
-    assert!(!report.contains("+0800"), "an offset is still shown: {report}");
+    assert!(
+        report.contains("began       2026-11-27 02:30:00 UTC"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("+0800"),
+        "an offset is still shown: {report}"
+    );
 }

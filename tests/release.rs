@@ -184,12 +184,14 @@ fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// independent of the packer's writer options).
 fn zip_entries(zip: &Path) -> Vec<(String, u32, String)> {
     let output = run_ok(
-        Command::new("python3").arg("-c").arg(
-            "import sys, zipfile\n\
+        Command::new("python3")
+            .arg("-c")
+            .arg(
+                "import sys, zipfile\n\
              for i in zipfile.ZipFile(sys.argv[1]).infolist():\n\
              \x20   print(i.filename, i.external_attr >> 16, i.date_time)",
-        )
-        .arg(zip),
+            )
+            .arg(zip),
         "python3 zipfile listing",
     );
     String::from_utf8_lossy(&output.stdout)
@@ -349,7 +351,10 @@ fn sha256sums_cover_the_zips_and_the_manifest_and_verify() {
         .cloned()
         .collect();
     expected.sort();
-    assert_eq!(listed, expected, "SHA256SUMS lists every zip and the manifest, sorted");
+    assert_eq!(
+        listed, expected,
+        "SHA256SUMS lists every zip and the manifest, sorted"
+    );
     assert!(listed.contains(&zip_name()), "{listed:?}");
     assert!(listed.contains(&artifact("manifest.json")), "{listed:?}");
     assert_eq!(
@@ -412,7 +417,11 @@ fn the_zip_holds_only_the_versioned_executable_and_the_mirror_holds_the_same_zip
     );
     let zip = fs::read(dist.join(zip_name())).unwrap();
     for host in MIRROR_HOSTS {
-        let mirrored = dist.join("mirror").join(host).join("tfrds/rds").join(zip_name());
+        let mirrored = dist
+            .join("mirror")
+            .join(host)
+            .join("tfrds/rds")
+            .join(zip_name());
         assert_eq!(
             fs::read(&mirrored).unwrap_or_else(|e| panic!("{}: {e}", mirrored.display())),
             zip,
@@ -427,7 +436,11 @@ fn the_release_is_reproducible() {
     let again = scratch().join("dist-again");
     run_release_script(&again, None);
     let second = files_in(&again);
-    for name in [zip_name(), artifact("manifest.json"), artifact("SHA256SUMS")] {
+    for name in [
+        zip_name(),
+        artifact("manifest.json"),
+        artifact("SHA256SUMS"),
+    ] {
         assert_eq!(
             sha256_hex(&first[&name]),
             sha256_hex(&second[&name]),
@@ -460,7 +473,10 @@ fn glibc_versions_are_parsed_from_objdump_lines() {
                   0000000000000000      DF *UND*\t0000000000000000  GLIBC_2.17  clock_gettime\n\
                   0000000000000000      DF *UND*\t0000000000000000  GLIBC_2.2.5 malloc\n";
     assert_eq!(highest_glibc_version(sample), Some((2, 17)));
-    assert_eq!(highest_glibc_version("GLIBC_2.34 x\nGLIBC_2.9 y"), Some((2, 34)));
+    assert_eq!(
+        highest_glibc_version("GLIBC_2.34 x\nGLIBC_2.9 y"),
+        Some((2, 34))
+    );
     assert_eq!(highest_glibc_version("no versions"), None);
 }
 
@@ -525,7 +541,7 @@ async fn terraform_init_from_the_mirror_locks_our_hashes_and_a_readonly_lock_pla
     assert_eq!(version, VERSION);
     // A filesystem mirror gives Terraform only the package itself, so it records the h1 hash
     // of what it unpacked; zh hashes come from a registry's or a network mirror's SHA256SUMS.
-    assert_eq!(hashes, [expected_h1.clone()], "{lock}");
+    assert_eq!(hashes, std::slice::from_ref(&expected_h1), "{lock}");
     for hash in &hashes {
         if hash.starts_with("zh:") {
             assert_eq!(hash, &expected_zh, "{lock}");
@@ -576,8 +592,14 @@ async fn terraform_init_from_the_mirror_locks_our_hashes_and_a_readonly_lock_pla
     // 3. A package whose hash differs from the lock (a rebuilt binary with the same version)
     // is refused: the reason the README sends developers to dev_overrides.
     let third = mirror_workdir(&main_tf);
-    let other_hash = format!("h1:{}", base64::engine::general_purpose::STANDARD.encode([7u8; 32]));
-    third.write(".terraform.lock.hcl", &lock.replace(&expected_h1, &other_hash));
+    let other_hash = format!(
+        "h1:{}",
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32])
+    );
+    third.write(
+        ".terraform.lock.hcl",
+        &lock.replace(&expected_h1, &other_hash),
+    );
     let refused = blocking(|| third.run(&["init", "-input=false", "-lockfile=readonly"]));
     refused.assert_failure();
     assert!(

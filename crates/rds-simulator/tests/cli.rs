@@ -301,5 +301,8 @@ fn docs_and_examples_name_the_default_listen_address() {
             mentions += 1;
         }
     }
-    assert!(mentions >= files.len(), "every file names the address ({mentions} mentions)");
+    assert!(
+        mentions >= files.len(),
+        "every file names the address ({mentions} mentions)"
+    );
 }

@@ -119,7 +119,9 @@ fn run_by_hand_it_explains_itself_and_exits_1() {
     );
     // The provider's own hint (ServeOptions::run_by_hand_hint) follows go-plugin's words.
     assert!(
-        stderr.ends_with("load any plugins automatically\n\nThe toy provider serves tfplugin's tests.\n"),
+        stderr.ends_with(
+            "load any plugins automatically\n\nThe toy provider serves tfplugin's tests.\n"
+        ),
         "{stderr}"
     );
 }
