@@ -90,6 +90,17 @@ fn gpg(home: &Path) -> Command {
 /// `scripts/release.sh` into `dist`, signed when `gpg_home` holds the key `fingerprint`.
 fn run_release_script(dist: &Path, signing: Option<(&Path, &str)>) {
     let mut command = Command::new("bash");
+    // Without the variables `cargo test` gives this process (LD_LIBRARY_PATH, CARGO_PKG_*,
+    // ...): build scripts (*ring*'s C build) see them, and the nested cargo would rebuild
+    // whenever the script is run by hand in between.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let from_cargo_test = name == "LD_LIBRARY_PATH"
+            || (name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR");
+        if from_cargo_test {
+            command.env_remove(name.as_ref());
+        }
+    }
     command
         .arg(repository().join("scripts/release.sh"))
         .env("RELEASE_PROFILE", "release-test")
