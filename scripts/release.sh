@@ -7,6 +7,8 @@
 #   terraform-provider-rds_V_SHA256SUMS.sig     binary detached signature, when GPG_FINGERPRINT is set
 #   mirror/registry.terraform.io/tfrds/rds/...  a packed filesystem mirror of the zips,
 #   mirror/registry.opentofu.org/tfrds/rds/...  for Terraform and for OpenTofu
+#   network-mirror/...                          the same zips with the JSON of the provider
+#                                               network mirror protocol, to serve over HTTPS
 #
 # linux_amd64 is always built, with cargo-zigbuild against glibc 2.17 (the manylinux2014
 # floor: RHEL/CentOS 7, Amazon Linux 2, Ubuntu 14.04 and later); linux_arm64, darwin_amd64,
@@ -115,7 +117,7 @@ done
 # Only what this script writes is removed: DIST_DIR may name a directory holding other files.
 mkdir -p "$DIST"
 rm -f "$DIST/${PROVIDER}_"*
-rm -rf "$DIST/mirror"
+rm -rf "$DIST/mirror" "$DIST/network-mirror"
 step "Packing"
 "$VENV/bin/python" "$ROOT/scripts/release_pack.py" "$DIST" "$VERSION" \
     "$ROOT/terraform-registry-manifest.json" "${pack_args[@]}"

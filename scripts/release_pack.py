@@ -14,14 +14,21 @@ and writes into DIST_DIR:
 - mirror/HOST/tfrds/rds/terraform-provider-rds_VERSION_OS_ARCH.zip for HOST
   registry.terraform.io and registry.opentofu.org: a packed filesystem mirror
   (`provider_installation { filesystem_mirror { path = ".../mirror" } }`,
-  `terraform providers lock -fs-mirror=.../mirror`).
+  `terraform providers lock -fs-mirror=.../mirror`);
+- network-mirror/HOST/tfrds/rds/{index.json,VERSION.json} and the zips beside them, for both
+  hosts: the provider network mirror protocol, ready to be served as static files over HTTPS
+  (`provider_installation { network_mirror { url = "https://.../" } }`). VERSION.json lists
+  each zip's h1: (Terraform's hash of the unpacked files) and zh: (SHA-256 of the zip) hashes,
+  which `terraform init` then records in the lock file.
 
 The zips are reproducible: the same binary gives the same bytes, whatever the build time or
 the umask, because every entry has a fixed time, fixed attributes and a fixed order. Only the
 standard library is used: a fresh machine has Python but maybe no `zip`.
 """
 
+import base64
 import hashlib
+import json
 import shutil
 import sys
 import zipfile
@@ -45,6 +52,17 @@ def sha256_of(path):
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def h1_of_single_file_package(entry_name, binary):
+    """Terraform's h1: hash (dirhash Hash1) of a package holding one file: the SHA-256 of the
+    line "HEX  NAME\\n", base64-encoded."""
+    summary = f"{sha256_of(binary)}  {entry_name}\n".encode()
+    return "h1:" + base64.b64encode(hashlib.sha256(summary).digest()).decode()
+
+
+def write_json(path, value):
+    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def write_zip(zip_path, entry_name, binary):
@@ -74,15 +92,29 @@ def main(argv):
 
     dist.mkdir(parents=True, exist_ok=True)
     released = []
+    archives = {}
     for os_arch, binary in sorted(builds):
         suffix = ".exe" if os_arch.startswith("windows_") else ""
         zip_name = f"{PROVIDER}_{version}_{os_arch}.zip"
-        write_zip(dist / zip_name, f"{PROVIDER}_v{version}{suffix}", binary)
+        entry_name = f"{PROVIDER}_v{version}{suffix}"
+        write_zip(dist / zip_name, entry_name, binary)
         released.append(zip_name)
-        for host in MIRROR_HOSTS:
-            mirror_dir = dist / "mirror" / host / NAMESPACE / TYPE
-            mirror_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(dist / zip_name, mirror_dir / zip_name)
+        archives[os_arch] = {
+            "url": zip_name,
+            "hashes": [
+                h1_of_single_file_package(entry_name, binary),
+                "zh:" + sha256_of(dist / zip_name),
+            ],
+        }
+        for layout in ("mirror", "network-mirror"):
+            for host in MIRROR_HOSTS:
+                mirror_dir = dist / layout / host / NAMESPACE / TYPE
+                mirror_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(dist / zip_name, mirror_dir / zip_name)
+    for host in MIRROR_HOSTS:
+        mirror_dir = dist / "network-mirror" / host / NAMESPACE / TYPE
+        write_json(mirror_dir / "index.json", {"versions": {version: {}}})
+        write_json(mirror_dir / f"{version}.json", {"archives": archives})
 
     manifest_name = f"{PROVIDER}_{version}_manifest.json"
     shutil.copyfile(manifest, dist / manifest_name)

@@ -642,3 +642,136 @@ fn terraform_providers_lock_from_the_mirror_needs_no_network() {
     assert_eq!(version, VERSION);
     assert_eq!(hashes, [expected_h1()], "{lock}");
 }
+
+/// A static HTTPS server (Python's http.server) for `dir` on 127.0.0.1, with a self-signed
+/// certificate that Terraform trusts through `SSL_CERT_FILE`; killed on drop.
+struct HttpsServer {
+    child: std::process::Child,
+    port: u16,
+    certificate: PathBuf,
+    _files: tempfile::TempDir,
+}
+
+const STATIC_HTTPS_SERVER: &str = "\
+import functools, http.server, ssl, sys
+root, certificate, key = sys.argv[1:4]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(certificate, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+";
+
+impl HttpsServer {
+    fn serve(dir: &Path) -> HttpsServer {
+        use std::io::BufRead;
+        let files = tempfile::tempdir().expect("a directory for the certificate");
+        let generated = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("a self-signed certificate");
+        let certificate = files.path().join("cert.pem");
+        let key = files.path().join("key.pem");
+        fs::write(&certificate, generated.cert.pem()).unwrap();
+        fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+        let mut child = Command::new("python3")
+            .args(["-c", STATIC_HTTPS_SERVER])
+            .arg(dir)
+            .arg(&certificate)
+            .arg(&key)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start python3's http.server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("the server's port");
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("the HTTPS server did not print its port: {line:?}")
+        });
+        HttpsServer {
+            child,
+            port,
+            certificate,
+            _files: files,
+        }
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The network-mirror layout of the release, served over HTTPS, installs with `terraform
+/// init`. Its VERSION.json lists the h1 and zh hashes computed here; Terraform 1.15.5 records in
+/// the lock only the h1 of what it unpacked (measured: the mirror's zh is not recorded).
+#[tokio::test(flavor = "multi_thread")]
+async fn terraform_init_from_the_network_mirror_locks_h1_and_zh() {
+    let dist = &release().dist;
+    let network_mirror = dist.join("network-mirror");
+    for host in MIRROR_HOSTS {
+        let index: Value = serde_json::from_slice(
+            &fs::read(network_mirror.join(host).join("tfrds/rds/index.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            index,
+            serde_json::json!({"versions": {VERSION: {}}}),
+            "{host}"
+        );
+        let zip = network_mirror.join(host).join("tfrds/rds").join(zip_name());
+        assert_eq!(
+            fs::read(&zip).unwrap(),
+            fs::read(dist.join(zip_name())).unwrap()
+        );
+        let listing: Value = serde_json::from_slice(
+            &fs::read(
+                network_mirror
+                    .join(host)
+                    .join(format!("tfrds/rds/{VERSION}.json")),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            listing,
+            serde_json::json!({"archives": {PLATFORM: {
+                "url": zip_name(),
+                "hashes": [blocking(expected_h1), zh_hash(&dist.join(zip_name()))],
+            }}}),
+            "{host}"
+        );
+    }
+    let simulator = start(scenario(dataset(Engine::MySql, 3, 0), Faults::default())).await;
+    let server = blocking(|| HttpsServer::serve(&network_mirror));
+    let mut workdir = Workdir::new(&configuration(&provider_block(&simulator, "")));
+    let config = workdir.path().join("network-mirror.tfrc");
+    fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  network_mirror {{\n    url = \"https://127.0.0.1:{}/\"\n  }}\n}}\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    workdir
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env("SSL_CERT_FILE", &server.certificate)
+        .env("HTTPS_PROXY", NO_NETWORK_PROXY)
+        .env("HTTP_PROXY", NO_NETWORK_PROXY)
+        .env("NO_PROXY", "127.0.0.1");
+    blocking(|| workdir.run(&["init", "-input=false"])).assert_success();
+    let lock = fs::read_to_string(workdir.path().join(".terraform.lock.hcl")).expect("a lock");
+    let (version, hashes) = locked(&lock);
+    assert_eq!(version, VERSION);
+    assert_eq!(hashes, [blocking(expected_h1)], "{lock}");
+    let plan = blocking(|| workdir.run(&["plan", "-input=false"]));
+    plan.assert_success();
+    assert!(plan.stdout.contains("ids = ["), "{}", plan.stdout);
+}
