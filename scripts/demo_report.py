@@ -5,11 +5,15 @@ Used by scripts/demo.sh; standard library only. Reads the JSON from the file nam
 as the only argument (or standard input) and prints a table of the backups, newest
 first, the most recent completed backup, and the instances of the region with the latest
 point in time each can be restored to.
+
+Every time is shown in UTC: the API answers each backup's times with the offset of the region
+that made it (+0800, +0100, ...), and a "newest first" column that mixes offsets looks out of
+order even when it is not.
 """
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 # More rows than this are summarised: the demo instance has about 120 backups.
 MAX_ROWS = 15
@@ -21,6 +25,18 @@ def started(backup):
         return datetime.strptime(backup["begin_time"], "%Y-%m-%dT%H:%M:%S%z")
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def in_utc(text):
+    """An API time (2026-11-27T10:15:00+0800) as UTC (2026-11-27 02:15:00); "-" when absent,
+    the text itself when it is no such time."""
+    if text is None:
+        return "-"
+    try:
+        instant = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+    except (TypeError, ValueError):
+        return str(text)
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def newest_first(backups):
@@ -68,11 +84,11 @@ def report(outputs):
             b.get("status", "-"),
             b.get("engine", "-"),
             human_size(b.get("size_kb")),
-            b.get("begin_time", "-"),
+            in_utc(b.get("begin_time")),
         )
         for b in shown
     ]
-    print(table(rows, ("NAME", "STATUS", "ENGINE", "SIZE", "BEGIN TIME")))
+    print(table(rows, ("NAME", "STATUS", "ENGINE", "SIZE", "BEGIN TIME (UTC)")))
     if len(backups) > len(shown):
         print(f"... and {len(backups) - len(shown)} older backups")
     print()
@@ -82,8 +98,8 @@ def report(outputs):
         print(f"  name        {chosen.get('name')}")
         print(f"  engine      {chosen.get('engine')}")
         print(f"  size        {human_size(chosen.get('size_kb'))}")
-        print(f"  began       {chosen.get('begin_time')}")
-        print(f"  ended       {chosen.get('end_time')}")
+        print(f"  began       {in_utc(chosen.get('begin_time'))} UTC")
+        print(f"  ended       {in_utc(chosen.get('end_time'))} UTC")
     else:
         print("No completed backup: there is nothing to restore from.")
 

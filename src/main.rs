@@ -32,6 +32,10 @@ fn main() -> ExitCode {
                 .iter()
                 .map(|&name| name.to_owned())
                 .collect(),
+            run_by_hand_hint: Some(format!(
+                "Run `{BINARY_NAME} --help` for what it does when run by hand \
+                 (--version, --debug); the README says how to install it for Terraform."
+            )),
         },
     )
 }

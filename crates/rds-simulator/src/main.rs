@@ -88,12 +88,13 @@ struct Cli {
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
 
-    /// Access key clients must sign with.
+    /// Access key clients must sign with (the provider's access_key or HW_ACCESS_KEY).
     #[arg(long, default_value = DEFAULT_ACCESS_KEY)]
     access_key: String,
 
-    /// Secret key clients must sign with (a value given here is never printed; the default is
-    /// shown so the simulator can be used by hand).
+    /// Secret key clients must sign with (the provider's secret_key or HW_SECRET_KEY). The
+    /// default is a public test value, shown so that the simulator can be used by hand; a key
+    /// given here is never printed or logged.
     #[arg(long, default_value = DEFAULT_SECRET_KEY)]
     secret_key: String,
 

@@ -61,10 +61,19 @@ fn help_documents_flags_and_demo_instance() {
     ] {
         assert!(help.contains(expected), "--help lacks {expected}");
     }
-    assert!(
-        help.contains("[default: simulator-secret-key]"),
-        "the secret key's default is shown: {help}"
-    );
+    // The defaults, so that the simulator can be started by hand and a provider pointed at
+    // it without reading any script.
+    for default in [
+        "127.0.0.1:8787",
+        rds_simulator::DEFAULT_ACCESS_KEY,
+        rds_simulator::DEFAULT_SECRET_KEY,
+        rds_simulator::DEFAULT_PROJECT_ID,
+    ] {
+        assert!(
+            help.contains(&format!("[default: {default}]")),
+            "--help does not show the default {default}:\n{help}"
+        );
+    }
     assert!(help.contains("FRACTION:STATUS[:RETRY_AFTER]"), "{help}");
     assert!(help.contains("each region has its own project"), "{help}");
     assert!(help.contains("sha256(\"project:REGION\")"), "{help}");
@@ -408,4 +417,39 @@ async fn default_agency_and_no_metadata() {
             404
         );
     }
+/// The docs and the examples point the provider at the address the simulator listens on by
+/// default (they once said 8080 while it listened on 8787).
+#[test]
+fn docs_and_examples_name_the_default_listen_address() {
+    let help = String::from_utf8(run(&["--help"]).stdout).expect("UTF-8 help");
+    let listen = help
+        .split("--listen <LISTEN>")
+        .nth(1)
+        .and_then(|rest| rest.split("[default: ").nth(1))
+        .and_then(|rest| rest.split(']').next())
+        .expect("--help shows the default of --listen");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = vec![root.join("docs/index.md"), root.join("README.md")];
+    for example in std::fs::read_dir(root.join("examples")).expect("examples/") {
+        let providers = example.expect("an entry").path().join("providers.tf");
+        if providers.is_file() {
+            files.push(providers);
+        }
+    }
+    let mut mentions = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read a doc");
+        for (index, _) in text.match_indices("http://127.0.0.1:") {
+            let address: String = text[index + "http://".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect();
+            assert_eq!(address, listen, "{} names {address}", file.display());
+            mentions += 1;
+        }
+    }
+    assert!(
+        mentions >= files.len(),
+        "every file names the address ({mentions} mentions)"
+    );
 }

@@ -97,6 +97,7 @@ fn main() -> ExitCode {
             binary_name: "terraform-provider-toy".to_owned(),
             debug,
             sensitive_log_fields: Vec::new(),
+            run_by_hand_hint: Some("The toy provider serves tfplugin's tests.".to_owned()),
         },
     )
 }

@@ -117,6 +117,13 @@ fn run_by_hand_it_explains_itself_and_exits_1() {
         stderr.contains("This binary is a plugin. These are not meant to be executed directly."),
         "{stderr}"
     );
+    // The provider's own hint (ServeOptions::run_by_hand_hint) follows go-plugin's words.
+    assert!(
+        stderr.ends_with(
+            "load any plugins automatically\n\nThe toy provider serves tfplugin's tests.\n"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::ServeError;
 use super::debug;
 use super::grpc::start;
-use super::handshake::{PluginEnvironment, resolve_settings};
+use super::handshake::{HandshakeError, PluginEnvironment, resolve_settings};
 use super::listener::socket_parent;
 use super::parent::{ParentProcess, shut_down_when_parent_exits};
 use super::stale_sockets::remove_stale_socket_directories;
@@ -31,6 +31,9 @@ pub struct ServeOptions {
     /// Log field names whose values are never written, on top of the generic ones (see
     /// `SensitiveFields::with_names`): the provider's own names for its secrets.
     pub sensitive_log_fields: Vec<String>,
+    /// A line printed after go-plugin's "This binary is a plugin" message when the binary is
+    /// run by hand, e.g. pointing to its `--help`; only the provider knows its own flags.
+    pub run_by_hand_hint: Option<String>,
 }
 
 impl ServeOptions {
@@ -64,7 +67,13 @@ pub fn serve<P: Provider>(provider: P, options: ServeOptions) -> ExitCode {
     ) {
         Ok(settings) => settings,
         Err(error) => {
-            let _ = writeln!(std::io::stderr(), "{error}");
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(stderr, "{error}");
+            if let (HandshakeError::NotLaunchedByTerraform, Some(hint)) =
+                (&error, &options.run_by_hand_hint)
+            {
+                let _ = writeln!(stderr, "\n{hint}");
+            }
             return ExitCode::FAILURE;
         }
     };
@@ -138,6 +147,7 @@ mod tests {
             binary_name: "terraform-provider-rds".to_owned(),
             debug: false,
             sensitive_log_fields: Vec::new(),
+            run_by_hand_hint: None,
         };
         assert_eq!(options.provider_name(), "rds");
     }
