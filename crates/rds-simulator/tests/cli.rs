@@ -417,6 +417,8 @@ async fn default_agency_and_no_metadata() {
             404
         );
     }
+}
+
 /// The docs and the examples point the provider at the address the simulator listens on by
 /// default (they once said 8080 while it listened on 8787).
 #[test]
