@@ -16,7 +16,7 @@ terraform {
 }
 
 variable "rds_endpoint" {
-  description = "Base URL that serves both the RDS and the IAM API instead of Huawei Cloud, e.g. http://127.0.0.1:8080 for the local simulator. Null (the default) uses the region's real endpoints."
+  description = "Base URL that serves both the RDS and the IAM API instead of Huawei Cloud, e.g. http://127.0.0.1:8787 for the local simulator. Null (the default) uses the region's real endpoints."
   type        = string
   default     = null
 }
