@@ -38,6 +38,11 @@ readonly ROOT
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
 
+# Prints how long the phase that started at SECONDS=$1 took, named $2 (for the CI log).
+phase_done() {
+    step "$2 took $((SECONDS - $1)) s"
+}
+
 # Terraform must never phone home or prompt during tests.
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
@@ -46,6 +51,7 @@ step "Checking Python (>= $MIN_PYTHON)"
 require_python
 
 # --- 2. and 3. The pinned Terraform in .venv (with the test requirements) -------------
+phase_start=$SECONDS
 install_pinned_terraform
 
 # --- 3b. The other Terraform versions of the matrix --------------------------------
@@ -53,6 +59,7 @@ install_pinned_terraform
 if [ -z "${TF_ACC_TERRAFORM_PATH:-}" ] || [ "$setup_only" = true ]; then
     install_terraform_matrix
 fi
+phase_done "$phase_start" "Installing .venv"
 if [ "$setup_only" = true ]; then
     step "Set up .venv (Python SDK, Terraform v$REFERENCE_TERRAFORM_VERSION and the matrix); plain 'cargo test' works now"
     exit 0
@@ -80,10 +87,14 @@ fi
 
 # --- 5. Build and test ---------------------------------------------------------
 step "cargo build --workspace --all-targets"
+phase_start=$SECONDS
 cargo build --workspace --all-targets
+phase_done "$phase_start" "The build"
 
 step "cargo test --workspace --no-fail-fast (Terraform: $TF_ACC_TERRAFORM_PATH)"
+phase_start=$SECONDS
 cargo test --workspace --no-fail-fast
+phase_done "$phase_start" "The full suite"
 
 # --- 6. The smoke set on every other Terraform ------------------------------------
 if [ -n "$user_terraform" ]; then
