@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test.sh, scripts/demo.sh and scripts/bench-read.sh (sourced, not run):
 # progress lines, the Python check, the pinned Terraform in the project's git-ignored .venv, and
 # the CLI config that runs a locally built provider. Expects ROOT to be set.
