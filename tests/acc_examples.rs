@@ -15,12 +15,15 @@ use rds_simulator::{
 use serde_json::{Value, json};
 use support::Workdir;
 
-/// Directories that are whole root modules, runnable against the simulator.
-const RUNNABLE_EXAMPLES: [&str; 5] = [
+/// Directories that are whole root modules, runnable against the simulator. `restore-point`
+/// also has `terraform test` files (`tests/*.tftest.hcl`, not copied here: they are run by
+/// `tests/acc_terraform_test.rs`).
+const RUNNABLE_EXAMPLES: [&str; 6] = [
     "demo",
     "disaster-recovery",
     "filter-by-name",
     "latest-completed-backup",
+    "restore-point",
     "time-window",
 ];
 
@@ -273,6 +276,40 @@ fn latest_completed_backup_feeds_its_id_to_the_restore_stand_in() {
         details["engine"],
         json!(format!("MySQL {}", completed.datastore.version))
     );
+}
+
+#[test]
+fn restore_point_outputs_the_newest_completed_backup_or_null() {
+    let running = start_simulator();
+    let outputs =
+        runnable_example("restore-point", &running, DEMO_MYSQL_INSTANCE_ID).apply_outputs();
+
+    let candidates = running
+        .dataset
+        .query(&Query::new(DEMO_MYSQL_INSTANCE_ID, "auto"));
+    let completed = newest(candidates.into_iter().filter(|b| b.status == "COMPLETED"));
+    assert_eq!(output(&outputs, "backup_id"), &json!(completed.id));
+    assert_eq!(
+        output(&outputs, "backup_time"),
+        &json!(completed.begin_time)
+    );
+
+    let without = "00000000000000000000000000000000in01";
+    assert!(
+        running
+            .dataset
+            .query(&Query::new(without, "auto"))
+            .is_empty(),
+        "an instance without backups"
+    );
+    let outputs = runnable_example("restore-point", &running, without).apply_outputs();
+    // Terraform leaves null outputs out of `terraform output -json`.
+    for name in ["backup_id", "backup_time"] {
+        assert!(
+            outputs.get(name).is_none_or(|o| o["value"].is_null()),
+            "{name}: {outputs:#}"
+        );
+    }
 }
 
 #[test]

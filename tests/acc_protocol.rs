@@ -89,6 +89,17 @@ fn expected_shape(
         .collect()
 }
 
+/// `timeouts`, which every data source has: an object the user writes, sent as a plain object
+/// type (protocol-6 nested attributes crash Terraform 1.0, see `tfplugin::schema`).
+fn timeouts_type() -> Value {
+    json!(["object", {"read": "string"}])
+}
+
+/// `datastore` in the backups and instances lists.
+fn datastore_type() -> Value {
+    json!(["object", {"type": "string", "version": "string"}])
+}
+
 #[test]
 fn provider_schema_has_the_twelve_settings_with_types_sensitivity_and_descriptions() {
     let provider = provider_schemas()["provider"].clone();
@@ -126,7 +137,7 @@ fn provider_schema_has_the_twelve_settings_with_types_sensitivity_and_descriptio
 }
 
 #[test]
-fn data_source_schema_has_its_arguments_and_nested_backups() {
+fn data_source_schema_has_its_arguments_and_backups_as_a_list_of_objects() {
     let schemas = provider_schemas();
     let data_sources = schemas["data_source_schemas"]
         .as_object()
@@ -165,47 +176,30 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
             ("status", json!("string"), OPTIONAL),
             ("most_recent", json!("bool"), OPTIONAL),
             ("region", json!("string"), OPTIONAL_COMPUTED),
-            ("timeouts", json!(["nested", "single"]), OPTIONAL),
+            ("timeouts", timeouts_type(), OPTIONAL),
             ("id", json!("string"), COMPUTED),
             ("total_count", json!("number"), COMPUTED),
-            ("backups", json!(["nested", "list"]), COMPUTED),
+            (
+                "backups",
+                json!(["list", ["object", {
+                    "id": "string",
+                    "name": "string",
+                    "type": "string",
+                    "size": "number",
+                    "status": "string",
+                    "instance_id": "string",
+                    "begin_time": "string",
+                    "end_time": "string",
+                    "associated_with_ddm": "bool",
+                    "databases": ["list", ["object", {"name": "string"}]],
+                    "datastore": datastore_type(),
+                }]]),
+                COMPUTED,
+            ),
         ]),
         "{block:#}"
     );
 
-    assert_eq!(
-        shape(&block["attributes"]["timeouts"]["nested_type"]["attributes"]),
-        expected_shape(&[("read", json!("string"), OPTIONAL)])
-    );
-    let backup = &block["attributes"]["backups"]["nested_type"]["attributes"];
-    assert_eq!(
-        shape(backup),
-        expected_shape(&[
-            ("id", json!("string"), COMPUTED),
-            ("name", json!("string"), COMPUTED),
-            ("type", json!("string"), COMPUTED),
-            ("size", json!("number"), COMPUTED),
-            ("status", json!("string"), COMPUTED),
-            ("instance_id", json!("string"), COMPUTED),
-            ("begin_time", json!("string"), COMPUTED),
-            ("end_time", json!("string"), COMPUTED),
-            ("associated_with_ddm", json!("bool"), COMPUTED),
-            ("databases", json!(["nested", "list"]), COMPUTED),
-            ("datastore", json!(["nested", "single"]), COMPUTED),
-        ]),
-        "{backup:#}"
-    );
-    assert_eq!(
-        shape(&backup["databases"]["nested_type"]["attributes"]),
-        expected_shape(&[("name", json!("string"), COMPUTED)])
-    );
-    assert_eq!(
-        shape(&backup["datastore"]["nested_type"]["attributes"]),
-        expected_shape(&[
-            ("type", json!("string"), COMPUTED),
-            ("version", json!("string"), COMPUTED),
-        ])
-    );
     assert_eq!(undescribed(&block["attributes"], ""), Vec::<String>::new());
     assert!(
         block["description"].as_str().is_some_and(|d| !d.is_empty()),
@@ -214,7 +208,7 @@ fn data_source_schema_has_its_arguments_and_nested_backups() {
 }
 
 #[test]
-fn offsite_backup_instances_schema_has_its_filters_and_nested_instances() {
+fn offsite_backup_instances_schema_has_its_filters_and_instances_as_a_list_of_objects() {
     let schemas = provider_schemas();
     let block = &schemas["data_source_schemas"]["rds_offsite_backup_instances"]["block"];
     const OPTIONAL: &[&str] = &["optional"];
@@ -232,34 +226,25 @@ fn offsite_backup_instances_schema_has_its_filters_and_nested_instances() {
             ("destination_project_id", json!("string"), OPTIONAL),
             ("engine", json!("string"), OPTIONAL),
             ("keep_days", json!("number"), OPTIONAL),
-            ("timeouts", json!(["nested", "single"]), OPTIONAL),
+            ("timeouts", timeouts_type(), OPTIONAL),
             ("id", json!("string"), COMPUTED),
             ("total_count", json!("number"), COMPUTED),
-            ("instances", json!(["nested", "list"]), COMPUTED),
+            (
+                "instances",
+                json!(["list", ["object", {
+                    "id": "string",
+                    "name": "string",
+                    "source_region": "string",
+                    "source_project_id": "string",
+                    "datastore": datastore_type(),
+                    "destination_region": "string",
+                    "destination_project_id": "string",
+                    "keep_days": "number",
+                }]]),
+                COMPUTED,
+            ),
         ]),
         "{block:#}"
-    );
-    let instance = &block["attributes"]["instances"]["nested_type"]["attributes"];
-    assert_eq!(
-        shape(instance),
-        expected_shape(&[
-            ("id", json!("string"), COMPUTED),
-            ("name", json!("string"), COMPUTED),
-            ("source_region", json!("string"), COMPUTED),
-            ("source_project_id", json!("string"), COMPUTED),
-            ("datastore", json!(["nested", "single"]), COMPUTED),
-            ("destination_region", json!("string"), COMPUTED),
-            ("destination_project_id", json!("string"), COMPUTED),
-            ("keep_days", json!("number"), COMPUTED),
-        ]),
-        "{instance:#}"
-    );
-    assert_eq!(
-        shape(&instance["datastore"]["nested_type"]["attributes"]),
-        expected_shape(&[
-            ("type", json!("string"), COMPUTED),
-            ("version", json!("string"), COMPUTED),
-        ])
     );
     assert_eq!(undescribed(&block["attributes"], ""), Vec::<String>::new());
 }

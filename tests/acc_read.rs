@@ -620,3 +620,74 @@ async fn most_recent_compares_instants_across_offsets_and_keeps_the_first_of_a_t
         assert_eq!(states[name]["total_count"], json!(256), "{name}");
     }
 }
+
+/// One list in which some backups have `databases` (a list, possibly empty) and others do not
+/// (null) is one value of one type: Terraform 1.0 panicked on it ("inconsistent list element
+/// types") while computed nested data went as protocol-6 nested attributes. Elements are
+/// indexed (`backups[0]`, which 1.0 also rejected) and `timeouts`, the nested attribute users
+/// write, is set, so every Terraform the project supports reads this configuration.
+#[tokio::test(flavor = "multi_thread")]
+async fn backups_with_and_without_databases_in_one_list_are_indexed() {
+    let mut data = dataset(Engine::SqlServer, 6, 0);
+    for (index, backup) in data.backups.iter_mut().enumerate() {
+        match index % 3 {
+            0 => {}
+            1 => backup.databases = None,
+            _ => backup.databases = Some(Vec::new()),
+        }
+    }
+    let simulator = start(scenario(data, Faults::default())).await;
+    let mut text = configuration(
+        &provider_block(&simulator, ""),
+        &[(
+            "mixed",
+            arguments("auto", "  timeouts = {\n    read = \"5m\"\n  }\n"),
+        )],
+    );
+    text.push_str(
+        r#"
+output "first" {
+  value = data.rds_offsite_backups.mixed.backups[0]
+}
+
+output "second_databases" {
+  value = data.rds_offsite_backups.mixed.backups[1].databases
+}
+
+output "database_names" {
+  value = [for backup in data.rds_offsite_backups.mixed.backups : length(coalesce(backup.databases, []))]
+}
+"#,
+    );
+    let workdir = Workdir::new(&text);
+
+    let outputs = read_support::blocking(|| workdir.apply_outputs());
+
+    let expected = simulator.dataset().query(&Query::new(INSTANCE_ID, "auto"));
+    assert_eq!(expected.len(), 6);
+    let state = &outputs["mixed"]["value"];
+    assert_same_backups(
+        &state["backups"],
+        &expected_backups(expected.iter().copied()),
+    );
+    assert_eq!(state["timeouts"], json!({"read": "5m"}));
+    let databases: Vec<Value> = expected
+        .iter()
+        .map(|backup| serde_json::to_value(&backup.databases).expect("serializes"))
+        .collect();
+    assert!(databases.iter().any(Value::is_null), "{databases:?}");
+    assert!(databases.contains(&json!([])), "{databases:?}");
+    assert!(
+        databases
+            .iter()
+            .any(|names| names.as_array().is_some_and(|names| !names.is_empty())),
+        "{databases:?}"
+    );
+    assert_eq!(outputs["first"]["value"], expected_backup(expected[0]));
+    assert_eq!(outputs["second_databases"]["value"], databases[1]);
+    let counts: Vec<Value> = databases
+        .iter()
+        .map(|names| json!(names.as_array().map_or(0, Vec::len)))
+        .collect();
+    assert_eq!(outputs["database_names"]["value"], Value::Array(counts));
+}

@@ -1,6 +1,9 @@
 //! The `timeouts` argument (`timeouts = { read = "10m" }`): how long one read may take in
 //! total, retries and waits included. HashiCorp's convention for data sources in attribute
-//! form: an optional single nested attribute with an optional Go duration string `read`.
+//! form, an optional single nested attribute with a Go duration string `read`. It goes to
+//! Terraform as the plain type `object({read = string})` (Terraform 1.0 panics on a null
+//! optional nested attribute, see `tfplugin::schema::AttributeType`), so an object written
+//! must have `read`, which may be null: `timeouts = {}` is refused by Terraform itself.
 
 use std::time::Duration;
 
@@ -21,17 +24,18 @@ pub fn attribute() -> Attribute {
     Attribute::nested(
         ATTRIBUTE,
         Nesting::Single,
-        vec![Attribute::string(READ).optional().description(format!(
+        vec![Attribute::string(READ).required().description(format!(
             "How long the whole read may take, in Go duration syntax such as `\"90s\"`, \
-             `\"10m\"`, `\"1h30m\"` or `\"1.5h\"`; must be greater than zero. Default \
-             `\"{DEFAULT_READ_TEXT}\"`. Covers every page, retry and wait (including a \
+             `\"10m\"`, `\"1h30m\"` or `\"1.5h\"`; must be greater than zero. `null` \
+             means the default, `\"{DEFAULT_READ_TEXT}\"`. Covers every page, retry and wait (including a \
              server's `Retry-After`); when it passes, the read fails naming the page that was \
              pending and how many attempts were made."
         ))],
     )
     .optional()
     .description(format!(
-        "Time limits of this data source: `read` (default `\"{DEFAULT_READ_TEXT}\"`)."
+        "Time limits of this data source: `read` (default `\"{DEFAULT_READ_TEXT}\"`, also \
+         when `timeouts` is not set)."
     ))
 }
 

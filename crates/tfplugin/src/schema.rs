@@ -13,7 +13,7 @@ pub struct Schema {
 }
 
 /// The top-level block: attributes only (nested blocks are not needed by this project; nested
-/// *attributes* are the protocol-6 form the framework prefers).
+/// data is an attribute of an object type, see [`AttributeType`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Block {
     pub attributes: Vec<Attribute>,
@@ -23,6 +23,20 @@ pub struct Block {
 }
 
 /// How an attribute's value is shaped: a plain cty type, or nested attributes.
+///
+/// Nested attributes describe each inner attribute (description, flags) for the generated
+/// docs and [`Schema::problems`], but go to Terraform as their plain type
+/// ([`Attribute::value_type`], e.g. `list(object({...}))`), never as protocol 6's
+/// `nested_type`. The value is the same; what differs is how Terraform handles it. With nested
+/// attributes, Terraform 1.0.3 rejects indexing a computed list (`backups[0]`: "This value
+/// does not have any indices"), panics when some elements hold a null nested list and others
+/// do not ("inconsistent list element types"; both reported in issue 11), and panics planning
+/// a data source again whose optional single nested attribute is null in the prior state
+/// (`timeouts`: "interface {} is nil" in `objchange.proposedNewNestedType`); Terraform
+/// 1.15.5's `override_data` in `terraform test` cannot set nested attribute lists either. Plain object types work on every Terraform 1.x. The cost:
+/// every attribute of an object is required in the object (null accepted), which
+/// [`Schema::problems`] makes the schema say, and Terraform's own schema output no longer
+/// carries the inner descriptions (the generated docs do).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttributeType {
     Type(Type),
@@ -78,29 +92,41 @@ impl Schema {
 
     /// Mistakes in this schema that Terraform would reject or misinterpret, one message per
     /// attribute (nested ones included, named by their dotted path): every attribute must be
-    /// required, optional or computed, and required excludes optional and computed. Empty
-    /// when the schema is sound.
+    /// required, optional or computed, and required excludes optional and computed. Inside a
+    /// nested attribute the user writes (required or optional), every attribute must be
+    /// required: it goes to Terraform as a plain object type, in which the user writes every
+    /// attribute (null accepted), see [`AttributeType`]. Empty when the schema is sound.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        collect_problems(&self.block.attributes, "", &mut problems);
+        collect_problems(&self.block.attributes, "", false, &mut problems);
         problems
     }
 }
 
-fn collect_problems(attributes: &[Attribute], prefix: &str, problems: &mut Vec<String>) {
+fn collect_problems(
+    attributes: &[Attribute],
+    prefix: &str,
+    in_written_object: bool,
+    problems: &mut Vec<String>,
+) {
     for attribute in attributes {
         let path = format!("{prefix}{}", attribute.name);
         let problem = match (attribute.required, attribute.optional, attribute.computed) {
             (false, false, false) => Some("is neither required, optional nor computed"),
             (true, true, _) => Some("is both required and optional"),
             (true, _, true) => Some("is both required and computed"),
+            (false, _, _) if in_written_object => Some(
+                "must be required: it is in an object the user writes, whose type requires \
+                 every attribute (null accepted)",
+            ),
             _ => None,
         };
         if let Some(problem) = problem {
             problems.push(format!("attribute \"{path}\" {problem}"));
         }
         if let AttributeType::Nested(nested) = &attribute.kind {
-            collect_problems(&nested.attributes, &format!("{path}."), problems);
+            let written = in_written_object || attribute.required || attribute.optional;
+            collect_problems(&nested.attributes, &format!("{path}."), written, problems);
         }
     }
 }
@@ -235,6 +261,30 @@ mod tests {
             type_json::to_bytes(&schema.attribute("tags").expect("tags").value_type()),
             br#"["map","string"]"#
         );
+    }
+
+    #[test]
+    fn attributes_of_a_written_object_must_be_required() {
+        let timeouts = |read: Attribute| {
+            Schema::new(
+                "",
+                vec![Attribute::nested("timeouts", Nesting::Single, vec![read]).optional()],
+            )
+            .problems()
+        };
+        assert!(timeouts(Attribute::string("read").required()).is_empty());
+        for read in [
+            Attribute::string("read").optional(),
+            Attribute::string("read").computed(),
+        ] {
+            assert_eq!(
+                timeouts(read),
+                [
+                    "attribute \"timeouts.read\" must be required: it is in an object the user \
+                  writes, whose type requires every attribute (null accepted)"
+                ]
+            );
+        }
     }
 
     #[test]
