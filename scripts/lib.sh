@@ -191,7 +191,8 @@ install_terraform_matrix() {
         reported="$(terraform_version "$dir/terraform" || true)"
         [ "$reported" = "$version" ] ||
             fail ".venv/terraform/$version/terraform reported version '${reported:-nothing}' instead of $version.
-  Delete $dir and run this script again."
+  Check the line of $version in tests/python/terraform-versions.txt; if it is right,
+  delete $dir and run this script again."
     done <<<"$entries"
     step "Terraform matrix: $(printf '%s\n' "$entries" | awk '{ printf "%s%s", sep, $1; sep = ", " }') in .venv/terraform/"
 }
