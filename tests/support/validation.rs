@@ -1,5 +1,5 @@
 //! The `terraform validate` cases of the validation tests (`acc_validation`,
-//! `acc_validation_gaps`): configurations built from a provider block and data
+//! `acc_validation_gaps`, `acc_smoke`): configurations built from a provider block and data
 //! arguments, and [`BadCase`], one configuration expected to fail with one
 //! error at one line.
 //!

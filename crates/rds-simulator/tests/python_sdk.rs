@@ -17,7 +17,8 @@ async fn sdk_run(sim: &Simulator, project_id: &str, env: &[(&str, &str)]) -> ser
     let python = project_root().join(".venv/bin/python");
     assert!(
         python.exists(),
-        "{} is missing: run scripts/test.sh (it creates the project venv with huaweicloudsdkrds)",
+        "{} is missing: run `bash scripts/test.sh --setup` (it creates the project venv with \
+         huaweicloudsdkrds, and builds nothing)",
         python.display()
     );
     let script = project_root().join("tests/python/sdk_smoke.py");
