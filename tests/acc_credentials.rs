@@ -221,6 +221,8 @@ fn profile_file(dir: &std::path::Path) -> std::path::PathBuf {
              "secretAccessKey": SECRET_KEY, "region": REGION,
              "agencyName": DEFAULT_AGENCY_NAME, "agencyDomainName": DEFAULT_AGENCY_DOMAIN_NAME},
             {"name": "nokeys", "mode": "AKSK", "accessKeyId": "", "secretAccessKey": ""},
+            {"name": "other", "mode": "AKSK", "accessKeyId": "PROFILEAKNOTSIM",
+             "secretAccessKey": "profile-secret-the-simulator-refuses", "region": REGION},
         ]
     });
     std::fs::write(&path, text.to_string()).expect("write the profile file");
@@ -256,19 +258,20 @@ async fn explicit_keys_win_over_the_profile_and_metadata_is_never_asked() {
     let simulator = start(world(2)).await;
     let mut workdir = new_workdir(&simulator, "  use_ecs_metadata = true\n", 1);
     with_keys(&mut workdir);
-    // The profile's keys would be refused: they are no keys at all.
+    // The profile's keys are other keys, which the simulator would refuse.
     workdir.env("HW_SHARED_CONFIG_FILE", &file);
-    workdir.env("HW_PROFILE", "keys");
+    workdir.env("HW_PROFILE", "other");
     workdir.env("HW_ECS_METADATA_ENDPOINT", simulator.base_url());
     apply(&workdir);
     assert!(simulator.metadata_calls().is_empty());
     assert!(simulator.assume_role_calls().is_empty());
-    let signers = rds_signers(&simulator);
+    let requests = simulator.requests();
+    assert!(!requests.is_empty());
     assert!(
-        signers
+        requests
             .iter()
-            .all(|k| *k == Some(CredentialKind::Permanent)),
-        "{signers:?}"
+            .all(|r| r.access_key.as_deref() == Some(ACCESS_KEY) && r.status == 200),
+        "{requests:?}"
     );
 }
 
@@ -403,10 +406,19 @@ async fn short_lived_assumed_keys_are_renewed_during_a_long_read() {
     let elapsed = started.elapsed();
     assert_eq!(listed_ids(&states["read0"]).len(), 10_000);
     let assumes = successful_assumes(&simulator);
-    // 100 pages at >= 60 ms each take over 6 s: at least one renewal at the 2 s mark and
-    // one at 4 s; never one per request.
+    // 100 pages at >= 60 ms each take over 6 s: renewed every 2 s (half of the 4 s lifetime),
+    // before the keys expire (no request was refused for expired keys), never per request.
+    let renewals_at_most = (elapsed.as_secs_f64() / 2.0).ceil() as usize + 2;
     assert!(assumes >= 3, "{assumes} assume calls in {elapsed:?}");
-    assert!(assumes < 50, "{assumes} assume calls in {elapsed:?}");
+    assert!(
+        assumes <= renewals_at_most,
+        "{assumes} assume calls in {elapsed:?}"
+    );
+    assert_eq!(
+        simulator.expired_credential_rejections(),
+        0,
+        "renewed only after a 401"
+    );
     let pages: Vec<_> = simulator
         .requests()
         .into_iter()

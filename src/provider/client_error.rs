@@ -17,8 +17,14 @@ fn credentials_hint() -> String {
         "Check that {} and {} are correct and belong to the same key pair; temporary \
          credentials also need a valid, unexpired {}. The local clock must be within 15 \
          minutes of the real time (requests are signed with it). Note: repeated signature \
-         failures lock the access key for 5 minutes.",
-        ACCESS_KEY.name, SECRET_KEY.name, SECURITY_TOKEN.name
+         failures lock the access key for 5 minutes. With {}, {} or an SSO profile the \
+         temporary keys were refused even after one renewal: check the agency's permissions \
+         and that the keys were not revoked.",
+        ACCESS_KEY.name,
+        SECRET_KEY.name,
+        SECURITY_TOKEN.name,
+        setting_table::ASSUME_ROLE,
+        USE_ECS_METADATA.name
     )
 }
 

@@ -61,7 +61,22 @@ pub fn base_source(
         let keys = &profile.credentials;
         // Keys with an expiry (an SSO login) are re-read from the file before they expire,
         // which is where KooCLI writes the renewed ones.
-        if keys.expires_at.is_some() {
+        if let Some(expires_at) = keys.expires_at {
+            // Expired keys would only fail the first read, with a less helpful message.
+            if expires_at <= time::OffsetDateTime::now_utc() {
+                return Err(Diagnostic::error(
+                    "Expired profile credentials",
+                    format!(
+                        "The keys of the KooCLI profile {:?} in {} expired at {}: log in again \
+                         with KooCLI (hcloud) so that it writes fresh keys to the file.",
+                        keys.profile,
+                        profile.path.display(),
+                        expires_at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
             return Ok(hwcloud::CredentialSource::Profile(hwcloud::ProfileSource {
                 path: profile.path.clone(),
                 profile: profile.requested.clone(),
@@ -92,11 +107,14 @@ pub fn base_source(
             hwcloud::EcsMetadata { endpoint },
         ));
     }
-    Err(nothing_found(ecs))
+    let default_file = env("HOME")
+        .map(|home| std::path::Path::new(&home).join(hwcloud::DEFAULT_PROFILE_FILE))
+        .filter(|path| path.is_file());
+    Err(nothing_found(ecs, default_file.as_deref()))
 }
 
 /// "No credentials": every source in order, and why each gave nothing.
-fn nothing_found(ecs: EcsMetadataChoice) -> Diagnostic {
+fn nothing_found(ecs: EcsMetadataChoice, default_file: Option<&std::path::Path>) -> Diagnostic {
     let access_var = ACCESS_KEY.env.unwrap_or_default();
     let secret_var = SECRET_KEY.env.unwrap_or_default();
     let file_var = SHARED_CONFIG_FILE.env.unwrap_or_default();
@@ -113,6 +131,13 @@ fn nothing_found(ecs: EcsMetadataChoice) -> Diagnostic {
             USE_ECS_METADATA.name
         ),
     };
+    let default_file = match default_file {
+        Some(path) => format!(
+            " ({} exists, but is read only when one of them is set)",
+            path.display()
+        ),
+        None => String::new(),
+    };
     Diagnostic::error(
         "Missing credentials",
         format!(
@@ -121,7 +146,7 @@ fn nothing_found(ecs: EcsMetadataChoice) -> Diagnostic {
              1. explicit keys: {ak} and {sk} are not set in the provider block, and \
              {access_var} and {secret_var} are unset;\n\
              2. a KooCLI profile: neither {file} nor {profile} is set in the provider block, \
-             and {file_var} and {profile_var} are unset;\n\
+             and {file_var} and {profile_var} are unset{default_file};\n\
              3. the ECS metadata service: {ecs_reason}.\n\
              Set one of them (assume_role, if used, applies on top of the keys found).",
             ak = ACCESS_KEY.name,
@@ -221,5 +246,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn sso_profile(expires_at: time::OffsetDateTime) -> LoadedProfile {
+        LoadedProfile {
+            path: "/home/u/.hcloud/config.json".into(),
+            requested: Some("sso".into()),
+            credentials: hwcloud::ProfileCredentials {
+                profile: "sso".into(),
+                access_key: "AKSSO".into(),
+                secret_key: hwcloud::Secret::new("sso-secret".to_owned()),
+                security_token: Some(hwcloud::Secret::new("sso-token".to_owned())),
+                region: None,
+                project_id: None,
+                domain_id: None,
+                agency_name: None,
+                agency_domain_name: None,
+                expires_at: Some(expires_at),
+            },
+        }
+    }
+
+    #[test]
+    fn sso_keys_are_re_read_from_the_file_unless_already_expired() {
+        let now = time::OffsetDateTime::now_utc();
+        let valid = sso_profile(now + time::Duration::hours(1));
+        let source = base_source(no_keys(), Some(&valid), EcsMetadataChoice::Unset, &no_env)
+            .expect("valid SSO keys");
+        let hwcloud::CredentialSource::Profile(profile) = source else {
+            panic!("SSO keys are re-read from the file, got {source:?}");
+        };
+        assert_eq!(profile.profile.as_deref(), Some("sso"));
+        let expired = sso_profile(now - time::Duration::minutes(1));
+        let diagnostic = base_source(no_keys(), Some(&expired), EcsMetadataChoice::Unset, &no_env)
+            .expect_err("expired SSO keys");
+        assert_eq!(diagnostic.summary, "Expired profile credentials");
+        assert!(
+            diagnostic.detail.contains("log in again"),
+            "{}",
+            diagnostic.detail
+        );
+        assert!(!diagnostic.detail.contains("sso-secret"));
+    }
+
+    #[test]
+    fn nothing_found_says_when_the_default_file_exists_but_was_not_asked_for() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".hcloud")).unwrap();
+        std::fs::write(home.path().join(".hcloud/config.json"), "{}").unwrap();
+        let home_path = home.path().display().to_string();
+        let env = |name: &str| (name == "HOME").then(|| home_path.clone());
+        let diagnostic = base_source(no_keys(), None, EcsMetadataChoice::Unset, &env)
+            .expect_err("nothing asked for");
+        assert!(
+            diagnostic
+                .detail
+                .contains("config.json exists, but is read only when one of them is set"),
+            "{}",
+            diagnostic.detail
+        );
     }
 }

@@ -226,13 +226,12 @@ async fn a_401_to_permanent_keys_is_not_retried() {
     assert_eq!(api.requests().len(), 1);
 }
 
-#[tokio::test]
-async fn a_refreshable_base_under_assume_role_is_refreshed_then_assumed_again() {
-    let keyring = Keyring::new();
-    let metadata = metadata(Arc::clone(&keyring), Duration::from_secs(2)).await;
+/// An IAM + RDS mock for assume_role: every assume call issues `ROLE{n}` valid for
+/// `role_lifetime`; pages for verified requests.
+async fn assuming_api(keyring: &Arc<Keyring>, role_lifetime: Duration) -> MockApi {
     let assumed = Arc::new(AtomicUsize::new(0));
-    let issuer = Arc::clone(&keyring);
-    let api = MockApi::start_with_keys(Arc::clone(&keyring), move |request, _| {
+    let issuer = Arc::clone(keyring);
+    MockApi::start_with_keys(Arc::clone(keyring), move |request, _| {
         let (issuer, assumed) = (Arc::clone(&issuer), Arc::clone(&assumed));
         async move {
             if !request.signature_valid {
@@ -244,7 +243,7 @@ async fn a_refreshable_base_under_assume_role_is_refreshed_then_assumed_again() 
                     &format!("ROLE{n}"),
                     &format!("role-secret-{n}"),
                     &format!("role-token-{n}"),
-                    Duration::from_secs(3600),
+                    role_lifetime,
                 );
                 return Reply::json(201, body);
             }
@@ -252,38 +251,146 @@ async fn a_refreshable_base_under_assume_role_is_refreshed_then_assumed_again() 
         }
         .boxed()
     })
-    .await;
+    .await
+}
+
+fn assume_role() -> Option<AssumeRole> {
+    Some(AssumeRole {
+        agency_name: "a".into(),
+        domain: AgencyDomain::Name("d".into()),
+        duration: Duration::from_secs(3600),
+    })
+}
+
+fn methods_and_keys(api: &MockApi) -> Vec<(String, Option<String>)> {
+    api.requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.access_key.clone()))
+        .collect()
+}
+
+fn expected(pairs: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+    pairs
+        .iter()
+        .map(|(m, k)| (m.to_string(), Some(k.to_string())))
+        .collect()
+}
+
+/// Under assume_role the base keys only sign the assume call: a base that is due while the
+/// assumed keys are not causes no request at all; once the assumed keys are due, the expired
+/// base is fetched again and signs the new assume call.
+#[tokio::test]
+async fn under_assume_role_the_base_is_refreshed_only_to_assume_again() {
+    let keyring = Keyring::new();
+    // Base keys due after 1 s (expired after 2 s); assumed keys due after 4 s.
+    let metadata = metadata(Arc::clone(&keyring), Duration::from_secs(2)).await;
+    let api = assuming_api(&keyring, Duration::from_secs(8)).await;
     let client = Client::new(ClientOptions {
-        assume_role: Some(AssumeRole {
-            agency_name: "a".into(),
-            domain: AgencyDomain::Name("d".into()),
-            duration: Duration::from_secs(3600),
-        }),
+        assume_role: assume_role(),
         ..metadata_options(&api, &metadata)
     })
     .expect("client");
+    let started = std::time::Instant::now();
     list(&client).await.expect("first read");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    list(&client).await.expect("second read");
-
-    let requests = api.requests();
-    let seen: Vec<(String, Option<String>)> = requests
-        .iter()
-        .map(|r| (r.method.clone(), r.access_key.clone()))
-        .collect();
-    let expected = [
-        ("POST", "META1"),
-        ("GET", "ROLE1"),
-        ("POST", "META2"),
-        ("GET", "ROLE2"),
-    ];
-    let expected: Vec<(String, Option<String>)> = expected
-        .iter()
-        .map(|(m, k)| (m.to_string(), Some(k.to_string())))
-        .collect();
-    assert_eq!(seen, expected);
-    assert!(requests.iter().all(|r| r.signature_valid));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    list(&client)
+        .await
+        .expect("second read: the base is due, the role is not");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the machine stalled"
+    );
+    assert_eq!(
+        methods_and_keys(&api),
+        expected(&[("POST", "META1"), ("GET", "ROLE1"), ("GET", "ROLE1")])
+    );
+    assert_eq!(key_fetches(&metadata).len(), 1);
+    tokio::time::sleep(
+        Duration::from_secs(4).saturating_sub(started.elapsed()) + Duration::from_millis(300),
+    )
+    .await;
+    list(&client).await.expect("third read: the role is due");
+    assert_eq!(
+        methods_and_keys(&api),
+        expected(&[
+            ("POST", "META1"),
+            ("GET", "ROLE1"),
+            ("GET", "ROLE1"),
+            ("POST", "META2"),
+            ("GET", "ROLE2"),
+        ])
+    );
+    assert!(api.requests().iter().all(|r| r.signature_valid));
     assert_eq!(key_fetches(&metadata).len(), 2);
+}
+
+/// A refresh that fails while the keys in use are still valid keeps them: when the assumed
+/// keys come due, the (expired) base cannot be fetched again, and the read goes on with the
+/// assumed keys, which are good for a few more seconds.
+#[tokio::test]
+async fn a_failed_refresh_keeps_keys_that_are_still_valid() {
+    let keyring = Keyring::new();
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let metadata = {
+        let (keyring, failing, failed) = (
+            Arc::clone(&keyring),
+            Arc::clone(&failing),
+            Arc::clone(&failed),
+        );
+        MockApi::start(move |request, _| {
+            let (keyring, failing, failed) = (
+                Arc::clone(&keyring),
+                Arc::clone(&failing),
+                Arc::clone(&failed),
+            );
+            async move {
+                match request.method.as_str() {
+                    "PUT" => Reply::json(200, "session-token"),
+                    _ if failing.load(Ordering::SeqCst) => {
+                        failed.fetch_add(1, Ordering::SeqCst);
+                        Reply::json(500, "{}")
+                    }
+                    _ => Reply::json(
+                        200,
+                        keyring.issue(
+                            "META1",
+                            "meta-secret-1",
+                            "meta-token-1",
+                            Duration::from_secs(2),
+                        ),
+                    ),
+                }
+            }
+            .boxed()
+        })
+        .await
+    };
+    // Assumed keys valid for 10 s: due after 5 s.
+    let api = assuming_api(&keyring, Duration::from_secs(10)).await;
+    let client = Client::new(ClientOptions {
+        assume_role: assume_role(),
+        ..metadata_options(&api, &metadata)
+    })
+    .expect("client");
+    let started = std::time::Instant::now();
+    list(&client).await.expect("first read");
+    failing.store(true, Ordering::SeqCst);
+    // Past the due time, whatever fraction of a second the expiry carries (10 s / 2 + 1 s).
+    tokio::time::sleep(Duration::from_millis(6000).saturating_sub(started.elapsed())).await;
+    list(&client)
+        .await
+        .expect("the assumed keys are still valid");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the machine stalled"
+    );
+    assert_eq!(
+        methods_and_keys(&api),
+        expected(&[("POST", "META1"), ("GET", "ROLE1"), ("GET", "ROLE1")])
+    );
+    // The refresh was tried, and failed once: not again for the read's second page.
+    assert_eq!(failed.load(Ordering::SeqCst), 1);
 }
 
 fn sso_profile(ak: &str, expires_in: Duration) -> String {

@@ -164,7 +164,7 @@ fn known_key(
             SIGNATURE_FAILED,
         ));
     }
-    if token.trim() != issued.security_token {
+    if token != issued.security_token {
         return Err(invalid(
             "X-Security-Token is not the one issued with this access key",
             TOKEN_FAILED,

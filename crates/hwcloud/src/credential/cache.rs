@@ -4,9 +4,15 @@
 //! [`AssumeRole`] is configured. Each temporary layer has a due time (`schedule`); a request
 //! that finds a layer due refreshes it while holding the cache's lock, so that N concurrent
 //! requests needing a refresh cause exactly one (the others wait for it and then use its keys,
-//! or get its error). A due base under an assume_role is refreshed first, then the role is
-//! assumed again. An HTTP 401 to the published keys forces the next request to refresh the top
-//! layer ([`CredentialCache::invalidate`], once per generation of keys).
+//! or get its error). Under an assume_role only the assumed layer's due time counts: the base
+//! keys only sign the assume call, so they are refreshed (when due) just before the role is
+//! assumed again, never on their own schedule (a base that stays inside its refresh window,
+//! such as an SSO profile KooCLI has not renewed, would otherwise make every recheck assume
+//! again). A refresh that fails while the keys in use are still valid keeps them, is logged,
+//! and is tried again after [`FAILED_REFRESH_RETRY`]: a blip of IAM or of the metadata service
+//! during the refresh margin does not fail reads that still hold good keys. An HTTP 401 to
+//! the published keys forces the next request to refresh the top layer
+//! ([`CredentialCache::invalidate`], once per generation of keys).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +52,14 @@ impl CurrentKeys {
     }
 }
 
+/// How long keys that are still valid are kept after a failed refresh before the next try
+/// (never past their expiry).
+pub(crate) const FAILED_REFRESH_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Keys this close to their expiry are not kept after a failed refresh: a request signed with
+/// them could arrive after they expired.
+const KEEP_AFTER_FAILURE_MARGIN: time::Duration = time::Duration::seconds(2);
+
 /// A clock, injectable so tests can move time.
 pub(crate) type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
@@ -53,6 +67,8 @@ pub(crate) type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 struct Layer {
     credentials: Credentials,
     due: Option<OffsetDateTime>,
+    /// When the keys stop working (`None`: permanent keys).
+    expires_at: Option<OffsetDateTime>,
 }
 
 impl Layer {
@@ -119,7 +135,9 @@ impl CredentialCache {
     /// Keys already replaced are left alone, so that N requests refused together cause one
     /// refresh.
     pub(crate) fn invalidate(&self, generation: u64) {
-        self.invalidated.store(generation, Ordering::Relaxed);
+        // The highest refused generation wins: a late 401 to older keys never hides a refusal
+        // of the current ones.
+        self.invalidated.fetch_max(generation, Ordering::AcqRel);
     }
 
     /// The keys to sign with now, refreshed first when they are due. `region` picks the IAM
@@ -156,6 +174,14 @@ impl CredentialCache {
                 Ok(keys)
             }
             Err(Error::Credentials(error)) => {
+                if let Some(kept) = self.keep_after_failure(&mut state, now) {
+                    debug!(
+                        error = %error,
+                        retry_in_s = FAILED_REFRESH_RETRY.as_secs(),
+                        "refreshing the credentials failed; the current ones are still valid"
+                    );
+                    return Ok(kept);
+                }
                 state.failure = Some((number, (*error).clone()));
                 Err(Error::Credentials(error))
             }
@@ -164,16 +190,47 @@ impl CredentialCache {
         }
     }
 
+    fn is_refused(&self, current: &CurrentKeys) -> bool {
+        current.refreshable && self.invalidated.load(Ordering::Acquire) == current.generation
+    }
+
+    /// The layer whose keys sign requests: the assumed one under an assume_role, else the base.
+    fn top_layer<'s>(&self, state: &'s mut State) -> Option<&'s mut Layer> {
+        if self.assume_role.is_some() {
+            state.assumed.as_mut()
+        } else {
+            state.base.as_mut()
+        }
+    }
+
     fn needs_refresh(&self, state: &State, current: &CurrentKeys, now: OffsetDateTime) -> bool {
-        let refused =
-            current.refreshable && self.invalidated.load(Ordering::Relaxed) == current.generation;
-        refused
-            || state.base.as_ref().is_none_or(|base| base.is_due(now))
-            || (self.assume_role.is_some()
-                && state
-                    .assumed
-                    .as_ref()
-                    .is_none_or(|assumed| assumed.is_due(now)))
+        let top = if self.assume_role.is_some() {
+            &state.assumed
+        } else {
+            &state.base
+        };
+        self.is_refused(current) || top.as_ref().is_none_or(|layer| layer.is_due(now))
+    }
+
+    /// After a failed refresh: the keys in use, when they are neither refused nor about to
+    /// expire, with the next try postponed by [`FAILED_REFRESH_RETRY`].
+    fn keep_after_failure(
+        &self,
+        state: &mut State,
+        now: OffsetDateTime,
+    ) -> Option<Arc<CurrentKeys>> {
+        let current = state.current.clone()?;
+        if self.is_refused(&current) {
+            return None;
+        }
+        let layer = self.top_layer(state)?;
+        let expires_at = layer.expires_at?;
+        if expires_at - KEEP_AFTER_FAILURE_MARGIN <= now {
+            return None;
+        }
+        let retry = time::Duration::try_from(FAILED_REFRESH_RETRY).unwrap_or(time::Duration::ZERO);
+        layer.due = Some((now + retry).min(expires_at - KEEP_AFTER_FAILURE_MARGIN));
+        Some(current)
     }
 
     async fn refresh(
@@ -185,9 +242,10 @@ impl CredentialCache {
         now: OffsetDateTime,
         cancel: &CancellationToken,
     ) -> Result<Arc<CurrentKeys>, Error> {
-        let refused = state.current.as_ref().is_some_and(|current| {
-            current.refreshable && self.invalidated.load(Ordering::Relaxed) == current.generation
-        });
+        let refused = state
+            .current
+            .as_ref()
+            .is_some_and(|current| self.is_refused(current));
         let mut base_fresh = false;
         // Refused keys without assume_role are the base's own.
         if state.base.as_ref().is_none_or(|base| base.is_due(now))
@@ -250,6 +308,7 @@ impl CredentialCache {
             state.assumed = Some(Layer {
                 credentials: assumed.credentials,
                 due: Some(next_refresh(obtained, assumed.expires_at)),
+                expires_at: Some(assumed.expires_at),
             });
         }
         state.generation += 1;
@@ -283,6 +342,7 @@ impl CredentialCache {
             CredentialSource::Static(credentials) => Ok(Layer {
                 credentials: credentials.clone(),
                 due: None,
+                expires_at: None,
             }),
             CredentialSource::Profile(source) => {
                 let keys = profile::read(source, now).await.map_err(wrap)?;
@@ -294,6 +354,7 @@ impl CredentialCache {
                 Ok(Layer {
                     credentials: keys.credentials,
                     due: keys.expires_at.map(|expires| next_refresh(now, expires)),
+                    expires_at: keys.expires_at,
                 })
             }
             CredentialSource::EcsMetadata(metadata) => {
@@ -312,6 +373,7 @@ impl CredentialCache {
                 Ok(Layer {
                     credentials: keys.credentials,
                     due: Some(next_refresh(obtained, keys.expires_at)),
+                    expires_at: Some(keys.expires_at),
                 })
             }
         }
