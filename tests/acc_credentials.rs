@@ -498,6 +498,10 @@ async fn new_settings_are_checked_by_terraform_validate_at_their_attributes() {
             "set exactly one of domain_name and domain_id",
         ),
         (
+            "  shared_config_file = \"/nonexistent/config.json\"\n  profile = \"dr\"\n",
+            "the profile file /nonexistent/config.json cannot be read",
+        ),
+        (
             "  cacert_file = \"/nonexistent/ca.pem\"\n",
             "the file /nonexistent/ca.pem cannot be read",
         ),

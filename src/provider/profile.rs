@@ -42,6 +42,23 @@ fn with_origin(
     env(var).map(|value| (value, Origin::Env(var)))
 }
 
+/// At `terraform validate`: when the block names both the file (by a path that needs no home
+/// directory) and the profile, the profile is read then, so an unreadable file, a missing
+/// profile or one without keys is reported at its attribute before any plan. Otherwise the
+/// environment may still choose (`HW_PROFILE`, `HOME`), and the file is read at configure.
+pub fn validate(config: &ConfigObject<'_>) -> Result<(), Diagnostic> {
+    let (Ok(Setting::Known(path)), Ok(Setting::Known(_))) = (
+        non_empty_string(config, SHARED_CONFIG_FILE.name),
+        non_empty_string(config, PROFILE.name),
+    ) else {
+        return Ok(());
+    };
+    if path.starts_with("~/") {
+        return Ok(());
+    }
+    read_profile(config, &|_| None).map(drop)
+}
+
 /// The KooCLI profile, read only when `shared_config_file` or `profile` is set (block or
 /// environment). `None` when neither is set.
 pub fn read_profile(

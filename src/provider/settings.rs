@@ -76,6 +76,7 @@ fn validate_object(config: &ConfigObject<'_>) -> Diagnostics {
     check(non_empty_string(config, PROJECT_NAME.name).map(drop));
     check(non_empty_string(config, SHARED_CONFIG_FILE.name).map(drop));
     check(non_empty_string(config, PROFILE.name).map(drop));
+    check(profile::validate(config));
     check(config_value::bool(config, USE_ECS_METADATA.name).map(drop));
     check(config_value::bool(config, INSECURE.name).map(drop));
     check(max_retries(config).map(drop));
@@ -1516,6 +1517,41 @@ mod tests {
         assert_eq!(
             resolved.client.ca_certificates_pem.as_deref(),
             Some(pem.as_bytes())
+        );
+    }
+
+    #[test]
+    fn a_profile_named_in_the_block_is_read_at_validate() {
+        let file = profile_file();
+        let path = file.path().to_str().unwrap();
+        let diags = validate(&config(&[
+            ("shared_config_file", path.into()),
+            ("profile", "prod".into()),
+        ]));
+        assert_eq!(attribute_of(&diags), ["profile"]);
+        assert!(
+            diags.0[0].detail.contains("has no profile \"prod\""),
+            "{diags:?}"
+        );
+        let diags = validate(&config(&[
+            ("shared_config_file", "/nonexistent/config.json".into()),
+            ("profile", "desk".into()),
+        ]));
+        assert_eq!(attribute_of(&diags), ["shared_config_file"]);
+        assert!(
+            validate(&config(&[
+                ("shared_config_file", path.into()),
+                ("profile", "desk".into()),
+            ]))
+            .is_empty()
+        );
+        // The profile may still come from HW_PROFILE: the file alone is read at configure.
+        assert!(
+            validate(&config(&[(
+                "shared_config_file",
+                "/nonexistent/c.json".into()
+            )]))
+            .is_empty()
         );
     }
 }
