@@ -13,13 +13,11 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::credential_log::{MetadataCall, MetadataRoute};
 use crate::handler::{Outcome, Shared};
 use crate::temporary_credentials::{CredentialKind, Issue, METADATA_PRINCIPAL, random_text};
-use crate::time_format::format_credential_expiry;
 
 const TOKEN_HEADER: &str = "x-metadata-token";
 const TTL_HEADER: &str = "x-metadata-token-ttl-seconds";
@@ -210,18 +208,10 @@ fn security_key_response(
         },
         now,
     );
-    let body = json!({
-        "credential": {
-            "access": credential.access_key,
-            "secret": credential.secret_key,
-            "securitytoken": credential.security_token,
-            "expires_at": format_credential_expiry(credential.expires_at),
-        }
-    });
     let response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+        credential.answer_body(),
     )
         .into_response();
     (response, Some(credential.access_key))

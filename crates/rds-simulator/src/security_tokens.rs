@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::agency::DomainRef;
@@ -25,7 +25,6 @@ use crate::auth::AuthOutcome;
 use crate::credential_log::AssumeRoleCall;
 use crate::handler::{Outcome, Shared};
 use crate::temporary_credentials::{CredentialKind, Issue};
-use crate::time_format::format_credential_expiry;
 
 /// IAM's bounds of `duration_seconds` (15 minutes to 12 hours) and its default.
 pub const MIN_DURATION_SECONDS: u64 = 900;
@@ -121,18 +120,10 @@ fn issue(
         },
         now,
     );
-    let body = json!({
-        "credential": {
-            "access": credential.access_key,
-            "secret": credential.secret_key,
-            "securitytoken": credential.security_token,
-            "expires_at": format_credential_expiry(credential.expires_at),
-        }
-    });
     let response = (
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body.to_string(),
+        credential.answer_body(),
     )
         .into_response();
     Ok((response, credential.access_key, credential.expires_at))
@@ -287,6 +278,7 @@ fn recorded_fields(body: &[u8]) -> AssumeRoleCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn body(assume_role: Value) -> Value {
         json!({"auth": {"identity": {"methods": ["assume_role"], "assume_role": assume_role}}})

@@ -43,6 +43,20 @@ pub struct IssuedCredential {
 }
 
 impl IssuedCredential {
+    /// The body IAM's `securitytokens` and the metadata `securitykey` route both answer:
+    /// `{"credential":{"access","secret","securitytoken","expires_at"}}`.
+    pub(crate) fn answer_body(&self) -> String {
+        serde_json::json!({
+            "credential": {
+                "access": self.access_key,
+                "secret": self.secret_key,
+                "securitytoken": self.security_token,
+                "expires_at": crate::time_format::format_credential_expiry(self.expires_at),
+            }
+        })
+        .to_string()
+    }
+
     /// Whether it is still valid at `now`.
     pub fn is_valid_at(&self, now: OffsetDateTime) -> bool {
         now < self.expires_at

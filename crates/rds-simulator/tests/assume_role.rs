@@ -6,12 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Signing, get_raw, issued_from_answer, pairs, send_signed};
-use hwcloud::signing;
+use common::{Signing, get_raw, issued_from_answer, list_with, pairs, send_signed};
 use rds_simulator::{
     Agency, CredentialKind, DEFAULT_ACCESS_KEY, DEFAULT_AGENCY_DOMAIN_ID,
-    DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME, DEMO_MYSQL_INSTANCE_ID, IssuedCredential,
-    Scenario, SignatureCheck, Simulator, parse_credential_expiry,
+    DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME, IssuedCredential, Scenario, SignatureCheck,
+    Simulator, parse_credential_expiry,
 };
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -38,24 +37,6 @@ async fn assume(sim: &Simulator, body: &[u8], signing: &Signing) -> common::Answ
 
 async fn assume_with_permanent_keys(sim: &Simulator, body: &[u8]) -> common::Answer {
     assume(sim, body, &Signing::for_config(sim.scenario())).await
-}
-
-/// Lists one page of backups signed per `signing`.
-async fn list_with(sim: &Simulator, signing: &Signing) -> common::Answer {
-    let query = pairs(&[
-        ("instance_id", DEMO_MYSQL_INSTANCE_ID),
-        ("backup_type", "auto"),
-        ("limit", "1"),
-    ]);
-    get_raw(
-        sim,
-        &common::backups_path(sim),
-        &signing::canonical_query(&query),
-        &query,
-        Some(signing),
-    )
-    .await
-    .expect("an answer")
 }
 
 fn seconds_until(instant: OffsetDateTime) -> i64 {

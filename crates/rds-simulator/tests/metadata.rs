@@ -6,12 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Signing, get_raw, into_answer, issued_from_answer, pairs, send_signed};
-use hwcloud::signing;
+use common::{Signing, into_answer, issued_from_answer, list_with, send_signed};
 use rds_simulator::{
-    Agency, CredentialKind, DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME,
-    DEMO_MYSQL_INSTANCE_ID, METADATA_PRINCIPAL, MetadataCall, MetadataRoute, MetadataTokenApi,
-    Scenario, SignatureCheck, Simulator, parse_credential_expiry,
+    Agency, CredentialKind, DEFAULT_AGENCY_DOMAIN_NAME, DEFAULT_AGENCY_NAME, METADATA_PRINCIPAL,
+    MetadataCall, MetadataRoute, MetadataTokenApi, Scenario, SignatureCheck, Simulator,
+    parse_credential_expiry,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -40,23 +39,6 @@ fn with_token_api(mode: MetadataTokenApi) -> Scenario {
         metadata_token_api: mode,
         ..Scenario::default()
     }
-}
-
-async fn list_with(sim: &Simulator, signing: &Signing) -> common::Answer {
-    let query = pairs(&[
-        ("instance_id", DEMO_MYSQL_INSTANCE_ID),
-        ("backup_type", "auto"),
-        ("limit", "1"),
-    ]);
-    get_raw(
-        sim,
-        &common::backups_path(sim),
-        &signing::canonical_query(&query),
-        &query,
-        Some(signing),
-    )
-    .await
-    .expect("an answer")
 }
 
 #[tokio::test]

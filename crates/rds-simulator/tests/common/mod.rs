@@ -286,3 +286,21 @@ pub fn page_ids(answer: &Answer) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Lists one page of the demo MySQL instance's automated backups, signed per `signing`.
+pub async fn list_with(sim: &Simulator, signing: &Signing) -> Answer {
+    let query = pairs(&[
+        ("instance_id", rds_simulator::DEMO_MYSQL_INSTANCE_ID),
+        ("backup_type", "auto"),
+        ("limit", "1"),
+    ]);
+    get_raw(
+        sim,
+        &backups_path(sim),
+        &signing::canonical_query(&query),
+        &query,
+        Some(signing),
+    )
+    .await
+    .expect("an answer")
+}
